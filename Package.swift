@@ -1,0 +1,23 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "nanoatoms",
+    products: [
+        .library(name: "NanoAtomsEngine", targets: ["NanoAtomsEngine"]),
+        .library(name: "NanoAtomsLanguage", targets: ["NanoAtomsLanguage"]),
+        .executable(name: "nanoatoms", targets: ["nanoatoms"]),
+        .executable(name: "nanoatoms-bench", targets: ["nanoatoms-bench"]),
+    ],
+    targets: [
+        // The science: maps, atoms, model building, analysis, reports. No terminal, no language.
+        .target(name: "NanoAtomsEngine"),
+        // The command language and its interpreter; calls the engine, computes nothing itself.
+        .target(name: "NanoAtomsLanguage", dependencies: ["NanoAtomsEngine"]),
+        // The thin executable: one-shot commands today, the shell and scripts on top of the language.
+        .executableTarget(name: "nanoatoms", dependencies: ["NanoAtomsEngine", "NanoAtomsLanguage"]),
+        // Times every step of the pipeline on simulated maps.
+        .executableTarget(name: "nanoatoms-bench", dependencies: ["NanoAtomsEngine"]),
+        .testTarget(name: "NanoAtomsEngineTests", dependencies: ["NanoAtomsEngine"]),
+    ]
+)

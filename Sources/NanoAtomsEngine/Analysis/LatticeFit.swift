@@ -1,0 +1,194 @@
+import Foundation
+
+/// An fcc lattice fitted to atom positions: x ≈ origin + L·n for fcc sites n (integer
+/// triples with an even sum, in units of a/2).
+public struct LatticeFit: Sendable {
+    /// How ā was obtained.
+    public enum Method: String, Sendable {
+        /// A least-squares fcc lattice.
+        case fccLeastSquares = "fcc_lsq"
+        /// √2 × the median nearest-neighbour distance: the fallback for particles that are
+        /// not one fcc crystal (twinned, decahedral), or too small to fit.
+        case medianNeighborDistance = "median_nn"
+    }
+    /// Which estimate `meanLatticeConstant` is.
+    public let method: Method
+    /// The three lattice parameters a₁, a₂, a₃ (Å): twice the lengths of L's columns.
+    public let latticeConstants: [Double]
+    /// ā, their mean: the paper's lattice parameter for the CN radius.
+    public let meanLatticeConstant: Double
+    /// RMS distance of the atoms from their fitted sites, Å (nil for the fallback).
+    public let rmsResidual: Double?
+    /// The fitted origin (Å) and the 3 × 3 matrix L (columns: lattice vectors of length a/2).
+    public let origin: Vector3?
+    /// See `origin`.
+    public let basis: Matrix3?
+    /// The fcc site (units of a/2) assigned to each atom.
+    public let sites: [SIMD3<Int>]?
+    /// Why the fcc fit was rejected, when it was.
+    public let note: String?
+
+    /// The CN neighbourhood radius d = (ā/2)(1 + 1/√2) (paper, Methods, "Standard coordination number").
+    public var coordinationRadius: Double { coordinationRadius(for: meanLatticeConstant) }
+
+    /// d for lattice constant `a`.
+    public func coordinationRadius(for a: Double) -> Double { 0.5 * a * (1 + 1 / 2.0.squareRoot()) }
+
+    /// The pure rotation closest to L (lab ← crystal).
+    public var orientation: Matrix3? {
+        guard let L = basis else { return nil }
+        return polarRotation(L)
+    }
+
+    // Bounds for accepting the fcc fit: outside them the particle is not one fcc crystal.
+    /// ā / a_bulk must lie within ±10 %.
+    public static let plausibleScale = 0.9...1.1
+    /// The RMS residual must stay below a_bulk / 4.
+    public static let maximumResidualFraction = 0.25
+
+    /// Fits an fcc lattice to `positions`, starting from the bulk lattice constant
+    /// `bulk` (a median NN distance is biased low by position noise and would misassign sites).
+    ///
+    /// Orientation: a coarse search over 3000 seeded random rotations scoring how well the
+    /// nearest-neighbour bonds align with ⟨110⟩, refined by Procrustes; sites by nearest fcc
+    /// point; then a linear least-squares fit of origin and L, iterated, from five origins
+    /// near the centroid, keeping the best.
+    public static func fit(_ positions: [Vector3], bulkLatticeConstant bulk: Double) -> LatticeFit {
+        let n = positions.count
+        let grid = NeighborGrid(points: positions, maximumRadius: 1.5 * bulk)
+        let nn = positions.indices.compactMap { grid.nearestDistance(from: $0, within: 1.5 * bulk) }.sorted()
+        let d0 = nn.isEmpty ? bulk / 2.0.squareRoot() : nn[nn.count / 2]
+        let fallbackA = d0 * 2.0.squareRoot()
+        func fallback(_ why: String) -> LatticeFit {
+            LatticeFit(method: .medianNeighborDistance, latticeConstants: [fallbackA, fallbackA, fallbackA],
+                       meanLatticeConstant: fallbackA, rmsResidual: nil, origin: nil, basis: nil, sites: nil, note: why)
+        }
+        var bonds: [Vector3] = []
+        for i in positions.indices {
+            grid.forEachNeighbor(of: positions[i], within: 1.2 * d0) { j, _ in
+                if j > i { let b = positions[j] - positions[i]; bonds.append(b / b.length) }
+            }
+        }
+        guard n >= 13, bonds.count >= 12 else { return fallback("too few atoms or bonds for a lattice fit") }
+        var rng = SeededGenerator(seed: 1)
+        let sample = bonds.count <= 400 ? bonds : (0..<400).map { _ in bonds[Int(rng.next() % UInt64(bonds.count))] }
+        let axes = fccBondAxes
+        func alignment(_ R: Matrix3, _ bs: [Vector3]) -> Double {
+            let Rt = R.transposed
+            var s = 0.0
+            for b in bs {
+                let c = Rt * b
+                var best = 0.0
+                for e in axes { best = max(best, abs(c.dot(e))) }
+                s += best
+            }
+            return s / Double(bs.count)
+        }
+        var R = Matrix3.identity, bestScore = -1.0
+        for _ in 0..<3000 {
+            let candidate = TestParticle.randomRotation(&rng)
+            let s = alignment(candidate, sample)
+            if s > bestScore { bestScore = s; R = candidate }
+        }
+        // Procrustes refinement: pair each bond with its nearest ⟨110⟩ axis and re-fit R.
+        let cos20 = cos(20 * Double.pi / 180)
+        for _ in 0..<8 {
+            var src: [Vector3] = [], dst: [Vector3] = []
+            let Rt = R.transposed
+            for b in bonds {
+                let c = Rt * b
+                var best = 0.0, axis = axes[0]
+                for e in axes { let d = c.dot(e); if abs(d) > abs(best) { best = d; axis = e } }
+                if abs(best) > cos20 { src.append(best >= 0 ? axis : -axis); dst.append(b) }
+            }
+            guard src.count >= 6, let next = bestRotation(from: src, to: dst) else { break }
+            R = next
+        }
+        let centroid = positions.reduce(.zero, +) / Double(n)
+        let starts = positions.indices.sorted { (positions[$0] - centroid).length < (positions[$1] - centroid).length }.prefix(5)
+        var best: (rms: Double, o: Vector3, L: Matrix3, sites: [SIMD3<Int>])?
+        for s in starts {
+            var o = positions[s], L = (bulk / 2) * R
+            var sites: [SIMD3<Int>] = []
+            var ok = true
+            for _ in 0..<4 {
+                guard let Li = L.inverse else { ok = false; break }
+                sites = positions.map { nearestFCCSite(Li * ($0 - o)) }
+                guard let (o2, L2) = affineFit(positions, sites) else { ok = false; break }
+                o = o2; L = L2
+            }
+            guard ok, !sites.isEmpty else { continue }
+            var ss = 0.0
+            for (p, q) in zip(positions, sites) { ss += (p - (o + L * Vector3(Double(q.x), Double(q.y), Double(q.z)))).lengthSquared }
+            let rms = (ss / Double(n)).squareRoot()
+            if best == nil || rms < best!.rms { best = (rms, o, L, sites) }
+        }
+        guard let b = best else { return fallback("the least-squares fit failed") }
+        let a3 = (0..<3).map { 2 * b.L.column($0).length }
+        let aMean = a3.reduce(0, +) / 3
+        if !plausibleScale.contains(aMean / bulk) || b.rms > maximumResidualFraction * bulk {
+            return fallback(String(format: "fcc fit rejected (ā = %.3f Å, RMS %.2f Å): not a single fcc crystal", aMean, b.rms))
+        }
+        return LatticeFit(method: .fccLeastSquares, latticeConstants: a3, meanLatticeConstant: aMean, rmsResidual: b.rms,
+                          origin: b.o, basis: b.L, sites: b.sites, note: nil)
+    }
+
+    /// The six ⟨110⟩ nearest-neighbour directions of fcc, unit length (crystal frame).
+    static let fccBondAxes: [Vector3] = [
+        Vector3(1, 1, 0), Vector3(1, -1, 0), Vector3(1, 0, 1), Vector3(1, 0, -1), Vector3(0, 1, 1), Vector3(0, 1, -1),
+    ].map { $0 / 2.0.squareRoot() }
+}
+
+/// The nearest fcc site (integer triple with an even sum) to `f`, in units of a/2:
+/// round every coordinate, and if the sum is odd re-round the worst one the other way
+/// (Conway & Sloane's decoder for the D₃ lattice).
+public func nearestFCCSite(_ f: Vector3) -> SIMD3<Int> {
+    var n = SIMD3<Int>(Int(f.x.rounded()), Int(f.y.rounded()), Int(f.z.rounded()))
+    if (n.x + n.y + n.z) & 1 != 0 {
+        let r = [f.x - Double(n.x), f.y - Double(n.y), f.z - Double(n.z)]
+        var k = 0
+        for q in 1..<3 where abs(r[q]) > abs(r[k]) { k = q }
+        n[k] += r[k] >= 0 ? 1 : -1
+    }
+    return n
+}
+
+/// Least squares for x ≈ o + L n over all atoms: the normal equations of [1, n₁, n₂, n₃].
+func affineFit(_ x: [Vector3], _ sites: [SIMD3<Int>]) -> (Vector3, Matrix3)? {
+    var A = [Double](repeating: 0, count: 16)
+    var B = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 3)
+    for (p, s) in zip(x, sites) {
+        let row = [1, Double(s.x), Double(s.y), Double(s.z)]
+        for i in 0..<4 {
+            for j in 0..<4 { A[4 * i + j] += row[i] * row[j] }
+            B[0][i] += row[i] * p.x; B[1][i] += row[i] * p.y; B[2][i] += row[i] * p.z
+        }
+    }
+    guard let cx = solveLinearSystem(A, B[0], n: 4), let cy = solveLinearSystem(A, B[1], n: 4),
+          let cz = solveLinearSystem(A, B[2], n: 4) else { return nil }
+    return (Vector3(cx[0], cy[0], cz[0]), Matrix3(rows: Vector3(cx[1], cx[2], cx[3]), Vector3(cy[1], cy[2], cy[3]), Vector3(cz[1], cz[2], cz[3])))
+}
+
+/// The rotation R minimising Σ |R·srcᵢ − dstᵢ|² (Horn's quaternion method).
+public func bestRotation(from src: [Vector3], to dst: [Vector3]) -> Matrix3? {
+    var S = [Double](repeating: 0, count: 9)
+    for (a, b) in zip(src, dst) { for i in 0..<3 { for j in 0..<3 { S[3 * i + j] += a[i] * b[j] } } }
+    let (xx, xy, xz, yx, yy, yz, zx, zy, zz) = (S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8])
+    let N = [xx + yy + zz, yz - zy, zx - xz, xy - yx,
+             yz - zy, xx - yy - zz, xy + yx, zx + xz,
+             zx - xz, xy + yx, -xx + yy - zz, yz + zy,
+             xy - yx, zx + xz, yz + zy, -xx - yy + zz]
+    let e = SymmetricEigen(symmetric: N, n: 4)
+    let q = e.vectors[0]
+    let (w, x, y, z) = (q[0], q[1], q[2], q[3])
+    guard (w * w + x * x + y * y + z * z) > 0.5 else { return nil }
+    return Matrix3([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+                    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
+}
+
+/// The rotation factor of the polar decomposition of `m` (the rotation nearest to it).
+func polarRotation(_ m: Matrix3) -> Matrix3? {
+    let src = [Vector3(1, 0, 0), Vector3(0, 1, 0), Vector3(0, 0, 1)]
+    return bestRotation(from: src, to: src.map { m * $0 })
+}

@@ -1,0 +1,340 @@
+import Foundation
+
+/// Reading and writing maps in the MRC2014 format.
+///
+/// Reads modes 0 (int8), 1 (int16), 2 (float32), 6 (uint16) and 12 (float16), in
+/// either byte order (from the machine stamp), in any MAPC/MAPR/MAPS axis order,
+/// honouring NXSTART/NYSTART/NZSTART and ORIGIN, and skipping the extended header.
+/// Writes mode 2. Anything malformed is refused with an ``EngineError`` naming the file.
+public enum MRCFormat {
+    /// Size of the fixed header in bytes (MRC2014).
+    public static let headerSize = 1024
+
+    /// The data modes this reader understands, with their bytes per voxel.
+    public static let supportedModes: [Int32: Int] = [0: 1, 1: 2, 2: 4, 6: 2, 12: 2]
+
+    /// Largest number of voxels along one axis we accept; larger values mean a broken header.
+    static let maximumDimension = 65_536
+
+    /// How a map is laid out in a file: used to write the odd files that tests read back.
+    public struct Layout: Sendable {
+        /// Data mode: 0, 1, 2, 6 or 12.
+        public var mode: Int32 = 2
+        /// Big-endian byte order instead of little-endian.
+        public var bigEndian = false
+        /// Which Cartesian axis (1 = x, 2 = y, 3 = z) runs along columns, rows and sections.
+        public var axisOrder: (Int32, Int32, Int32) = (1, 2, 3)
+        /// NXSTART/NYSTART/NZSTART, per storage axis (columns, rows, sections).
+        public var start: (Int32, Int32, Int32) = (0, 0, 0)
+        /// Bytes of extended header to write (filled with zeros).
+        public var extendedHeaderBytes = 0
+        /// Whether the header records the voxel size (cell and sampling).
+        public var recordsVoxelSize = true
+        /// Scale applied before rounding for the integer modes.
+        public var integerScale: Float = 1
+        /// The standard layout: mode 2, little-endian, x fastest.
+        public init() {}
+    }
+
+    // MARK: Reading
+
+    /// Reads the map at `path`. `voxelSize` replaces the header's voxel size when given
+    /// and is required when the header has none.
+    public static func read(path: String, voxelSize: Double? = nil) throws -> Volume {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw EngineError(exists ? "cannot read the file" : "no such file", file: path)
+        }
+        return try decode([UInt8](data), name: path, voxelSize: voxelSize)
+    }
+
+    /// Decodes the bytes of an MRC file; `name` names it in errors.
+    public static func decode(_ bytes: [UInt8], name: String, voxelSize: Double? = nil) throws -> Volume {
+        guard bytes.count >= headerSize else {
+            throw EngineError("not an MRC file: \(bytes.count) bytes, shorter than the 1024-byte header", file: name)
+        }
+        let bigEndian = try byteOrder(bytes, name: name)
+        let r = ByteReader(bytes: bytes, bigEndian: bigEndian)
+        let nc = Int(r.int32(0)), nr = Int(r.int32(4)), ns = Int(r.int32(8))
+        let mode = r.int32(12)
+        let start = [r.int32(16), r.int32(20), r.int32(24)]
+        let sampling = [r.int32(28), r.int32(32), r.int32(36)]
+        let cell = [r.float(40), r.float(44), r.float(48)]
+        var axes = [r.int32(64), r.int32(68), r.int32(72)]
+        let extended = Int(r.int32(92))
+        let headerOrigin = [r.float(196), r.float(200), r.float(204)]
+
+        for (label, n) in [("NX", nc), ("NY", nr), ("NZ", ns)] where n < 1 || n > maximumDimension {
+            throw EngineError("absurd dimension \(label) = \(n) in the header", file: name)
+        }
+        guard let bytesPerVoxel = supportedModes[mode] else {
+            throw EngineError("unsupported data mode \(mode) (supported: 0, 1, 2, 6, 12)", file: name)
+        }
+        if axes == [0, 0, 0] { axes = [1, 2, 3] }
+        guard axes.sorted() == [1, 2, 3] else {
+            throw EngineError("MAPC/MAPR/MAPS = \(axes.map(String.init).joined(separator: " ")) is not an ordering of 1 2 3", file: name)
+        }
+        guard extended >= 0, extended <= bytes.count - headerSize else {
+            throw EngineError("extended header of \(extended) bytes runs past the end of the file", file: name)
+        }
+        let count = nc * nr * ns
+        let dataStart = headerSize + extended
+        let needed = count * bytesPerVoxel
+        guard bytes.count - dataStart >= needed else {
+            throw EngineError("truncated: \(nc)×\(nr)×\(ns) voxels of mode \(mode) need \(needed) bytes of data, the file has \(bytes.count - dataStart)", file: name)
+        }
+
+        // Voxel size per Cartesian axis: cell length / sampling.
+        let apix: Double
+        if let v = voxelSize {
+            guard v > 0, v.isFinite else { throw EngineError("voxel size \(v) must be a positive number", file: name) }
+            apix = v
+        } else {
+            var sizes: [Double] = []
+            for a in 0..<3 {
+                let s = Double(sampling[a]), c = Double(cell[a])
+                guard s > 0, c > 0, c.isFinite else {
+                    throw EngineError("the header has no voxel size (cell \(cell[a]) Å over \(sampling[a]) samples); give one with --apix", file: name)
+                }
+                sizes.append(c / s)
+            }
+            let mean = sizes.reduce(0, +) / 3
+            guard sizes.allSatisfy({ abs($0 - mean) <= 1e-3 * mean }) else {
+                throw EngineError("voxel sizes differ between axes (\(sizes.map { String(format: "%.4f", $0) }.joined(separator: ", ")) Å); give one with --apix", file: name)
+            }
+            apix = mean
+        }
+
+        // Storage axis s (0 columns, 1 rows, 2 sections) runs along Cartesian axis axes[s]-1.
+        let storageDims = [nc, nr, ns]
+        var dims = [0, 0, 0]
+        for s in 0..<3 { dims[Int(axes[s]) - 1] = storageDims[s] }
+        var originValues = [0.0, 0.0, 0.0]
+        for s in 0..<3 {
+            let a = Int(axes[s]) - 1
+            let o = Double(headerOrigin[a])
+            originValues[a] = Double(start[s]) * apix + (o.isFinite ? o : 0)
+        }
+        var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix,
+                            origin: Vector3(originValues[0], originValues[1], originValues[2]))
+
+        // Strides, in the output, of one step along each storage axis.
+        let outStride = [1, dims[0], dims[0] * dims[1]]
+        let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
+        var bad = 0
+        var firstBad = -1
+        bytes.withUnsafeBufferPointer { src in
+            volume.values.withUnsafeMutableBufferPointer { dst in
+                var n = 0
+                for s in 0..<ns {
+                    for rr in 0..<nr {
+                        var o = s * ss + rr * sr
+                        for _ in 0..<nc {
+                            let v = decodeVoxel(src, dataStart + n * bytesPerVoxel, mode: mode, bigEndian: bigEndian)
+                            if !v.isFinite { bad += 1; if firstBad < 0 { firstBad = n } }
+                            dst[o] = v
+                            o += sc
+                            n += 1
+                        }
+                    }
+                }
+            }
+        }
+        if bad > 0 {
+            throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
+        }
+        return volume
+    }
+
+    private static func byteOrder(_ b: [UInt8], name: String) throws -> Bool {
+        switch b[212] {
+        case 0x44: return false
+        case 0x11: return true
+        default:
+            // No usable stamp (older files): take the order in which the mode is sensible.
+            let le = ByteReader(bytes: b, bigEndian: false), be = ByteReader(bytes: b, bigEndian: true)
+            if supportedModes[le.int32(12)] != nil, (1...maximumDimension).contains(Int(le.int32(0))) { return false }
+            if supportedModes[be.int32(12)] != nil, (1...maximumDimension).contains(Int(be.int32(0))) { return true }
+            return false
+        }
+    }
+
+    @inline(__always)
+    private static func decodeVoxel(_ p: UnsafeBufferPointer<UInt8>, _ o: Int, mode: Int32, bigEndian: Bool) -> Float {
+        switch mode {
+        case 0:
+            return Float(Int8(bitPattern: p[o]))
+        case 1:
+            let u = bigEndian ? UInt16(p[o]) << 8 | UInt16(p[o + 1]) : UInt16(p[o + 1]) << 8 | UInt16(p[o])
+            return Float(Int16(bitPattern: u))
+        case 6:
+            let u = bigEndian ? UInt16(p[o]) << 8 | UInt16(p[o + 1]) : UInt16(p[o + 1]) << 8 | UInt16(p[o])
+            return Float(u)
+        case 12:
+            let u = bigEndian ? UInt16(p[o]) << 8 | UInt16(p[o + 1]) : UInt16(p[o + 1]) << 8 | UInt16(p[o])
+            return halfToFloat(u)
+        default:
+            let u: UInt32 = bigEndian
+                ? UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(p[o + 3])
+                : UInt32(p[o + 3]) << 24 | UInt32(p[o + 2]) << 16 | UInt32(p[o + 1]) << 8 | UInt32(p[o])
+            return Float(bitPattern: u)
+        }
+    }
+
+    /// IEEE 754 binary16 to Float, written out so it does not depend on the platform's `Float16`.
+    public static func halfToFloat(_ h: UInt16) -> Float {
+        let sign: UInt32 = UInt32(h & 0x8000) << 16
+        let exponent = Int((h >> 10) & 0x1F)
+        let fraction = UInt32(h & 0x3FF)
+        if exponent == 0 {
+            let magnitude = Float(fraction) * 0x1.0p-24
+            return sign != 0 ? -magnitude : magnitude
+        }
+        if exponent == 31 { return Float(bitPattern: sign | 0x7F80_0000 | (fraction << 13)) }
+        return Float(bitPattern: sign | UInt32(exponent + 112) << 23 | (fraction << 13))
+    }
+
+    /// Float to IEEE 754 binary16 (round to nearest), for writing mode-12 test files.
+    public static func floatToHalf(_ f: Float) -> UInt16 {
+        let bits = f.bitPattern
+        let sign = UInt16((bits >> 16) & 0x8000)
+        let exponent = Int((bits >> 23) & 0xFF) - 127 + 15
+        var mantissa = bits & 0x7F_FFFF
+        if exponent >= 31 { return sign | 0x7C00 }
+        if exponent <= 0 {
+            if exponent < -10 { return sign }
+            mantissa |= 0x80_0000
+            let shift = UInt32(14 - exponent)
+            return sign | UInt16((mantissa + (1 << (shift - 1))) >> shift)
+        }
+        let rounded = UInt32(exponent) << 10 | (mantissa >> 13)
+        return sign | UInt16(rounded + ((mantissa >> 12) & 1))
+    }
+
+    // MARK: Writing
+
+    /// Writes `volume` to `path` in mode 2, atomically (a temporary file, then a rename).
+    public static func write(_ volume: Volume, to path: String) throws {
+        try writeAtomically(encode(volume), to: path)
+    }
+
+    /// The bytes of an MRC file holding `volume` in the given layout.
+    public static func encode(_ volume: Volume, layout: Layout = Layout()) -> [UInt8] {
+        guard let bytesPerVoxel = supportedModes[layout.mode] else { preconditionFailure("unsupported mode \(layout.mode)") }
+        let axes = [Int(layout.axisOrder.0), Int(layout.axisOrder.1), Int(layout.axisOrder.2)]
+        precondition(axes.sorted() == [1, 2, 3])
+        let dims = [volume.nx, volume.ny, volume.nz]
+        let storage = axes.map { dims[$0 - 1] }
+        let start = [layout.start.0, layout.start.1, layout.start.2]
+        var w = ByteWriter(bigEndian: layout.bigEndian, capacity: headerSize + layout.extendedHeaderBytes + volume.count * bytesPerVoxel)
+        for n in storage { w.int32(Int32(n)) }
+        w.int32(layout.mode)
+        for s in start { w.int32(s) }
+        for n in dims { w.int32(Int32(n)) }                        // MX MY MZ
+        for n in dims { w.float(layout.recordsVoxelSize ? Float(Double(n) * volume.voxelSize) : 0) }
+        for _ in 0..<3 { w.float(90) }
+        for a in axes { w.int32(Int32(a)) }
+        var lo = Float.infinity, hi = -Float.infinity, sum = 0.0, sum2 = 0.0
+        for v in volume.values { lo = min(lo, v); hi = max(hi, v); sum += Double(v); sum2 += Double(v) * Double(v) }
+        let mean = sum / Double(max(volume.count, 1))
+        w.float(lo); w.float(hi); w.float(Float(mean))
+        w.int32(1)                                                   // ISPG: a single volume
+        w.int32(Int32(layout.extendedHeaderBytes))
+        w.zeros(8)                                                   // EXTRA up to EXTTYP
+        w.raw([0x4D, 0x52, 0x43, 0x4F])                              // EXTTYP "MRCO"
+        w.int32(20140)                                               // NVERSION
+        w.zeros(196 - 112)
+        // ORIGIN: voxel 0 sits at origin + start·apix along each Cartesian axis.
+        var headerOrigin = [volume.origin.x, volume.origin.y, volume.origin.z]
+        for s in 0..<3 { headerOrigin[axes[s] - 1] -= Double(start[s]) * volume.voxelSize }
+        for o in headerOrigin { w.float(Float(o)) }
+        w.raw([0x4D, 0x41, 0x50, 0x20])                              // "MAP "
+        w.raw(layout.bigEndian ? [0x11, 0x11, 0x00, 0x00] : [0x44, 0x44, 0x00, 0x00])
+        w.float(Float((max(sum2 / Double(max(volume.count, 1)) - mean * mean, 0)).squareRoot()))
+        w.int32(1)                                                   // NLABL
+        var label = Array("nanoatoms".utf8)
+        label += [UInt8](repeating: 0x20, count: 80 - label.count)
+        w.raw(label)
+        w.zeros(headerSize - w.count)
+        w.zeros(layout.extendedHeaderBytes)
+
+        if layout.mode == 2 && !layout.bigEndian && axes == [1, 2, 3] {
+            // The common case: the values are already in file order.
+            volume.values.withUnsafeBytes { w.bytes.append(contentsOf: $0) }
+            return w.bytes
+        }
+        let outStride = [1, volume.nx, volume.nx * volume.ny]
+        let sc = outStride[axes[0] - 1], sr = outStride[axes[1] - 1], ss = outStride[axes[2] - 1]
+        for s in 0..<storage[2] {
+            for r in 0..<storage[1] {
+                var o = s * ss + r * sr
+                for _ in 0..<storage[0] {
+                    let v = volume.values[o]
+                    switch layout.mode {
+                    case 0: w.bytes.append(UInt8(bitPattern: Int8(clamping: Int((v * layout.integerScale).rounded()))))
+                    case 1: w.uint16(UInt16(bitPattern: Int16(clamping: Int((v * layout.integerScale).rounded()))))
+                    case 6: w.uint16(UInt16(clamping: Int((v * layout.integerScale).rounded())))
+                    case 12: w.uint16(floatToHalf(v))
+                    default: w.float(v)
+                    }
+                    o += sc
+                }
+            }
+        }
+        return w.bytes
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename,
+/// so a reader never sees half a file and a failed write leaves the old file intact.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    do {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw EngineError("cannot write: \((error as NSError).localizedDescription)", file: path)
+    }
+}
+
+/// Writes `text` to `path` atomically as UTF-8.
+public func writeAtomically(_ text: String, to path: String) throws {
+    try writeAtomically(Array(text.utf8), to: path)
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    let bigEndian: Bool
+    func uint32(_ o: Int) -> UInt32 {
+        let b0 = UInt32(bytes[o]), b1 = UInt32(bytes[o + 1]), b2 = UInt32(bytes[o + 2]), b3 = UInt32(bytes[o + 3])
+        return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
+    }
+    func int32(_ o: Int) -> Int32 { Int32(bitPattern: uint32(o)) }
+    func float(_ o: Int) -> Float { Float(bitPattern: uint32(o)) }
+}
+
+struct ByteWriter {
+    let bigEndian: Bool
+    var bytes: [UInt8]
+    init(bigEndian: Bool, capacity: Int) {
+        self.bigEndian = bigEndian
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+    var count: Int { bytes.count }
+    mutating func uint32(_ v: UInt32) {
+        if bigEndian {
+            bytes.append(UInt8(v >> 24)); bytes.append(UInt8((v >> 16) & 0xFF))
+            bytes.append(UInt8((v >> 8) & 0xFF)); bytes.append(UInt8(v & 0xFF))
+        } else {
+            bytes.append(UInt8(v & 0xFF)); bytes.append(UInt8((v >> 8) & 0xFF))
+            bytes.append(UInt8((v >> 16) & 0xFF)); bytes.append(UInt8(v >> 24))
+        }
+    }
+    mutating func uint16(_ v: UInt16) {
+        if bigEndian { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xFF)) }
+        else { bytes.append(UInt8(v & 0xFF)); bytes.append(UInt8(v >> 8)) }
+    }
+    mutating func int32(_ v: Int32) { uint32(UInt32(bitPattern: v)) }
+    mutating func float(_ v: Float) { uint32(v.bitPattern) }
+    mutating func raw(_ b: [UInt8]) { bytes += b }
+    mutating func zeros(_ n: Int) { if n > 0 { bytes += [UInt8](repeating: 0, count: n) } }
+}

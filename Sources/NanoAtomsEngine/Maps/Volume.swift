@@ -1,0 +1,71 @@
+/// A 3D density map on a cubic grid: dimensions, voxel size, position in space and
+/// flat `Float` storage with x varying fastest.
+///
+/// The centre of voxel (i, j, k) lies at `origin + (i, j, k) · voxelSize` in Å.
+/// Readers convert any file's axis order and start indices to this one convention.
+public struct Volume: Sendable, Equatable {
+    /// Voxels along x, y and z.
+    public let nx: Int, ny: Int, nz: Int
+    /// Edge of one voxel, Å.
+    public var voxelSize: Double
+    /// Position of the centre of voxel (0, 0, 0), Å.
+    public var origin: Vector3
+    /// Voxel values, index `i + nx·(j + ny·k)`.
+    public var values: [Float]
+
+    /// A map of the given size filled with `fill`.
+    public init(nx: Int, ny: Int, nz: Int, voxelSize: Double, origin: Vector3 = .zero, fill: Float = 0) {
+        precondition(nx > 0 && ny > 0 && nz > 0 && voxelSize > 0)
+        self.nx = nx; self.ny = ny; self.nz = nz
+        self.voxelSize = voxelSize
+        self.origin = origin
+        values = [Float](repeating: fill, count: nx * ny * nz)
+    }
+
+    /// A map with the given values (x fastest).
+    public init(nx: Int, ny: Int, nz: Int, voxelSize: Double, origin: Vector3 = .zero, values: [Float]) {
+        precondition(values.count == nx * ny * nz && voxelSize > 0)
+        self.nx = nx; self.ny = ny; self.nz = nz
+        self.voxelSize = voxelSize
+        self.origin = origin
+        self.values = values
+    }
+
+    /// An empty map on the same grid as `other`.
+    public init(sameGridAs other: Volume, fill: Float = 0) {
+        self.init(nx: other.nx, ny: other.ny, nz: other.nz, voxelSize: other.voxelSize, origin: other.origin, fill: fill)
+    }
+
+    /// Number of voxels.
+    @inlinable public var count: Int { nx * ny * nz }
+    /// Dimensions as a vector.
+    public var dimensions: SIMD3<Int> { SIMD3(nx, ny, nz) }
+
+    /// Flat index of voxel (i, j, k).
+    @inlinable public func index(_ i: Int, _ j: Int, _ k: Int) -> Int { i + nx * (j + ny * k) }
+
+    /// Value at voxel (i, j, k).
+    @inlinable public subscript(i: Int, j: Int, k: Int) -> Float {
+        get { values[i + nx * (j + ny * k)] }
+        set { values[i + nx * (j + ny * k)] = newValue }
+    }
+
+    /// Centre of voxel (i, j, k) in Å.
+    @inlinable public func position(_ i: Int, _ j: Int, _ k: Int) -> Vector3 {
+        origin + Vector3(Double(i), Double(j), Double(k)) * voxelSize
+    }
+
+    /// Centre of a fractional voxel coordinate in Å.
+    @inlinable public func position(voxel v: Vector3) -> Vector3 { origin + v * voxelSize }
+
+    /// The fractional voxel coordinate of a position in Å.
+    @inlinable public func voxelCoordinate(of p: Vector3) -> Vector3 { (p - origin) / voxelSize }
+
+    /// Whether (i, j, k) is inside the grid.
+    @inlinable public func contains(_ i: Int, _ j: Int, _ k: Int) -> Bool {
+        i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz
+    }
+
+    /// Edge lengths of the box, Å.
+    public var boxSize: Vector3 { Vector3(Double(nx), Double(ny), Double(nz)) * voxelSize }
+}

@@ -1,0 +1,94 @@
+/// The bounding box (inclusive voxel ranges) of the voxels of `volume` that are not zero,
+/// or nil when every voxel is zero.
+public func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
+    var lo = SIMD3<Int>(Int.max, Int.max, Int.max), hi = SIMD3<Int>(-1, -1, -1)
+    volume.values.withUnsafeBufferPointer { v in
+        for k in 0..<volume.nz {
+            for j in 0..<volume.ny {
+                let row = volume.nx * (j + volume.ny * k)
+                var first = -1, last = -1
+                for i in 0..<volume.nx where v[row + i] != 0 {
+                    if first < 0 { first = i }
+                    last = i
+                }
+                if first >= 0 {
+                    lo = pointwiseMin(lo, SIMD3(first, j, k))
+                    hi = pointwiseMax(hi, SIMD3(last, j, k))
+                }
+            }
+        }
+    }
+    return hi.x < 0 ? nil : (lo, hi)
+}
+
+/// The paper's denoised map C: the correlation of map M with one simulated atom
+/// (a matched filter), with its mean removed and scaled to unit standard deviation.
+///
+/// The atom is a sum of isotropic Gaussians, so the correlation is done term by term with
+/// three 1D passes each, and only over the part of the box where M is not zero (after
+/// masking, the particle's sphere) plus the atom's reach. Outside, C is the constant that
+/// the mean removal leaves. This equals an FFT correlation with a zero-mean template on a
+/// masked map.
+public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel.availableCores) -> Volume {
+    var out = Volume(sameGridAs: map)
+    guard let bounds = nonzeroBounds(of: map) else { return out }
+    let reach = Int((profile.cutoff / map.voxelSize).rounded(.up))
+    let region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach, threads: threads)
+    // Mean and SD over the whole box (zero outside the computed region).
+    let st = VolumeStatistics(region.values)
+    let total = Double(map.count)
+    let mean = st.sum / total
+    let sd = max(st.sumOfSquares / total - mean * mean, 1e-300).squareRoot()
+    let fm = Float(mean), fs = Float(1 / sd)
+    for q in 0..<out.count { out.values[q] = -fm * fs }
+    let (lo, d) = (region.lo, region.dims)
+    for k in 0..<d.z { for j in 0..<d.y {
+        let dst = map.index(lo.x, lo.y + j, lo.z + k), src = d.x * (j + d.y * k)
+        for i in 0..<d.x { out.values[dst + i] = (region.values[src + i] - fm) * fs }
+    } }
+    return out
+}
+
+/// A box-shaped part of a map: values with x fastest, the voxel of its first value in the
+/// full map, and its dimensions.
+public struct MapRegion: Sendable {
+    /// Values, x fastest.
+    public let values: [Float]
+    /// Voxel (in the full map) of `values[0]`.
+    public let lo: SIMD3<Int>
+    /// Voxels along x, y, z.
+    public let dims: SIMD3<Int>
+}
+
+/// Σᵤ map(u)·t(xᵤ − xᵥ) for every voxel v of the box [lo, hi] (clamped to the map), with
+/// the map taken as zero outside that box. Term by term, three 1D passes each.
+public func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedLo: SIMD3<Int>, hi requestedHi: SIMD3<Int>,
+                              threads: Int = Parallel.availableCores) -> MapRegion {
+    let h = map.voxelSize
+    let lo = pointwiseMax(requestedLo, .zero)
+    let hi = pointwiseMin(requestedHi, map.dimensions &- 1)
+    let sx = hi.x - lo.x + 1, sy = hi.y - lo.y + 1, sz = hi.z - lo.z + 1
+    let n = sx * sy * sz
+    var input = [Float](repeating: 0, count: n)
+    for k in 0..<sz { for j in 0..<sy {
+        let src = map.index(lo.x, lo.y + j, lo.z + k), dst = sx * (j + sy * k)
+        for i in 0..<sx { input[dst + i] = map.values[src + i] }
+    } }
+    var acc = [Float](repeating: 0, count: n), s1 = acc, s2 = acc
+    input.withUnsafeBufferPointer { inp in
+        acc.withUnsafeMutableBufferPointer { a in
+            s1.withUnsafeMutableBufferPointer { b in
+                s2.withUnsafeMutableBufferPointer { c in
+                    for k in profile.weights.indices {
+                        let v = profile.variances[k]
+                        let kernel = SeparableFilter.gaussianKernel(variance: v, voxelSize: h, radius: 4 * v.squareRoot())
+                        SeparableFilter.accumulate(inp.baseAddress!, into: a.baseAddress!, scale: Float(profile.amplitude(k)),
+                                                   nx: sx, ny: sy, nz: sz, kx: kernel, ky: kernel, kz: kernel,
+                                                   scratch1: b.baseAddress!, scratch2: c.baseAddress!, threads: threads)
+                    }
+                }
+            }
+        }
+    }
+    return MapRegion(values: acc, lo: lo, dims: SIMD3(sx, sy, sz))
+}

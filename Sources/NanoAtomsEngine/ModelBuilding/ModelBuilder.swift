@@ -1,0 +1,149 @@
+/// How the particle is masked before model building.
+public enum MaskChoice: Sendable, Equatable {
+    /// Estimate a sphere around the particle from the map.
+    case automatic
+    /// A sphere of this diameter (Å) at the box centre.
+    case diameter(Double)
+    /// No mask.
+    case none
+}
+
+/// Every choice model building makes, with the paper's defaults.
+public struct ModelBuildingOptions: Sendable {
+    /// The element of the particle.
+    public var element: Element
+    /// Masking.
+    public var mask: MaskChoice = .automatic
+    /// B-factor of the simulated atom, Å²; nil for 64·apix² (see ``AtomProfile/peng(_:voxelSize:bFactor:)``).
+    public var atomBFactor: Double? = nil
+    /// Theoretical atomic radius r_th, Å; nil for the element's.
+    public var radius: Double? = nil
+    /// Coarse thresholds of the search (paper: 15).
+    public var coarseSteps = ThresholdSearch.coarseSteps
+    /// Fine thresholds of the search.
+    public var fineSteps = ThresholdSearch.fineSteps
+    /// Whether to split merged atoms.
+    public var split = true
+    /// Whether to look for weak atoms that the chosen threshold missed (not in the paper;
+    /// see ``recoverWeakAtoms(_:denoised:scorer:lowerThreshold:element:radius:options:)``).
+    public var recoverWeakAtoms = true
+    /// Which correlations are outliers.
+    public var outlierRule: OutlierRule = .robust
+    /// Atoms with fewer neighbours are removed; nil keeps them all (paper: 3).
+    public var minimumCoordination: Int? = defaultMinimumCoordination
+    /// Threads for the large steps.
+    public var threads = Parallel.availableCores
+
+    /// The paper's CN cut-off: "discarded atoms with CN of less than three".
+    public static let defaultMinimumCoordination = 3
+    /// Radius of the sphere for the per-atom outlier correlation, in r_th (paper: 1.5).
+    public static let outlierSphereRadius = 1.5
+
+    /// The paper's defaults for `element`.
+    public init(element: Element) { self.element = element }
+}
+
+/// Everything model building produced, step by step, so a user can see why each atom is
+/// there or is not.
+public struct ModelBuildResult: Sendable {
+    /// The options used.
+    public let options: ModelBuildingOptions
+    /// The simulated atom.
+    public let profile: AtomProfile
+    /// r_th, Å.
+    public let radius: Double
+    /// The mask, if any, and the background level subtracted before masking.
+    public let mask: ParticleMask?
+    /// See `mask`.
+    public let backgroundLevel: Double
+    /// The masked raw map M.
+    public let raw: Volume
+    /// The denoised map C.
+    public let denoised: Volume
+    /// The threshold search.
+    public let search: ThresholdSearchResult
+    /// Components at the chosen threshold.
+    public let componentCount: Int
+    /// Components that were split (or re-centred).
+    public let splitComponents: Int
+    /// Weak atoms added after the threshold search.
+    public let recoveredAtoms: Int
+    /// Atoms after splitting, before validation.
+    public let candidates: AtomDetection
+    /// Per-atom outlier-test correlation of each candidate.
+    public let candidateCorrelations: [Double]
+    /// The lattice fitted to the atoms that passed the correlation test (for the CN rule).
+    public let lattice: LatticeFit
+    /// Atoms removed by validation, in the order the rules ran.
+    public let removals: [Removal]
+    /// The validated atoms with their voxels.
+    public let detection: AtomDetection
+    /// The validated atoms with columns `valid_corr_sphere`, `nvox` and `split`.
+    public let atoms: AtomSet
+    /// Time taken by each step.
+    public let timings: StepTimings
+
+    /// How many atoms each rule removed.
+    public func removedCount(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
+}
+
+/// Builds a validated atomic model from a density map: mask, denoise, Otsu, threshold
+/// search, components and centres of mass, splitting, validation. Each step is one of the
+/// engine's public functions; this runs them in the paper's order.
+public func buildModel(from map: Volume, options: ModelBuildingOptions) -> ModelBuildResult {
+    var timer = StepTimings()
+    let threads = options.threads
+    let radius = options.radius ?? options.element.radius
+    let profile = AtomProfile.peng(options.element, voxelSize: map.voxelSize, bFactor: options.atomBFactor)
+
+    var mask: ParticleMask? = nil
+    var background = 0.0
+    let M: Volume = timer.measure("mask") {
+        switch options.mask {
+        case .none: return map
+        case .automatic: mask = ParticleMask.estimate(from: map, threads: threads)
+        case .diameter(let d): mask = ParticleMask.centred(in: map, diameter: d)
+        }
+        background = mask!.backgroundLevel(of: map)
+        return mask!.apply(to: map, subtracting: background)
+    }
+    let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
+    let t0 = timer.measure("otsu") { otsuThreshold(C.values) }
+    let (search, scorer) = timer.measure("threshold_search") { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
+        let scorer = SimulatedMapCorrelation(map: C, profile: profile, above: t0, threads: threads)
+        return (ThresholdSearch.run(denoised: C, raw: M, profile: profile, otsu: t0, coarseSteps: options.coarseSteps,
+                                    fineSteps: options.fineSteps, scorer: scorer, threads: threads), scorer)
+    }
+    let found = timer.measure("detect") { detectAtoms(denoised: C, raw: M, threshold: search.threshold) }
+    let (splitAtoms, nsplit) = timer.measure("split") { () -> (AtomDetection, Int) in
+        options.split ? splitMergedAtoms(found, denoised: C, raw: M, options: SplitOptions(radius: radius)) : (found, 0)
+    }
+    let (candidates, recovered) = timer.measure("recover") { () -> (AtomDetection, Int) in
+        guard options.recoverWeakAtoms else { return (splitAtoms, 0) }
+        return recoverWeakAtoms(splitAtoms, denoised: C, scorer: scorer, lowerThreshold: t0,
+                                element: options.element, radius: radius)
+    }
+
+    var removals: [Removal] = []
+    let (correlations, lattice, keptIndices): ([Double], LatticeFit, [Int]) = timer.measure("validate") {
+        let corr = perAtomCorrelations(raw: M, positions: candidates.positions, profile: profile,
+                                       window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * radius), threads: threads)
+        let (kept1, removed1) = removeCorrelationOutliers(corr, positions: candidates.positions, rule: options.outlierRule)
+        removals += removed1
+        let pos1 = kept1.map { candidates.positions[$0] }
+        let lattice = LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant)
+        guard let minimum = options.minimumCoordination else { return (corr, lattice, kept1) }
+        let (kept2, removed2) = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
+        removals += removed2
+        return (corr, lattice, kept2.map { kept1[$0] })
+    }
+    let detection = candidates.subset(keptIndices)
+    var atoms = AtomSet(element: options.element, positions: detection.positions)
+    atoms.setColumn("valid_corr_sphere", keptIndices.map { correlations[$0] })
+    atoms.setColumn("nvox", (0..<detection.count).map { Double(detection.regions.size(of: $0)) })
+    atoms.setColumn("split", detection.wasSplit.map { $0 ? 1 : 0 })
+    return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, backgroundLevel: background,
+                            raw: M, denoised: C, search: search, componentCount: found.count, splitComponents: nsplit, recoveredAtoms: recovered,
+                            candidates: candidates, candidateCorrelations: correlations, lattice: lattice,
+                            removals: removals, detection: detection, atoms: atoms, timings: timer)
+}

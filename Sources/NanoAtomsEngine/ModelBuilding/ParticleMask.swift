@@ -1,0 +1,118 @@
+import Foundation
+
+/// A soft spherical mask around the particle.
+///
+/// The paper does not mention it, but the authors' software masks every map with a
+/// soft sphere before model building: without it, noise in a large box dominates the
+/// whole-box correlation of the threshold search, which then picks a low threshold
+/// with thousands of noise "atoms".
+public struct ParticleMask: Sendable, Equatable {
+    /// Centre of the sphere, Å.
+    public var centre: Vector3
+    /// Radius inside which the map is kept whole, Å.
+    public var radius: Double
+    /// Width of the cosine fall-off outside the radius, Å.
+    public var edge: Double
+    /// Whether the sphere was estimated from the map (otherwise given by the user).
+    public var automatic: Bool
+
+    /// Cosine edge width, Å. The authors' code uses 6 voxels (2.1 Å at 0.358 Å); we use 3 Å
+    /// so that the fall-off is a similar distance at any sampling.
+    public static let defaultEdge = 3.0
+    /// Margin added to the estimated particle radius, Å (keeps the outermost atoms' tails).
+    public static let automaticMargin = 2.0
+    /// Low-pass applied before estimating the particle's envelope, Å.
+    public static let envelopeLowPass = 2.0
+
+    /// A sphere of the given diameter (Å) at the centre of the box: the authors'
+    /// convention for a user-given mask diameter.
+    public static func centred(in volume: Volume, diameter: Double, edge: Double = defaultEdge) -> ParticleMask {
+        let c = volume.position(voxel: Vector3(Double(volume.nx - 1), Double(volume.ny - 1), Double(volume.nz - 1)) / 2)
+        return ParticleMask(centre: c, radius: diameter / 2, edge: edge, automatic: false)
+    }
+
+    /// Estimates the particle's sphere: block-average to about 1 Å voxels, low-pass,
+    /// Otsu's threshold, largest 26-connected blob; the sphere sits at the blob's centroid
+    /// with a radius reaching its farthest voxel plus a margin.
+    public static func estimate(from volume: Volume, threads: Int = Parallel.availableCores) -> ParticleMask {
+        let f = max(1, Int((1.0 / volume.voxelSize).rounded()))
+        let cx = max(1, volume.nx / f), cy = max(1, volume.ny / f), cz = max(1, volume.nz / f)
+        var coarse = Volume(nx: cx, ny: cy, nz: cz, voxelSize: volume.voxelSize * Double(f))
+        volume.values.withUnsafeBufferPointer { v in
+            for k in 0..<min(volume.nz, cz * f) {
+                for j in 0..<min(volume.ny, cy * f) {
+                    let row = volume.nx * (j + volume.ny * k)
+                    let crow = cx * (j / f + cy * (k / f))
+                    for i in 0..<min(volume.nx, cx * f) { coarse.values[crow + i / f] += v[row + i] }
+                }
+            }
+        }
+        let low = SeparableFilter.gaussianSmoothed(coarse, sigmaVoxels: envelopeLowPass / coarse.voxelSize, threads: threads)
+        let t = otsuThreshold(low.values)
+        let blobs = connectedComponents(of: low, above: t)
+        let boxCentre = volume.position(voxel: Vector3(Double(volume.nx - 1), Double(volume.ny - 1), Double(volume.nz - 1)) / 2)
+        guard blobs.count > 0 else {
+            let r = Double(min(volume.nx, volume.ny, volume.nz)) * volume.voxelSize / 2
+            return ParticleMask(centre: boxCentre, radius: r, edge: defaultEdge, automatic: true)
+        }
+        let biggest = (0..<blobs.count).max { blobs.size(of: $0) < blobs.size(of: $1) }!
+        // Fine-grid coordinates of the coarse voxel centres.
+        let points = blobs.voxels(of: biggest).map { n -> Vector3 in
+            let n = Int(n)
+            let i = n % cx, j = (n / cx) % cy, k = n / (cx * cy)
+            return (Vector3(Double(i), Double(j), Double(k)) + 0.5) * Double(f) - 0.5
+        }
+        let centroid = points.reduce(Vector3.zero, +) / Double(points.count)
+        let farthest = points.map { ($0 - centroid).length }.max()!
+        let radius = (farthest + 0.5 * Double(f) * 3.0.squareRoot()) * volume.voxelSize + automaticMargin
+        return ParticleMask(centre: volume.position(voxel: centroid), radius: radius, edge: defaultEdge, automatic: true)
+    }
+
+    /// The mask's weight at distance `r` Å from its centre: 1 inside, a cosine fall-off to 0.
+    public func weight(atDistance r: Double) -> Double {
+        if r <= radius { return 1 }
+        if r >= radius + edge { return 0 }
+        return 0.5 * (1 + cos(Double.pi * (r - radius) / edge))
+    }
+
+    /// The median of the map outside the masked sphere (every second voxel along each
+    /// axis), or 0 when fewer than 1000 voxels lie outside.
+    public func backgroundLevel(of volume: Volume) -> Double {
+        var outside: [Float] = []
+        let reach2 = (radius + edge) * (radius + edge)
+        for k in stride(from: 0, to: volume.nz, by: 2) {
+            for j in stride(from: 0, to: volume.ny, by: 2) {
+                for i in stride(from: 0, to: volume.nx, by: 2) where (volume.position(i, j, k) - centre).lengthSquared > reach2 {
+                    outside.append(volume[i, j, k])
+                }
+            }
+        }
+        guard outside.count >= 1000 else { return 0 }
+        outside.sort()
+        return Double(outside[outside.count / 2])
+    }
+
+    /// The map with its background level subtracted (solvent must sit at zero once masked)
+    /// and multiplied by the mask.
+    public func apply(to volume: Volume, subtracting background: Double) -> Volume {
+        var out = volume
+        let b = Float(background), h = volume.voxelSize
+        let c = volume.voxelCoordinate(of: centre)
+        let nx = volume.nx, ny = volume.ny
+        out.values.withUnsafeMutableBufferPointer { buf in
+            let p = UncheckedSendable(buf.baseAddress!)
+            Parallel.forEach(chunks: volume.nz, threads: Parallel.availableCores) { k in
+                let dz2 = pow((Double(k) - c.z) * h, 2)
+                for j in 0..<ny {
+                    let dyz2 = dz2 + pow((Double(j) - c.y) * h, 2)
+                    let row = p.value + nx * (j + ny * k)
+                    for i in 0..<nx {
+                        let w = self.weight(atDistance: (dyz2 + pow((Double(i) - c.x) * h, 2)).squareRoot())
+                        row[i] = w == 0 ? 0 : Float(w) * (row[i] - b)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

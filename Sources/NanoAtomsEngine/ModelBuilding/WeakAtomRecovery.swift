@@ -1,0 +1,81 @@
+import Foundation
+
+/// How weak atoms missed by the global threshold are looked for.
+public struct WeakAtomOptions: Sendable {
+    /// Candidates closer than this fraction of the bulk bond length to an atom are that atom.
+    public var minimumSeparation = 0.75
+    /// A candidate must have at least this many atoms within the CN radius (it must be bonded
+    /// to the particle, not float in the solvent).
+    public var minimumNeighbors = 3
+    /// The defaults.
+    public init() {}
+}
+
+/// Finds atoms too weak to cross the chosen threshold: mobile surface atoms whose peak in C
+/// is low. Candidates are local maxima of C above Otsu's T₀ that are bonded to the particle
+/// and not on top of an atom already found; each is kept only if adding it raises the
+/// correlation between C and the simulated map (the threshold search's own criterion, but
+/// decided atom by atom rather than by one global threshold).
+///
+/// This goes beyond the paper, which keeps only what crosses the single best threshold.
+/// - Returns: the detection with the recovered atoms appended, and how many were added.
+public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, scorer: SimulatedMapCorrelation,
+                             lowerThreshold t0: Float, element: Element, radius: Double,
+                             options: WeakAtomOptions = WeakAtomOptions()) -> (AtomDetection, Int) {
+    let existing = detection.positions
+    let bond = element.bulkBondLength
+    let cnRadius = 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
+    let grid = NeighborGrid(points: existing, maximumRadius: cnRadius)
+    let minSep2 = pow(options.minimumSeparation * bond, 2)
+    var candidates: [(position: Vector3, peak: Float, voxel: Int)] = []
+    let nx = C.nx, ny = C.ny, nz = C.nz
+    C.values.withUnsafeBufferPointer { c in
+        for k in 1..<max(1, nz - 1) { for j in 1..<max(1, ny - 1) { for i in 1..<max(1, nx - 1) {
+            let q = i + nx * (j + ny * k)
+            let v = c[q]
+            guard v > t0 else { continue }
+            var isMax = true
+            for o in neighborOffsets26 where c[q + o.x + nx * (o.y + ny * o.z)] > v { isMax = false; break }
+            guard isMax else { continue }
+            // Sub-voxel peak by a parabola through the neighbours along each axis.
+            func refine(_ minus: Float, _ plus: Float) -> Double {
+                let d = Double(minus) - 2 * Double(v) + Double(plus)
+                return d < 0 ? max(-0.5, min(0.5, 0.5 * Double(minus - plus) / d)) : 0
+            }
+            let off = Vector3(refine(c[q - 1], c[q + 1]), refine(c[q - nx], c[q + nx]), refine(c[q - nx * ny], c[q + nx * ny]))
+            let p = C.position(voxel: Vector3(Double(i), Double(j), Double(k)) + off)
+            var near = false, bonded = 0
+            grid.forEachNeighbor(of: p, within: cnRadius) { _, d2 in
+                if d2 < minSep2 { near = true }
+                bonded += 1
+            }
+            if !near && bonded >= options.minimumNeighbors { candidates.append((p, v, q)) }
+        } } }
+    }
+    candidates.sort { $0.peak > $1.peak }
+    // Candidates must also keep their distance from each other: the higher peak wins.
+    var spaced: [(position: Vector3, peak: Float, voxel: Int)] = []
+    for cand in candidates where spaced.allSatisfy({ ($0.position - cand.position).lengthSquared >= minSep2 }) {
+        spaced.append(cand)
+    }
+    let kept = scorer.acceptedAdditions(to: existing, candidates: spaced.map(\.position))
+    guard !kept.isEmpty else { return (detection, 0) }
+    var voxels = detection.regions.voxels, start = detection.regions.start
+    var positions = existing, split = detection.wasSplit
+    let r = radius / C.voxelSize
+    for k in kept {
+        let cand = spaced[k]
+        // Its voxels: those above T₀ within r_th of its peak.
+        let centre = C.voxelCoordinate(of: cand.position)
+        let lo = SIMD3<Int>(Int((centre.x - r).rounded(.up)), Int((centre.y - r).rounded(.up)), Int((centre.z - r).rounded(.up)))
+        let hi = SIMD3<Int>(Int((centre.x + r).rounded(.down)), Int((centre.y + r).rounded(.down)), Int((centre.z + r).rounded(.down)))
+        for kk in max(0, lo.z)...min(nz - 1, hi.z) { for jj in max(0, lo.y)...min(ny - 1, hi.y) { for ii in max(0, lo.x)...min(nx - 1, hi.x) {
+            let d = Vector3(Double(ii), Double(jj), Double(kk)) - centre
+            if d.lengthSquared <= r * r && C[ii, jj, kk] > t0 { voxels.append(Int32(C.index(ii, jj, kk))) }
+        } } }
+        start.append(Int32(voxels.count))
+        positions.append(cand.position)
+        split.append(false)
+    }
+    return (AtomDetection(positions: positions, regions: ComponentList(voxels: voxels, start: start), wasSplit: split), kept.count)
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Writing and reading atomic models in the PDB format (fixed columns), with B-factors and
+/// ANISOU records.
+public enum PDBFormat {
+    /// One atom to write.
+    public struct Record: Sendable {
+        /// Position, Å.
+        public var position: Vector3
+        /// Occupancy column (0–1).
+        public var occupancy: Double = 1
+        /// Isotropic B-factor, Å² (B = 8π²·U); nil writes 0.
+        public var bFactor: Double? = nil
+        /// Anisotropic U (Å²); nil writes no ANISOU record.
+        public var anisotropicU: Matrix3? = nil
+        /// An atom at `position`.
+        public init(position: Vector3) { self.position = position }
+    }
+
+    /// The text of a PDB file: an optional REMARK, CRYST1 for the box, one ATOM (and ANISOU)
+    /// record per atom in the exact column layout of the PDB format v3.3, then END.
+    public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) -> String {
+        let el = element.symbol.uppercased()
+        let name = el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0)
+        let resName = String(repeating: " ", count: 3 - el.count) + el
+        let elementField = String(repeating: " ", count: 2 - el.count) + el
+        var lines: [String] = []
+        if let remark { lines.append("REMARK   1 " + remark) }
+        if let b = box {
+            lines.append(String(format: "CRYST1%9.3f%9.3f%9.3f%7.2f%7.2f%7.2f P 1           1", b.x, b.y, b.z, 90.0, 90.0, 90.0))
+        }
+        for (i, r) in records.enumerated() {
+            let serial = (i + 1) % 100_000, resSeq = (i + 1) % 10_000
+            let b = min(max(r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0, 0), 999.99)
+            let occ = min(max(r.occupancy.isFinite ? r.occupancy : 0, 0), 1)
+            lines.append(String(format: "ATOM  %5d %@ %@ A%4d    %8.3f%8.3f%8.3f%6.2f%6.2f          %@",
+                                serial, name, resName, resSeq, r.position.x, r.position.y, r.position.z, occ, b, elementField))
+            if let u = r.anisotropicU {
+                let v = [u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]].map { Int(min(max(($0 * 1e4).rounded(), -999_999), 9_999_999)) }
+                lines.append(String(format: "ANISOU%5d %@ %@ A%4d  %7d%7d%7d%7d%7d%7d      %@",
+                                    serial, name, resName, resSeq, v[0], v[1], v[2], v[3], v[4], v[5], elementField))
+            }
+        }
+        lines.append("END")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An atom read from a PDB file.
+    public struct ReadAtom: Sendable {
+        /// Position, Å.
+        public var position: Vector3
+        /// Element symbol (columns 77–78, else from the atom name).
+        public var element: String
+        /// B-factor, Å².
+        public var bFactor: Double
+        /// Occupancy.
+        public var occupancy: Double
+        /// The ANISOU tensor (Å²), if the file has one for this atom.
+        public var anisotropicU: Matrix3?
+    }
+
+    /// Reads the ATOM/HETATM (and ANISOU) records of PDB text; `name` names it in errors.
+    public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
+        var atoms: [ReadAtom] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = Array(raw.utf8)
+            func field(_ a: Int, _ b: Int) -> String {   // 1-based inclusive columns
+                guard line.count >= a else { return "" }
+                return String(decoding: line[(a - 1)..<min(b, line.count)], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            }
+            let record = field(1, 6)
+            if record == "ATOM" || record == "HETATM" {
+                guard let x = Double(field(31, 38)), let y = Double(field(39, 46)), let z = Double(field(47, 54)) else {
+                    throw EngineError("line \(number + 1): cannot read the coordinates in columns 31–54", file: name)
+                }
+                var el = field(77, 78)
+                if el.isEmpty { el = String(field(13, 16).prefix { $0.isLetter }) }
+                atoms.append(ReadAtom(position: Vector3(x, y, z), element: el, bFactor: Double(field(61, 66)) ?? 0,
+                                      occupancy: Double(field(55, 60)) ?? 1, anisotropicU: nil))
+            } else if record == "ANISOU", !atoms.isEmpty {
+                let v = [field(29, 35), field(36, 42), field(43, 49), field(50, 56), field(57, 63), field(64, 70)].compactMap { Double($0) }
+                guard v.count == 6 else { throw EngineError("line \(number + 1): cannot read the ANISOU values", file: name) }
+                let u = v.map { $0 / 1e4 }
+                atoms[atoms.count - 1].anisotropicU = Matrix3([u[0], u[3], u[4], u[3], u[1], u[5], u[4], u[5], u[2]])
+            }
+        }
+        return atoms
+    }
+}

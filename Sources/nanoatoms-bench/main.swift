@@ -1,0 +1,2 @@
+import NanoAtomsEngine
+print("nanoatoms")

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import NanoAtomsEngine
+
+@Suite("Otsu's threshold and connected components")
+struct ThresholdingTests {
+    @Test("Otsu's threshold separates two clusters of values")
+    func otsu() {
+        let values = [Float](repeating: 1, count: 300) + [Float](repeating: 9, count: 100) + [2, 8]
+        let t = otsuThreshold(values)
+        #expect(t > 2 && t < 8)
+    }
+
+    @Test("components are 26-connected: voxels touching at a corner join")
+    func connectivity() {
+        var v = Volume(nx: 8, ny: 8, nz: 8, voxelSize: 1)
+        v[1, 1, 1] = 5; v[2, 2, 2] = 5                      // corner contact: one component
+        v[5, 5, 5] = 5; v[5, 5, 6] = 5; v[6, 5, 6] = 5      // face contacts: one component
+        v[1, 6, 1] = 5                                      // alone
+        v[3, 6, 1] = 5                                      // two voxels away: separate
+        let c = connectedComponents(of: v, above: 1)
+        #expect(c.count == 4)
+        #expect((0..<c.count).map { c.size(of: $0) }.sorted() == [1, 1, 2, 3])
+        #expect(connectedComponents(of: v, above: 5).count == 0)
+    }
+
+    @Test("the one-pass sweep finds the same components and centres as labelling each threshold")
+    func sweepMatchesLabelling() {
+        var s = ParticleSpec(element: TestSupport.platinum)
+        s.atomCount = 55; s.snr = 3; s.seed = 4
+        let map = TestParticle.make(s).map
+        let thresholds: [Float] = [0.5, 0.1, 2, 1].map { Float($0) * VolumeStatistics(map).maximum / 3 }
+        let swept = ComponentSweep.centres(denoised: map, weights: map, thresholds: thresholds)
+        for (t, centres) in zip(thresholds, swept) {
+            let labelled = detectAtoms(denoised: map, raw: map, threshold: t).positions
+            #expect(centres.count == labelled.count)
+            let m = matchAtoms(centres, labelled, tolerance: 1e-6)
+            #expect(m.pairs.count == labelled.count)
+        }
+    }
+}
+
+@Suite("Denoising and the simulated-map correlation")
+struct DenoiseTests {
+    let pt = TestSupport.platinum
+
+    @Test("the denoised map has zero mean, unit SD, and its peaks on the atoms")
+    func denoisedMap() {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = 13; s.snr = 5; s.seed = 3
+        let p = TestParticle.make(s)
+        let c = denoise(p.map, profile: .peng(pt, voxelSize: p.map.voxelSize))
+        let st = VolumeStatistics(c)
+        #expect(abs(st.mean) < 1e-4)
+        #expect(abs(st.standardDeviation - 1) < 1e-4)
+        // The maximum of C lies within a voxel of a true atom.
+        var best = 0
+        for n in c.values.indices where c.values[n] > c.values[best] { best = n }
+        let q = c.position(best % c.nx, (best / c.nx) % c.ny, best / (c.nx * c.ny))
+        #expect(p.positions.map { ($0 - q).length }.min()! < c.voxelSize * 1.5)
+    }
+
+    @Test("denoising equals a direct correlation with the atom, computed by hand at a voxel")
+    func directCorrelation() {
+        var m = Volume(nx: 24, ny: 24, nz: 24, voxelSize: 0.4)
+        var g = SeededGenerator(seed: 9)
+        for n in m.values.indices { m.values[n] = Float(g.gaussian()) }
+        let profile = AtomProfile.peng(pt, voxelSize: 0.4)
+        let c = denoise(m, profile: profile)
+        // Unnormalised correlation at every voxel, then the same normalisation.
+        var raw = [Double](repeating: 0, count: m.count)
+        let r = Int((profile.cutoff / 0.4).rounded(.up))
+        for k in 0..<24 { for j in 0..<24 { for i in 0..<24 {
+            var s = 0.0
+            for dk in -r...r { for dj in -r...r { for di in -r...r where m.contains(i + di, j + dj, k + dk) {
+                let d2 = Double(di * di + dj * dj + dk * dk) * 0.16
+                if d2 > profile.cutoff * profile.cutoff * 1.0001 && (abs(di) > r || abs(dj) > r || abs(dk) > r) { continue }
+                s += Double(m[i + di, j + dj, k + dk]) * profile.density(distanceSquared: d2)
+            } } }
+            raw[m.index(i, j, k)] = s
+        } } }
+        let mean = raw.reduce(0, +) / Double(raw.count)
+        let sd = (raw.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(raw.count)).squareRoot()
+        for n in stride(from: 0, to: m.count, by: 97) {
+            #expect(abs(Double(c.values[n]) - (raw[n] - mean) / sd) < 2e-3)
+        }
+    }
+
+    @Test("the fast whole-box correlation equals rendering the atoms and correlating")
+    func fastCorrelation() {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = 55; s.snr = 4; s.seed = 5
+        let p = TestParticle.make(s)
+        let profile = AtomProfile.peng(pt, voxelSize: p.map.voxelSize)
+        let c = denoise(p.map, profile: profile)
+        let scorer = SimulatedMapCorrelation(map: c, profile: profile, above: 0)
+        var g = SeededGenerator(seed: 1)
+        let jittered = p.positions.map { $0 + Vector3(g.gaussian(), g.gaussian(), g.gaussian()) * 0.2 }
+        for atoms in [p.positions, jittered, Array(p.positions.prefix(20))] {
+            let fast = scorer.correlation(positions: atoms)
+            let slow = SimulatedMapCorrelation.rendered(map: c, positions: atoms, profile: profile)
+            #expect(abs(fast - slow) < 2e-3, "fast \(fast) vs rendered \(slow)")
+        }
+        // Atoms at the right places correlate better than displaced ones.
+        #expect(scorer.correlation(positions: p.positions) > scorer.correlation(positions: jittered))
+    }
+}
