@@ -39,7 +39,7 @@ public enum SeparableFilter {
                         let off = t - rx, w = kern[t]
                         let lo = max(0, -off), hi = min(nx, nx - off)
                         if lo >= hi { continue }
-                        for i in lo..<hi { dst[i] += w * src[i + off] }
+                        axpy(hi - lo, w, src + (lo + off), dst + lo)
                     }
                 }
             }
@@ -54,8 +54,7 @@ public enum SeparableFilter {
                     for t in 0..<kern.count {
                         let jj = j + t - ry
                         if jj < 0 || jj >= ny { continue }
-                        let src = s1.value + (k * plane + jj * nx), w = kern[t]
-                        for i in 0..<nx { dst[i] += w * src[i] }
+                        axpy(nx, kern[t], s1.value + (k * plane + jj * nx), dst)
                     }
                 }
             }
@@ -68,11 +67,25 @@ public enum SeparableFilter {
                 for t in 0..<kern.count {
                     let kk = k + t - rz
                     if kk < 0 || kk >= nz { continue }
-                    let src = s2.value + kk * plane, w = scale * kern[t]
-                    for i in 0..<plane { dst[i] += w * src[i] }
+                    axpy(plane, scale * kern[t], s2.value + kk * plane, dst)
                 }
             }
         }
+    }
+
+    /// y[i] += a·x[i] for i < n, eight lanes at a time.
+    @inline(__always)
+    static func axpy(_ n: Int, _ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let av = SIMD8<Float>(repeating: a)
+        var i = 0
+        let xr = UnsafeRawPointer(x), yr = UnsafeMutableRawPointer(y)
+        while i + 8 <= n {
+            let xv = xr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let yv = yr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            yr.storeBytes(of: yv + av * xv, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { y[i] += a * x[i]; i += 1 }
     }
 
     /// The map convolved with an isotropic Gaussian of standard deviation `sigma` voxels

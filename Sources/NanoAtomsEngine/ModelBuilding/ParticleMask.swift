@@ -68,6 +68,24 @@ public struct ParticleMask: Sendable, Equatable {
         return ParticleMask(centre: volume.position(voxel: centroid), radius: radius, edge: defaultEdge, automatic: true)
     }
 
+    /// The median of `values` (the upper middle one for an even count), found by
+    /// quickselect; reorders `values`.
+    static func medianBySelection(_ values: inout [Float]) -> Float {
+        var lo = 0, hi = values.count - 1
+        let k = values.count / 2
+        while lo < hi {
+            let pivot = values[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        }
+        return values[k]
+    }
+
     /// The mask's weight at distance `r` Å from its centre: 1 inside, a cosine fall-off to 0.
     public func weight(atDistance r: Double) -> Double {
         if r <= radius { return 1 }
@@ -79,17 +97,23 @@ public struct ParticleMask: Sendable, Equatable {
     /// axis), or 0 when fewer than 1000 voxels lie outside.
     public func backgroundLevel(of volume: Volume) -> Double {
         var outside: [Float] = []
-        let reach2 = (radius + edge) * (radius + edge)
-        for k in stride(from: 0, to: volume.nz, by: 2) {
-            for j in stride(from: 0, to: volume.ny, by: 2) {
-                for i in stride(from: 0, to: volume.nx, by: 2) where (volume.position(i, j, k) - centre).lengthSquared > reach2 {
-                    outside.append(volume[i, j, k])
+        outside.reserveCapacity(volume.count / 8)
+        let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
+        let reach2 = pow((radius + edge) / h, 2)
+        volume.values.withUnsafeBufferPointer { v in
+            for k in stride(from: 0, to: volume.nz, by: 2) {
+                let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
+                for j in stride(from: 0, to: volume.ny, by: 2) {
+                    let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
+                    let row = volume.nx * (j + volume.ny * k)
+                    for i in stride(from: 0, to: volume.nx, by: 2) where dyz2 + (Double(i) - c.x) * (Double(i) - c.x) > reach2 {
+                        outside.append(v[row + i])
+                    }
                 }
             }
         }
         guard outside.count >= 1000 else { return 0 }
-        outside.sort()
-        return Double(outside[outside.count / 2])
+        return Double(ParticleMask.medianBySelection(&outside))
     }
 
     /// The map with its background level subtracted (solvent must sit at zero once masked)
@@ -99,16 +123,20 @@ public struct ParticleMask: Sendable, Equatable {
         let b = Float(background), h = volume.voxelSize
         let c = volume.voxelCoordinate(of: centre)
         let nx = volume.nx, ny = volume.ny
+        let r2 = pow(radius / h, 2), reach2 = pow((radius + edge) / h, 2)
         out.values.withUnsafeMutableBufferPointer { buf in
             let p = UncheckedSendable(buf.baseAddress!)
             Parallel.forEach(chunks: volume.nz, threads: Parallel.availableCores) { k in
-                let dz2 = pow((Double(k) - c.z) * h, 2)
+                let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
                 for j in 0..<ny {
-                    let dyz2 = dz2 + pow((Double(j) - c.y) * h, 2)
+                    let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
                     let row = p.value + nx * (j + ny * k)
+                    if dyz2 >= reach2 { row.update(repeating: 0, count: nx); continue }
                     for i in 0..<nx {
-                        let w = self.weight(atDistance: (dyz2 + pow((Double(i) - c.x) * h, 2)).squareRoot())
-                        row[i] = w == 0 ? 0 : Float(w) * (row[i] - b)
+                        let d2 = dyz2 + (Double(i) - c.x) * (Double(i) - c.x)
+                        if d2 <= r2 { row[i] -= b }
+                        else if d2 >= reach2 { row[i] = 0 }
+                        else { row[i] = Float(self.weight(atDistance: d2.squareRoot() * h)) * (row[i] - b) }
                     }
                 }
             }

@@ -35,11 +35,7 @@ public struct SimulatedMapCorrelation: Sendable {
     /// Prepares to score atoms anywhere above `threshold` in `map`: the box is the bounding
     /// box of the voxels above it.
     public init(map: Volume, profile: AtomProfile, above threshold: Float, threads: Int = Parallel.availableCores) {
-        var lo = SIMD3<Int>(Int.max, Int.max, Int.max), hi = SIMD3<Int>(-1, -1, -1)
-        for k in 0..<map.nz { for j in 0..<map.ny { for i in 0..<map.nx where map[i, j, k] > threshold {
-            lo = pointwiseMin(lo, SIMD3(i, j, k)); hi = pointwiseMax(hi, SIMD3(i, j, k))
-        } } }
-        if hi.x < 0 { lo = .zero; hi = .zero }
+        var (lo, hi) = boundsAbove(map, threshold) ?? (.zero, .zero)
         self.init(map: map, profile: profile, lo: lo, hi: hi, threads: threads)
     }
 
@@ -157,6 +153,28 @@ public struct SimulatedMapCorrelation: Sendable {
         let s = MapSimulation.render(positions: positions, profile: profile, grid: map)
         return pearson(map.values, s.values)
     }
+}
+
+/// The bounding box (inclusive) of the voxels of `volume` above `threshold`, or nil.
+public func boundsAbove(_ volume: Volume, _ threshold: Float) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
+    var lo = SIMD3<Int>(Int.max, Int.max, Int.max), hi = SIMD3<Int>(-1, -1, -1)
+    volume.values.withUnsafeBufferPointer { v in
+        for k in 0..<volume.nz {
+            for j in 0..<volume.ny {
+                let row = v.baseAddress! + volume.nx * (j + volume.ny * k)
+                var first = -1, last = -1
+                for i in 0..<volume.nx where row[i] > threshold {
+                    if first < 0 { first = i }
+                    last = i
+                }
+                if first >= 0 {
+                    lo = pointwiseMin(lo, SIMD3(first, j, k))
+                    hi = pointwiseMax(hi, SIMD3(last, j, k))
+                }
+            }
+        }
+    }
+    return hi.x < 0 ? nil : (lo, hi)
 }
 
 /// Pearson's correlation coefficient of two equally long sequences (NaN when either is constant).
