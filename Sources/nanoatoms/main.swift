@@ -75,12 +75,26 @@ func modelOptions(_ cl: CommandLine, element: Element) -> ModelBuildingOptions {
     return o
 }
 
-func report(_ r: ModelBuildResult, out: String) {
+/// Builds the model and computes its statistics.
+func analyse(_ map: Volume, _ options: ModelBuildingOptions) -> (ModelBuildResult, ParticleStatistics) {
+    let r = buildModel(from: map, options: options)
+    var so = StatisticsOptions()
+    so.threads = options.threads
+    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so)
+    return (r, st)
+}
+
+func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
-    print(String(format: "lattice: ā = %.4f Å (%@)", r.lattice.meanLatticeConstant, r.lattice.method.rawValue))
-    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json", r.timings.total, out))
+    let s = st.summary
+    print(String(format: "lattice: ā = %.4f Å (%@); diameter %.1f Å, median CN %.1f, median NN bond %.2f Å, median radial strain %.2f %%, core ratio %.2f (%d)",
+                 st.lattice.meanLatticeConstant, st.lattice.method.rawValue, s.diameter, s.medianCN, s.medianNNBond,
+                 s.medianRadialStrain, s.coreRatio, s.coreAtoms))
+    if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
+                                            st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
+    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json", r.timings.total + st.timings.total, out))
 }
 
 let args = Swift.CommandLine.arguments
@@ -102,9 +116,9 @@ case "run":
     }
     do {
         let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix"))
-        let result = buildModel(from: map, options: modelOptions(cl, element: element))
-        try RunOutputs.write(result, mapName: (path as NSString).lastPathComponent, to: out)
-        report(result, out: out)
+        let (result, stats) = analyse(map, modelOptions(cl, element: element))
+        try RunOutputs.write(result, statistics: stats, mapName: (path as NSString).lastPathComponent, to: out)
+        report(result, stats, out: out)
     } catch let e as EngineError {
         fail(e.description)
     } catch {
@@ -121,13 +135,13 @@ case "demo":
     spec.seed = 1
     let particle = TestParticle.make(spec)
     print("built-in sample: Pt cuboctahedron, \(particle.positions.count) atoms, box \(particle.map.nx)³, SNR \(spec.snr!)")
-    let result = buildModel(from: particle.map, options: modelOptions(cl, element: spec.element))
+    let (result, stats) = analyse(particle.map, modelOptions(cl, element: spec.element))
     do {
-        try RunOutputs.write(result, mapName: "built-in sample", to: out)
+        try RunOutputs.write(result, statistics: stats, mapName: "built-in sample", to: out)
     } catch {
         fail("\(error)")
     }
-    report(result, out: out)
+    report(result, stats, out: out)
     let matched = matchAtoms(result.atoms.positions, particle.positions, tolerance: 0.8)
     print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
                  Double(matched.pairs.count) / Double(particle.positions.count),

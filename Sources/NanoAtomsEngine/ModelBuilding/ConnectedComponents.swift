@@ -38,6 +38,13 @@ public struct ComponentList: Sendable {
     /// Component c owns `voxels[start[c]..<start[c + 1]]`.
     public let start: [Int32]
 
+    /// Groups from flat voxel lists: group c owns `voxels[start[c]..<start[c + 1]]`.
+    public init(voxels: [Int32], start: [Int32]) {
+        precondition(start.first == 0 && start.last.map(Int.init) == voxels.count)
+        self.voxels = voxels
+        self.start = start
+    }
+
     /// Number of components.
     public var count: Int { start.count - 1 }
     /// The voxels of component `c`.

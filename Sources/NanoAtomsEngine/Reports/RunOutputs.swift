@@ -1,10 +1,13 @@
 import Foundation
 
 /// The files `nanoatoms run` writes for one map: `model.pdb`, `atoms.csv` and `summary.json`.
+///
+/// `summary.json` holds the counts, the threshold search, every removal with its reason, the
+/// mask, both lattice fits, the Table 1 row, the depth fits and the timings.
 public enum RunOutputs {
     /// The summary of a model-building run as JSON: counts, the threshold search, every
     /// removal with its reason, the mask and the timings.
-    public static func summary(_ r: ModelBuildResult, mapName: String) -> JSONValue {
+    public static func summary(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
         let trials = r.search.trials.map { t in
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
                               ("correlation", .finite(t.correlation))])
@@ -21,15 +24,7 @@ public enum RunOutputs {
                             ("diameter", .number(2 * m.radius)), ("edge", .number(m.edge)),
                             ("background_subtracted", .finite(r.backgroundLevel))])
         }
-        let lattice: JSONValue = .object([
-            ("method", .string(r.lattice.method.rawValue)),
-            ("a", .array(r.lattice.latticeConstants.map { .finite($0) })),
-            ("a_mean", .finite(r.lattice.meanLatticeConstant)),
-            ("rms", .finite(r.lattice.rmsResidual)),
-            ("cn_radius", .finite(r.lattice.coordinationRadius)),
-            ("note", r.lattice.note.map { .string($0) } ?? .null),
-        ])
-        return .object([
+        var fields: [(String, JSONValue)] = [
             ("map", .string(mapName)),
             ("element", .string(r.options.element.symbol)),
             ("voxel_size", .number(r.raw.voxelSize)),
@@ -53,26 +48,86 @@ public enum RunOutputs {
             ("paper_rule_would_remove", .number(Double(r.candidateCorrelations.filter { $0 < OutlierRule.paper.limit(for: r.candidateCorrelations) }.count))),
             ("minimum_cn", r.options.minimumCoordination.map { .number(Double($0)) } ?? .null),
             ("removals", .array(removals)),
-            ("lattice", lattice),
             ("mask", mask),
-            ("timings", .object(r.timings.steps.map { ($0.name, .number(($0.seconds * 1e4).rounded() / 1e4)) })),
+        ]
+        var timings = r.timings
+        if let st {
+            timings.append(st.timings)
+            let s = st.summary
+            fields += [
+                ("table1", .object([
+                    ("natoms", .number(Double(s.atoms))), ("diameter", .finite(s.diameter)),
+                    ("median_cn", .finite(s.medianCN)), ("mean_cn", .finite(s.meanCN)),
+                    ("median_nn_bond", .finite(s.medianNNBond)), ("median_neighbor_distance", .finite(s.medianNeighborDistance)),
+                    ("median_radial_strain_pct", .finite(s.medianRadialStrain)),
+                    ("core_ratio", .finite(s.coreRatio)), ("core_atoms", .number(Double(s.coreAtoms))),
+                ])),
+                ("lattice", lattice(st.lattice)),
+                ("lattice_for_validation", lattice(r.lattice)),
+                ("cn_radius", .number(st.coordinationRadius)),
+                ("adp_fit_radius", .number(st.fitRadius)),
+                ("aniso_invalid", .number(Double(st.atoms[column: "aniso_valid"]!.filter { $0 == 0 }.count))),
+                ("delta_cn", .finite(st.depthFitCN?.delta)),
+                ("delta_gcn", .finite(st.depthFitGCN?.delta)),
+                ("depth_fit_cn", depthFit(st.depthFitCN)),
+                ("depth_fit_gcn", depthFit(st.depthFitGCN)),
+            ]
+        } else {
+            fields.append(("lattice", lattice(r.lattice)))
+        }
+        fields.append(("timings", .object(timings.steps.map { ($0.name, .number(($0.seconds * 1e4).rounded() / 1e4)) })))
+        return .object(fields)
+    }
+
+    static func lattice(_ l: LatticeFit) -> JSONValue {
+        .object([
+            ("method", .string(l.method.rawValue)),
+            ("a", .array(l.latticeConstants.map { .finite($0) })),
+            ("a_mean", .finite(l.meanLatticeConstant)),
+            ("rms", .finite(l.rmsResidual)),
+            ("inlier_fraction", .finite(l.inlierFraction)),
+            ("cn_radius", .finite(l.coordinationRadius)),
+            ("note", l.note.map { .string($0) } ?? .null),
         ])
+    }
+
+    static func depthFit(_ f: DepthFit?) -> JSONValue {
+        guard let f else { return .null }
+        return .object([
+            ("statistic", .string(f.statistic)), ("delta", .finite(f.delta)), ("m", .finite(f.slope)), ("c", .finite(f.plateau)),
+            ("c_bounds", f.plateauBounds.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
+            ("rms", .finite(f.rmsResidual)),
+            ("points_depth", .array(f.depths.map { .finite($0) })), ("points_value", .array(f.values.map { .finite($0) })),
+        ])
+    }
+
+    /// PDB records for atoms with statistics: B = 8π²·U_iso and ANISOU where the anisotropic fit is valid.
+    public static func pdbRecords(_ atoms: AtomSet) -> [PDBFormat.Record] {
+        let uiso = atoms[column: "uiso"], valid = atoms[column: "aniso_valid"]
+        let u = ["u11", "u22", "u33", "u12", "u13", "u23"].map { atoms[column: $0] }
+        return atoms.positions.indices.map { i in
+            var r = PDBFormat.Record(position: atoms.positions[i])
+            if let uiso, uiso[i].isFinite { r.bFactor = 8 * Double.pi * Double.pi * uiso[i] }
+            if let valid, valid[i] == 1, let u11 = u[0], let u22 = u[1], let u33 = u[2], let u12 = u[3], let u13 = u[4], let u23 = u[5] {
+                r.anisotropicU = Matrix3([u11[i], u12[i], u13[i], u12[i], u22[i], u23[i], u13[i], u23[i], u33[i]])
+            }
+            return r
+        }
     }
 
     /// Writes `model.pdb`, `atoms.csv` and `summary.json` for `result` into `directory`
     /// (created if needed), each atomically.
-    public static func write(_ result: ModelBuildResult, mapName: String, to directory: String) throws {
+    public static func write(_ result: ModelBuildResult, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw EngineError("cannot create the output folder", file: directory)
         }
-        let atoms = result.atoms
-        let records = atoms.positions.map { PDBFormat.Record(position: $0) }
-        try writeAtomically(PDBFormat.text(element: atoms.element, records: records, box: result.raw.boxSize,
-                                           remark: "nanoatoms model of \(mapName)"),
+        let atoms = statistics?.atoms ?? result.atoms
+        try writeAtomically(PDBFormat.text(element: atoms.element, records: pdbRecords(atoms), box: result.raw.boxSize,
+                                           remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)"),
                             to: directory + "/model.pdb")
         try writeAtomically(CSVFormat.text(atoms), to: directory + "/atoms.csv")
-        try writeAtomically(summary(result, mapName: mapName).serialized() + "\n", to: directory + "/summary.json")
+        try writeAtomically(summary(result, statistics: statistics, mapName: mapName).serialized() + "\n", to: directory + "/summary.json")
     }
 }

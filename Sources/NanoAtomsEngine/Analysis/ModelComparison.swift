@@ -1,0 +1,50 @@
+/// Two models of one particle compared (e.g. part1 and part2 of a time series, paper Fig. 3).
+public struct ModelComparison: Sendable {
+    /// Pairs (first, second) closer than the common distance: atoms that stayed.
+    public let common: [(first: Int, second: Int, distance: Double)]
+    /// Pairs of otherwise unpaired atoms within the displacement distance: atoms that moved
+    /// farther than the common distance.
+    public let displaced: [(first: Int, second: Int, distance: Double)]
+    /// Atoms of the first model with no partner: lost.
+    public let lost: [Int]
+    /// Atoms of the second model with no partner: gained.
+    public let gained: [Int]
+    /// Atom counts of the two models.
+    public let firstCount: Int
+    /// See `firstCount`.
+    public let secondCount: Int
+    /// The distances used, Å.
+    public let commonDistance: Double
+    /// See `commonDistance`.
+    public let displacementDistance: Double
+
+    /// Percentage of the first model's atoms that are common.
+    public var commonPercent: Double { 100 * Double(common.count) / Double(max(firstCount, 1)) }
+    /// Percentage of the first model's atoms lost.
+    public var lostPercent: Double { 100 * Double(lost.count) / Double(max(firstCount, 1)) }
+    /// Percentage of the first model's atoms displaced.
+    public var displacedPercent: Double { 100 * Double(displaced.count) / Double(max(firstCount, 1)) }
+    /// Percentage of the second model's atoms that are new.
+    public var gainedPercent: Double { 100 * Double(gained.count) / Double(max(secondCount, 1)) }
+}
+
+/// The paper's common-atom distance as a fraction of the atomic diameter: "0.8 times the
+/// atomic diameter of Pt (1.76 Å)".
+public let commonDistanceFraction = 0.8
+
+/// Compares two models of `element`: atoms closer than 0.8 × the atomic diameter are common
+/// (one to one, closest first); of the rest, pairs within the CN radius of the bulk lattice
+/// are displaced; the first model's remaining atoms are lost and the second's gained.
+public func compareModels(_ first: [Vector3], _ second: [Vector3], element: Element,
+                          commonDistance: Double? = nil, displacementDistance: Double? = nil) -> ModelComparison {
+    let dCommon = commonDistance ?? commonDistanceFraction * 2 * element.radius
+    let dMove = displacementDistance ?? 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
+    let m1 = matchAtoms(first, second, tolerance: dCommon)
+    let restFirst = m1.unmatchedFirst, restSecond = m1.unmatchedSecond
+    let m2 = matchAtoms(restFirst.map { first[$0] }, restSecond.map { second[$0] }, tolerance: dMove)
+    let displaced = m2.pairs.map { (first: restFirst[$0.first], second: restSecond[$0.second], distance: $0.distance) }
+    return ModelComparison(common: m1.pairs, displaced: displaced,
+                           lost: m2.unmatchedFirst.map { restFirst[$0] }, gained: m2.unmatchedSecond.map { restSecond[$0] },
+                           firstCount: first.count, secondCount: second.count,
+                           commonDistance: dCommon, displacementDistance: dMove)
+}
