@@ -7,6 +7,7 @@ let usage = """
     usage: nanoatoms run MAP.mrc --element EL --out DIR [--apix A] [--mask-diameter D | --no-mask]
                          [--outlier-rule robust|paper|none] [--cn-min N|off] [--paper] [--threads N]
            nanoatoms demo [--out DIR] [--threads N]
+           nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
            nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular]
                          [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
     """
@@ -97,6 +98,16 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json", r.timings.total + st.timings.total, out))
 }
 
+/// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.
+func readModel(_ path: String, element: Element) throws -> [Vector3] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
+    let text = String(decoding: data, as: UTF8.self)
+    if path.lowercased().hasSuffix(".pdb") || path.lowercased().hasSuffix(".ent") {
+        return try PDBFormat.parse(text, name: path).map(\.position)
+    }
+    return try CSVFormat.parseAtoms(text, element: element, name: path).positions
+}
+
 let args = Swift.CommandLine.arguments
 guard args.count >= 2 else { print(usage); exit(0) }
 switch args[1] {
@@ -146,6 +157,25 @@ case "demo":
     print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
                  Double(matched.pairs.count) / Double(particle.positions.count),
                  Double(matched.pairs.count) / Double(max(1, result.atoms.count)), matched.rmsd))
+case "compare":
+    let cl = CommandLine(args.dropFirst(2))
+    cl.check(allowed: ["--element"])
+    guard cl.positional.count == 2 else { fail("compare takes two models\n" + usage, code: 2) }
+    guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
+    do {
+        let models = try cl.positional.map { try readModel($0, element: element) }
+        let c = compareModels(models[0], models[1], element: element)
+        print("\(cl.positional[0]): \(c.firstCount) atoms; \(cl.positional[1]): \(c.secondCount) atoms")
+        print(String(format: "common   %4d  %5.1f %%  (closer than %.2f Å)", c.common.count, c.commonPercent, c.commonDistance))
+        print(String(format: "displaced %3d  %5.1f %%  (moved %.2f–%.2f Å)", c.displaced.count, c.displacedPercent, c.commonDistance, c.displacementDistance))
+        print(String(format: "lost     %4d  %5.1f %%", c.lost.count, c.lostPercent))
+        print(String(format: "gained   %4d  %5.1f %% of the second model", c.gained.count, c.gainedPercent))
+        print(String(format: "RMS shift of common atoms: %.3f Å", matchAtoms(models[0], models[1], tolerance: c.commonDistance).rmsd))
+    } catch let e as EngineError {
+        fail(e.description)
+    } catch {
+        fail("\(error)")
+    }
 case "simulate":
     let cl = CommandLine(args.dropFirst(2))
     cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed"])

@@ -16,6 +16,37 @@ public enum CSVFormat {
         return out
     }
 
+    /// Reads a CSV table with a header line into atoms: `x,y,z` (any letter case) give the
+    /// positions, every other numeric column becomes a column (`id` is dropped). `name`
+    /// names the file in errors, with the line number.
+    public static func parseAtoms(_ text: String, element: Element, name: String) throws -> AtomSet {
+        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard !lines.isEmpty else { throw EngineError("empty file", file: name) }
+        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let ix = header.firstIndex(of: "x"), let iy = header.firstIndex(of: "y"), let iz = header.firstIndex(of: "z") else {
+            throw EngineError("line 1: the header needs x, y and z columns", file: name)
+        }
+        var positions: [Vector3] = []
+        var columns = [[Double]](repeating: [], count: header.count)
+        for (n, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard f.count == header.count else {
+                throw EngineError("line \(n + 2): \(f.count) fields, the header has \(header.count)", file: name)
+            }
+            guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]) else {
+                throw EngineError("line \(n + 2): x, y, z must be numbers", file: name)
+            }
+            positions.append(Vector3(x, y, z))
+            for c in header.indices { columns[c].append(Double(f[c].lowercased() == "nan" ? "nan" : f[c]) ?? .nan) }
+        }
+        var atoms = AtomSet(element: element, positions: positions)
+        for (c, h) in header.enumerated() where ![ix, iy, iz].contains(c) && h != "id" && !h.isEmpty {
+            atoms.setColumn(h, columns[c])
+        }
+        return atoms
+    }
+
     /// A value as the CSV writes it.
     public static func format(_ v: Double) -> String {
         if !v.isFinite { return "nan" }

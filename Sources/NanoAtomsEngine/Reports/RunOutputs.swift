@@ -71,6 +71,7 @@ public enum RunOutputs {
                 ("delta_gcn", .finite(st.depthFitGCN?.delta)),
                 ("depth_fit_cn", depthFit(st.depthFitCN)),
                 ("depth_fit_gcn", depthFit(st.depthFitGCN)),
+                ("cn_bins", cnBins(st.atoms)),
             ]
         } else {
             fields.append(("lattice", lattice(r.lattice)))
@@ -89,6 +90,19 @@ public enum RunOutputs {
             ("cn_radius", .finite(l.coordinationRadius)),
             ("note", l.note.map { .string($0) } ?? .null),
         ])
+    }
+
+    /// Statistics binned by CN (bins of at least 5 atoms): mean, SD and S/√N per bin (paper Fig. 5).
+    static func cnBins(_ atoms: AtomSet) -> JSONValue {
+        guard let cn = atoms[column: "cn"]?.map({ Int($0) }) else { return .null }
+        let names = ["peak_z", "uiso", "doi", "valid_corr", "nn_bond", "radial_strain", "gcn"]
+        return .object(names.compactMap { name in
+            guard let v = atoms[column: name] else { return nil }
+            return (name, .array(binByCoordination(v, cn: cn).map { b in
+                .object([("cn", .number(Double(b.cn))), ("n", .number(Double(b.count))), ("mean", .finite(b.mean)),
+                         ("sd", .finite(b.standardDeviation)), ("sem", .finite(b.standardError))])
+            }))
+        })
     }
 
     static func depthFit(_ f: DepthFit?) -> JSONValue {

@@ -70,6 +70,23 @@ struct ReportFormatTests {
         #expect(CSVFormat.text(a) == "id,x,y,z,cn,uiso\n1,1.0000,2.0000,3.0000,12,0.25\n2,4.0000,5.0000,6.0000,5,nan\n")
     }
 
+    @Test("CSV read back gives the same atoms and columns; a bad line is named")
+    func csvReadBack() throws {
+        var a = AtomSet(element: pt, positions: [Vector3(1, 2, 3), Vector3(4, 5, 6.5)])
+        a.setColumn("cn", [12, 5])
+        a.setColumn("uiso", [0.25, .nan])
+        let b = try CSVFormat.parseAtoms(CSVFormat.text(a), element: pt, name: "a.csv")
+        #expect(b.positions == a.positions)
+        #expect(b.columnNames == ["cn", "uiso"])
+        #expect(b[column: "cn"] == [12, 5] && b[column: "uiso"]![1].isNaN)
+        #expect(throws: EngineError("line 3: x, y, z must be numbers", file: "b.csv")) {
+            try CSVFormat.parseAtoms("x,y,z\n1,2,3\n1,two,3\n", element: pt, name: "b.csv")
+        }
+        #expect(throws: EngineError("line 1: the header needs x, y and z columns", file: "c.csv")) {
+            try CSVFormat.parseAtoms("a,b\n1,2\n", element: pt, name: "c.csv")
+        }
+    }
+
     @Test("JSON keeps key order and writes non-finite numbers as null")
     func json() {
         let v = JSONValue.object([("b", .number(1)), ("a", .array([.finite(.nan), .number(2.5)])), ("s", .string("q\"\n"))])
