@@ -14,10 +14,13 @@ let package = Package(
         .target(name: "NanoAtomsEngine"),
         // The command language and its interpreter; calls the engine, computes nothing itself.
         .target(name: "NanoAtomsLanguage", dependencies: ["NanoAtomsEngine"]),
-        // The thin executable: one-shot commands today, the shell and scripts on top of the language.
-        .executableTarget(name: "nanoatoms", dependencies: ["NanoAtomsEngine", "NanoAtomsLanguage"]),
+        // GNU readline for the interactive shell (Debian: libreadline-dev).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+        // The thin executable: the shell, scripts, and one-shot commands.
+        .executableTarget(name: "nanoatoms", dependencies: ["NanoAtomsEngine", "NanoAtomsLanguage", "CReadline"]),
         // Times every step of the pipeline on simulated maps.
         .executableTarget(name: "nanoatoms-bench", dependencies: ["NanoAtomsEngine"]),
         .testTarget(name: "NanoAtomsEngineTests", dependencies: ["NanoAtomsEngine"]),
+        .testTarget(name: "NanoAtomsLanguageTests", dependencies: ["NanoAtomsLanguage", "NanoAtomsEngine"]),
     ]
 )

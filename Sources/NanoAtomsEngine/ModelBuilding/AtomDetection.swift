@@ -9,6 +9,14 @@ public struct AtomDetection: Sendable {
     /// Whether each atom came out of splitting a merged component.
     public var wasSplit: [Bool]
 
+    /// Atoms at `positions` made of `regions`.
+    public init(positions: [Vector3], regions: ComponentList, wasSplit: [Bool]) {
+        precondition(positions.count == regions.count && wasSplit.count == positions.count)
+        self.positions = positions
+        self.regions = regions
+        self.wasSplit = wasSplit
+    }
+
     /// Number of atoms.
     public var count: Int { positions.count }
 

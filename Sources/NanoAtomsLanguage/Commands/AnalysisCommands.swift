@@ -1,0 +1,117 @@
+import Foundation
+import NanoAtomsEngine
+
+/// The table columns fitdepth accepts.
+let fittableColumns = statisticsColumns.filter { $0 != "radial_depth" } + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"]
+
+let statsCommand = CommandDeclaration(
+    name: "stats",
+    parameters: [.required("atoms", [.atoms], "validated atoms found in a map")],
+    returns: .table,
+    summary: "per-atom statistics: CN, GCN, bonds, strain, depth, peak z, correlation, Uiso, U, DOI",
+    teaching: """
+        stats computes the paper's per-atom statistics. Position statistics: the fcc lattice is
+        fitted to the atoms (ā sets the neighbour radius), then CN, GCN, the nearest-neighbour
+        bond, the radial strain and the radial depth. Shape statistics from the raw map: the peak
+        intensity z-score over the atom's voxels, the validation correlation (a cube of side 3
+        r_th), Uiso from a weighted log-linear fit of an isotropic Gaussian within 3/4 of half the
+        bond length, and the anisotropic U with its eigenvalues and DOI = U_min/U_maj.
+        Look at: tab.median_cn and tab.core_ratio (the paper's Table 1), 'show tab' for the whole
+        row and statistics binned by CN (surface atoms should have lower peak z and higher Uiso),
+        and tab.uiso or any column as a list. docs/statistics.md defines every column.
+        """,
+    example: "tab = stats atoms",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        let (profile, raw, _) = try atomModel(a, args)
+        var o = StatisticsOptions()
+        o.threads = interp.options.threads
+        var atoms = a.atoms
+        if atoms[column: "split"] == nil { atoms.setColumn("split", a.wasSplit.map { $0 ? 1 : 0 }) }
+        return .table(computeStatistics(atoms: atoms, regions: a.regions!, raw: raw, profile: profile,
+                                        radius: a.atoms.element.radius, options: o))
+    })
+
+let summaryCommand = CommandDeclaration(
+    name: "summary",
+    parameters: [.required("table", [.table], "statistics from stats")],
+    returns: .record,
+    summary: "the paper's Table 1 row for the particle",
+    teaching: """
+        summary gives the particle's row of the paper's Table 1: number of atoms, diameter (the
+        largest interatomic distance), median CN, median nearest-neighbour bond, median radial
+        strain and the core ratio (the fraction of atoms with CN = 12, with their count), plus ā
+        and the penetration depths δ for CN and GCN.
+        Look at: the paper's particles of 220–710 atoms have median CN 8.8–10.1 and core ratios
+        0.16–0.51; the median NN bond is biased low by noise (the minimum of ~12 distances), so
+        median_neighbor_distance is given beside it.
+        """,
+    example: "show summary tab",
+    run: { args, _ in
+        guard case .table(let t) = args["table"] else { throw LanguageError("summary: needs a table") }
+        let s = t.summary
+        var fields: [(String, Value)] = [
+            ("natoms", .number(Double(s.atoms))), ("diameter", .number(s.diameter)),
+            ("median_cn", .number(s.medianCN)), ("mean_cn", .number(s.meanCN)),
+            ("median_nn_bond", .number(s.medianNNBond)), ("median_neighbor_distance", .number(s.medianNeighborDistance)),
+            ("median_radial_strain", .number(s.medianRadialStrain)),
+            ("core_ratio", .number(s.coreRatio)), ("core_atoms", .number(Double(s.coreAtoms))),
+            ("a", .number(t.lattice.meanLatticeConstant)), ("lattice_fit", .string(t.lattice.method.rawValue)),
+        ]
+        if let f = t.depthFitCN { fields.append(("delta_cn", .number(f.delta))) }
+        if let f = t.depthFitGCN { fields.append(("delta_gcn", .number(f.delta))) }
+        return .record(RecordValue(title: "Table 1 row", fields: fields))
+    })
+
+let fitdepthCommand = CommandDeclaration(
+    name: "fitdepth",
+    parameters: [.required("table", [.table], "statistics from stats"),
+                 Parameter(name: "column", types: [.string], defaultValue: .string("cn"), positional: true, unit: nil,
+                           help: "the statistic to fit", choices: fittableColumns, isPath: false)],
+    returns: .fit,
+    summary: "fit the penetration depth δ of a statistic against radial depth (paper Eq. 1)",
+    teaching: """
+        fitdepth orders the atoms by radial depth (distance below the particle's surface radius),
+        averages every 5 consecutive atoms, and fits the paper's Eq. 1: the statistic rises
+        linearly with depth, y = m(x − δ) + c, until the depth δ, and stays at c beyond. For CN, c
+        is held to [10, 12] (atoms of an ideal lattice have CN 12); for other statistics it is
+        free. δ is found by a scan over all depths, so the fit cannot stop in a local minimum.
+        The paper found δ ≈ 4–5 Å for CN (about 1.6 atomic shells) and 5–6 Å for GCN.
+        Look at: fit.delta, and fit.m and fit.c; 'show fit' prints the averaged points.
+        """,
+    example: "fit = fitdepth tab uiso",
+    run: { args, _ in
+        guard case .table(let t) = args["table"] else { throw LanguageError("fitdepth: needs a table") }
+        let column = try args.string("column") ?? "cn"
+        guard let values = t.atoms[column: column] else {
+            throw LanguageError("fitdepth: the table has no column '\(column)'\(suggestion(for: column, among: t.atoms.columnNames))")
+        }
+        guard let fit = fitPenetrationDepth(depths: t.atoms[column: "radial_depth"]!, values: values, statistic: column,
+                                            plateauBounds: column == "cn" ? coordinationPlateauBounds : nil) else {
+            throw LanguageError("fitdepth: too few atoms with a finite \(column) to fit")
+        }
+        return .fit(fit)
+    })
+
+let compareCommand = CommandDeclaration(
+    name: "compare",
+    parameters: [.required("first", [.atoms], "the first model (e.g. part1)"),
+                 .required("second", [.atoms], "the second model (e.g. part2)")],
+    returns: .comparison,
+    summary: "common, displaced, lost and gained atoms between two models",
+    teaching: """
+        compare pairs the atoms of two models of one particle, such as the reconstructions from
+        the first and second halves of a time series (the paper's part1 and part2, Fig. 3).
+        Atoms closer than 0.8 × the atomic diameter (1.76 Å for Pt) are common; of the rest, pairs
+        within the neighbour radius are displaced; the first model's other atoms are lost and the
+        second's gained. The paper found ≥ 95 % common atoms and < 5 % lost for most particles.
+        Look at: the percentages; lost atoms are mostly weak surface atoms, whose lower SNR in a
+        half-series may put them below the detection threshold rather than off the particle.
+        """,
+    example: "c = compare part1 part2",
+    run: { args, _ in
+        let a = try args.atoms("first"), b = try args.atoms("second")
+        return .comparison(compareModels(a.atoms.positions, b.atoms.positions, element: a.atoms.element))
+    })
+
+let analysisCommands = [statsCommand, summaryCommand, fitdepthCommand, compareCommand]

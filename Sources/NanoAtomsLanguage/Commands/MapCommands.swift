@@ -1,0 +1,206 @@
+import Foundation
+import NanoAtomsEngine
+
+extension VolumeValue {
+    /// The element a simulated map was made of.
+    var element: Element? { truth?.element }
+}
+
+/// Files read in this process: commands refuse to write over them.
+nonisolated(unsafe) var inputFiles: Set<String> = []
+
+/// The absolute, standardised form of a path, for comparing files.
+func canonicalPath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+/// Throws when `path` is a file this session read.
+func refuseOverwritingInput(_ path: String) throws(LanguageError) {
+    if inputFiles.contains(canonicalPath(path)) {
+        throw LanguageError("refusing to overwrite '\(path)', which this session read as input")
+    }
+}
+
+let loadCommand = CommandDeclaration(
+    name: "load",
+    parameters: [.required("path", [.string], "an MRC map (.mrc, .map) or a model (.pdb, .csv)", path: true),
+                 .option("apix", [.number, .none], default: .none, unit: "Å", "voxel size, when the map's header has none")],
+    returns: .any,
+    summary: "read a density map (MRC) or an atomic model (PDB or CSV)",
+    teaching: """
+        load reads a file. An MRC map becomes a volume: any MRC2014 data mode a reconstruction
+        program writes (8- and 16-bit integers, 32- and 16-bit floats), any axis order and byte
+        order; the centre of voxel (i, j, k) is placed at (i + start)·apix + origin in Å, so the
+        atoms come out in the same frame as the map in ChimeraX. A PDB or CSV file becomes atoms,
+        for comparing models or computing statistics on a model built elsewhere.
+        Look at: the volume's size and voxel size (about 0.3–0.4 Å for these maps), and the range
+        of values: a map that is all zeros or has a huge offset is worth a second look.
+        """,
+    example: "map = load \"np4.mrc\"",
+    run: { args, interp in
+        let path = try args.string("path")!
+        let lower = path.lowercased()
+        if lower.hasSuffix(".pdb") || lower.hasSuffix(".ent") || lower.hasSuffix(".csv") {
+            guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
+            let text = String(decoding: data, as: UTF8.self)
+            let element = interp.options.element
+            var atoms: AtomSet
+            if lower.hasSuffix(".csv") {
+                atoms = try CSVFormat.parseAtoms(text, element: element ?? Element.named("Pt")!, name: path)
+            } else {
+                let read = try PDBFormat.parse(text, name: path)
+                let symbol = read.first?.element ?? ""
+                atoms = AtomSet(element: Element.named(symbol) ?? element ?? Element.named("Pt")!, positions: read.map(\.position))
+                atoms.setColumn("uiso", read.map { $0.bFactor / (8 * Double.pi * Double.pi) })
+            }
+            inputFiles.insert(canonicalPath(path))
+            return .atoms(AtomsValue(atoms: atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
+                                     wasSplit: atoms.positions.map { _ in false }, source: path))
+        }
+        let volume = try MRCFormat.read(path: path, voxelSize: try args.positive("apix"))
+        inputFiles.insert(canonicalPath(path))
+        return .volume(VolumeValue(volume: volume, role: .raw, source: (path as NSString).lastPathComponent))
+    })
+
+let saveCommand = CommandDeclaration(
+    name: "save",
+    parameters: [.required("volume", [.volume], "the map to write"),
+                 .required("path", [.string], "the MRC file to write", path: true)],
+    returns: .none,
+    summary: "write a volume to an MRC file (mode 2, float32)",
+    teaching: """
+        save writes a volume as an MRC2014 file in float32, through a temporary file and a rename,
+        so a reader never sees half a file and an existing file is never left half-written. It
+        refuses to overwrite a file this session loaded. Saving the masked and denoised maps lets
+        you look at them in ChimeraX beside the atoms: the denoised map should show round,
+        separate blobs where the raw map is noisy.
+        """,
+    example: "save den \"denoised.mrc\"",
+    run: { args, _ in
+        let path = try args.string("path")!
+        try refuseOverwritingInput(path)
+        try MRCFormat.write(try args.volume("volume").volume, to: path)
+        return .none
+    })
+
+let simulateCommand = CommandDeclaration(
+    name: "simulate",
+    parameters: [Parameter(name: "shape", types: [.string], defaultValue: .string("cuboctahedron"), positional: true, unit: nil,
+                           help: "the particle's shape", choices: ParticleShape.allCases.map(\.rawValue), isPath: false),
+                 .option("natoms", [.number], default: .number(309), "atoms asked for (regular shapes take the nearest size)"),
+                 .option("snr", [.number, .none], default: .none, "median atom peak over noise SD; none for no noise"),
+                 .option("seed", [.number], default: .number(1), "random seed: same seed, same map"),
+                 .option("expansion", [.number], default: .number(0), unit: "fraction", "lattice expansion over bulk, e.g. 0.015"),
+                 .option("disorder", [.number], default: .number(0), unit: "Å", "RMS static displacement of surface atoms"),
+                 .option("box", [.number, .none], default: .none, unit: "voxels", "box edge; none fits the particle plus 12 Å"),
+                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size"),
+                 .option("element", [.string, .none], default: .none, "the metal; default the session's element, else Pt")],
+    returns: .volume,
+    summary: "simulate a map of an fcc particle with known atoms (the built-in sample)",
+    teaching: """
+        simulate builds an fcc particle (a cuboctahedron from the 13, 55, 147, 309, 561 series, a
+        truncated octahedron, or an irregular lump), gives every atom a mean-square displacement
+        that grows as its coordination falls (surface atoms move more, as the paper finds), and
+        renders each atom as the Peng (1996) electron scattering potential of the element, then
+        adds smoothed Gaussian noise at the signal-to-noise ratio asked for. The true atoms stay
+        with the map: map.truth gives them, so every step can be checked against the truth.
+        Look at: try snr=8 (easy), 5 (medium) and 3 (hard) and watch which steps start to fail.
+        """,
+    example: "map = simulate cuboctahedron natoms=309 snr=4 seed=1",
+    run: { args, interp in
+        var element = interp.options.element ?? Element.named("Pt")!
+        if let symbol = try args.string("element") {
+            guard let e = Element.named(symbol) else { throw LanguageError("simulate: unknown element '\(symbol)'") }
+            element = e
+        }
+        var spec = ParticleSpec(element: element)
+        if let s = try args.string("shape") {
+            guard let shape = ParticleShape(rawValue: s) else {
+                throw LanguageError("simulate: unknown shape '\(s)'\(suggestion(for: s, among: ParticleShape.allCases.map(\.rawValue))); shapes: cuboctahedron, truncoct, irregular")
+            }
+            spec.shape = shape
+        }
+        spec.atomCount = try args.count("natoms", minimum: 1)!
+        spec.snr = try args.positive("snr")
+        spec.seed = UInt64(try args.count("seed")!)
+        spec.expansion = try args.number("expansion")!
+        spec.surfaceDisorder = try args.number("disorder")!
+        spec.box = try args.count("box", minimum: 8)
+        spec.voxelSize = try args.positive("apix")!
+        spec.profile = nil
+        let p = TestParticle.make(spec, threads: interp.options.threads)
+        var truth = AtomSet(element: element, positions: p.positions)
+        truth.setColumn("cn", p.coordination.map(Double.init))
+        truth.setColumn("uiso", p.displacements.map(\.isotropicEquivalent))
+        return .volume(VolumeValue(volume: p.map, role: .raw, truth: truth,
+                                   source: "simulated \(spec.shape.rawValue), \(p.positions.count) \(element.symbol) atoms"))
+    })
+
+let maskCommand = CommandDeclaration(
+    name: "mask",
+    parameters: [.required("map", [.volume], "the raw map"),
+                 .option("diameter", [.number, .none], default: .none, unit: "Å", "sphere diameter at the box centre; none estimates it")],
+    returns: .volume,
+    summary: "mask the particle with a soft sphere and subtract the solvent background",
+    teaching: """
+        mask keeps the particle and sets the rest of the box to zero: the median of the map outside
+        the sphere (the solvent level) is subtracted, and the map is multiplied by a sphere with a
+        3 Å cosine edge. Without a diameter the sphere is estimated: the map is averaged to about
+        1 Å voxels, smoothed, thresholded by Otsu, and the largest blob's centroid and farthest
+        voxel (plus 2 Å) give the sphere.
+        The paper does not mention masking, but its authors' software masks every map: in a large
+        noisy box the whole-box correlation of the threshold search is otherwise dominated by
+        noise and picks thousands of noise "atoms".
+        Look at: the mask's centre and diameter in 'show'; the diameter should exceed the
+        particle's by a few Å. denoise masks by itself when given a raw map.
+        """,
+    example: "m = mask map diameter=36",
+    run: { args, interp in
+        let v = try args.volume("map")
+        guard v.role == .raw else { throw LanguageError("mask: this map is already \(v.role.rawValue)") }
+        let mask: ParticleMask
+        if let d = try args.positive("diameter") { mask = .centred(in: v.volume, diameter: d) }
+        else { mask = .estimate(from: v.volume, threads: interp.options.threads) }
+        let background = mask.backgroundLevel(of: v.volume)
+        var out = v
+        out.volume = mask.apply(to: v.volume, subtracting: background)
+        out.role = .masked
+        out.mask = mask
+        out.background = background
+        return .volume(out)
+    })
+
+let denoiseCommand = CommandDeclaration(
+    name: "denoise",
+    parameters: [.required("map", [.volume], "the map (masked automatically if it is raw)"),
+                 .option("bfactor", [.number, .none], default: .none, unit: "Å²", "B-factor of the simulated atom; none for 64·apix²")],
+    returns: .volume,
+    summary: "correlate the map with a simulated atom (the paper's denoised map C)",
+    teaching: """
+        denoise replaces the map M by its correlation with one simulated atom of the element: a
+        matched filter. Where the map looks like an atom the result is high; noise, which does not
+        look like an atom, averages away. The simulated atom is the Peng (1996) five-Gaussian
+        electron scattering potential with a B-factor of 64·apix², which keeps it band-limited on
+        the grid (the authors' default). The result has its mean removed and unit standard
+        deviation.
+        The paper: "we substituted map M by a map C that was the result of the correlation between
+        map M and a map representing a single simulated atomic density".
+        Look at: save it and compare with the raw map; each atom should be a round blob. A raw map
+        is masked first (see 'explain mask').
+        """,
+    example: "den = denoise map",
+    run: { args, interp in
+        var v = try args.volume("map")
+        if v.role == .raw {
+            guard case .volume(let masked) = try maskCommand.run(Arguments(values: ["map": .volume(v), "diameter": .none], command: "mask", location: args.location), interp) else { return .none }
+            v = masked
+        }
+        guard v.role == .masked else { throw LanguageError("denoise: this map is already denoised") }
+        let element = try interp.element(from: v.element, at: args.location, command: "denoise")
+        let profile = AtomProfile.peng(element, voxelSize: v.volume.voxelSize, bFactor: try args.number("bfactor"))
+        var out = v
+        out.raw = v.volume
+        out.volume = denoise(v.volume, profile: profile, threads: interp.options.threads)
+        out.role = .denoised
+        return .volume(out)
+    })
+
+let mapCommands = [loadCommand, saveCommand, simulateCommand, maskCommand, denoiseCommand]

@@ -1,0 +1,230 @@
+import Foundation
+import NanoAtomsEngine
+
+/// The element and simulated atom for steps on `volume`.
+func atomModel(_ v: VolumeValue, _ interp: Interpreter, _ args: Arguments) throws(LanguageError) -> (Element, AtomProfile) {
+    let element = try interp.element(from: v.element, at: args.location, command: args.command)
+    return (element, AtomProfile.peng(element, voxelSize: v.volume.voxelSize))
+}
+
+/// The element and simulated atom for steps on atoms found in a map.
+func atomModel(_ a: AtomsValue, _ args: Arguments) throws(LanguageError) -> (AtomProfile, Volume, Volume) {
+    guard let raw = a.raw, let denoised = a.denoised, a.regions != nil else {
+        throw LanguageError("\(args.command): these atoms were not found in a map here (they came from \(a.source))")
+    }
+    return (AtomProfile.peng(a.atoms.element, voxelSize: raw.voxelSize), raw, denoised)
+}
+
+let binarizeCommand = CommandDeclaration(
+    name: "binarize",
+    parameters: [.required("denoised", [.volume], "the denoised map C"),
+                 .option("threshold", [.number, .none], default: .none, "a fixed threshold on C; none searches for the best")],
+    returns: .mask,
+    summary: "choose the threshold on C (Otsu, then the correlation-maximising search) and binarise",
+    teaching: """
+        binarize decides which voxels of the denoised map C are atom and which are background.
+        It starts from Otsu's threshold T₀ (the value that best splits C's histogram in two), which
+        the paper found admits too much, then tries 15 thresholds evenly spaced from T₀ to the
+        maximum of C, and 10 finer ones around the best. For each it finds the connected
+        components (the atoms), places an atom at each centre of mass, simulates a map from those
+        atoms and measures its correlation with C. The threshold with the highest correlation wins:
+        too low and noise blobs and merged atoms spoil the simulation; too high and weak atoms
+        are missing.
+        Look at: the curve ('show binary' lists every threshold with its atom count and correlation):
+        it should rise to one clear maximum. binary.threshold and binary.correlation give the winner.
+        """,
+    example: "binary = binarize den",
+    run: { args, interp in
+        let v = try args.volume("denoised")
+        guard v.role == .denoised, let raw = v.raw else { throw LanguageError("binarize: needs the denoised map (den = denoise map)") }
+        let (_, profile) = try atomModel(v, interp, args)
+        if let t = try args.number("threshold") {
+            let components = connectedComponents(of: v.volume, above: Float(t))
+            return .mask(MaskValue(denoised: v, threshold: Float(t), search: nil, components: components))
+        }
+        let t0 = otsuThreshold(v.volume.values)
+        let search = ThresholdSearch.run(denoised: v.volume, raw: raw, profile: profile, otsu: t0, threads: interp.options.threads)
+        return .mask(MaskValue(denoised: v, threshold: search.threshold, search: search,
+                               components: connectedComponents(of: v.volume, above: search.threshold)))
+    })
+
+let detectCommand = CommandDeclaration(
+    name: "detect",
+    parameters: [.required("mask", [.mask], "the binarised map"),
+                 .optional("map", [.volume], "the map whose centres of mass to take (default: the masked raw map)")],
+    returns: .atoms,
+    summary: "place an atom at the centre of mass of each connected component",
+    teaching: """
+        detect turns each 26-connected component of the binarised map into an atom, at the centre
+        of mass of the grey values of the raw (masked) map M over the component's voxels: the
+        paper's "center of mass of the gray-level voxel intensities in map M". Using M rather
+        than C keeps the position faithful to the data; C is smoother but blurred by the filter.
+        Look at: the number of atoms against what you expect for the particle's size; large or
+        odd-shaped components are merged atoms, which 'split' deals with.
+        """,
+    example: "atoms = detect binary",
+    run: { args, interp in
+        guard case .mask(let m) = args["mask"] else { throw LanguageError("detect: 'mask' must be a mask") }
+        var raw = m.denoised.raw!
+        if case .volume(let v) = args["map"] {
+            guard v.volume.dimensions == raw.dimensions else { throw LanguageError("detect: the map's grid differs from the mask's") }
+            raw = v.role == .denoised ? (v.raw ?? v.volume) : v.volume
+        }
+        let (element, _) = try atomModel(m.denoised, interp, args)
+        let found = detectAtoms(denoised: m.denoised.volume, raw: raw, threshold: m.threshold)
+        var atoms = AtomSet(element: element, positions: found.positions)
+        atoms.setColumn("nvox", (0..<found.count).map { Double(found.regions.size(of: $0)) })
+        return .atoms(AtomsValue(atoms: atoms, regions: found.regions, raw: raw, denoised: m.denoised.volume,
+                                 otsu: m.search?.otsu, wasSplit: found.wasSplit, history: ["components \(found.count)"],
+                                 source: m.denoised.source))
+    })
+
+/// Rebuilds an atoms value after an engine step changed the detection.
+func updated(_ a: AtomsValue, _ d: AtomDetection, note: String) -> AtomsValue {
+    var out = a
+    var atoms = AtomSet(element: a.atoms.element, positions: d.positions)
+    atoms.setColumn("nvox", (0..<d.count).map { Double(d.regions.size(of: $0)) })
+    atoms.setColumn("split", d.wasSplit.map { $0 ? 1 : 0 })
+    out.atoms = atoms
+    out.regions = d.regions
+    out.wasSplit = d.wasSplit
+    out.history.append(note)
+    return out
+}
+
+let splitCommand = CommandDeclaration(
+    name: "split",
+    parameters: [.required("atoms", [.atoms], "atoms from detect")],
+    returns: .atoms,
+    summary: "split components that hold two or more atoms",
+    teaching: """
+        split looks for components that are really several atoms joined where the local
+        resolution is poor. The paper's test: the centre of mass is more than one voxel from the
+        component's maximum in C, or the component reaches more than 1.5 atomic radii from its
+        centre. Such a component is split at its local maxima of C, highest first, each at least
+        1.5 r_th from the others; each new atom keeps the voxels within r_th of its peak that are
+        nearer to it than to another, and sits at their centre of mass in M.
+        (The paper stops splitting at 2 r_th, which could never separate atoms closer than an
+        atomic diameter; see docs/method.md.)
+        Look at: how many components were split (in the atoms' summary); a large number means the
+        threshold is too low or the map too blurred.
+        """,
+    example: "atoms = split atoms",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        let (_, raw, denoised) = try atomModel(a, args)
+        let (d, n) = splitMergedAtoms(a.detection!, denoised: denoised, raw: raw, options: SplitOptions(radius: a.atoms.element.radius))
+        return .atoms(updated(a, d, note: "split \(n)"))
+    })
+
+let recoverCommand = CommandDeclaration(
+    name: "recover",
+    parameters: [.required("atoms", [.atoms], "atoms after split")],
+    returns: .atoms,
+    summary: "add weak atoms the threshold missed, where they raise the correlation",
+    teaching: """
+        recover looks for atoms too weak to cross the chosen threshold: mobile surface atoms whose
+        density is smeared. Candidates are local maxima of C above Otsu's threshold that are bonded
+        to the particle (at least 3 atoms within the CN radius) and not on top of an atom already
+        found; each, highest first, is kept only if adding it raises the correlation between C
+        and the simulated map, the very criterion the threshold search maximises.
+        This step is not in the paper; on simulated maps it recovers 5–15 % of the atoms the
+        paper's method misses, with precision kept (see docs/accuracy.md).
+        Look at: how many atoms were added; compare with map.truth on a simulated map.
+        """,
+    example: "atoms = recover atoms",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        let (profile, _, denoised) = try atomModel(a, args)
+        let t0 = a.otsu ?? otsuThreshold(denoised.values)
+        let scorer = SimulatedMapCorrelation(map: denoised, profile: profile, above: t0, threads: interp.options.threads)
+        let (d, n) = recoverWeakAtoms(a.detection!, denoised: denoised, scorer: scorer, lowerThreshold: t0,
+                                      element: a.atoms.element, radius: a.atoms.element.radius)
+        return .atoms(updated(a, d, note: "recovered \(n)"))
+    })
+
+let validateCommand = CommandDeclaration(
+    name: "validate",
+    parameters: [.required("atoms", [.atoms], "atoms to validate"),
+                 .option("rule", [.string], default: .string("robust"), choices: OutlierRule.allCases.map(\.rawValue),
+                         "which correlations are outliers: robust (4 robust SD below the median), paper (2 SD below the mean), none"),
+                 .option("cnmin", [.number, .string], default: .number(3), "remove atoms with fewer neighbours; \"off\" keeps them")],
+    returns: .atoms,
+    summary: "remove atoms whose density does not look like an atom, then those with CN < 3",
+    teaching: """
+        validate compares each atom's density in the raw map with the map simulated from all
+        atoms, by Pearson's correlation over a sphere of 1.5 atomic radii, and removes outliers;
+        then fits an fcc lattice to set the neighbour radius d = (ā/2)(1 + 1/√2) and removes atoms
+        with fewer than 3 neighbours (the paper's rule; cnmin changes it, "off" disables it).
+        The paper removes correlations more than 2 SD below the mean (rule="paper"). That rule
+        always trims the low tail, and on simulated maps every atom it removes is real: mobile
+        surface atoms whose density is broader. The default rule="robust" removes only atoms far
+        outside the distribution (4 robust SDs below the median).
+        Look at: 'show atoms' lists every removed atom with its reason; atoms.removed counts them.
+        """,
+    example: "atoms = validate atoms rule=\"paper\"",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        let (profile, raw, _) = try atomModel(a, args)
+        let rule = OutlierRule(rawValue: try args.string("rule")!)!
+        var minimum: Int? = nil
+        switch args["cnmin"] {
+        case .string(let s) where s == "off": minimum = nil
+        case .number: minimum = try args.count("cnmin")
+        default: throw LanguageError("validate: cnmin must be a whole number or \"off\"")
+        }
+        let element = a.atoms.element
+        let corr = perAtomCorrelations(raw: raw, positions: a.atoms.positions, profile: profile,
+                                       window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * element.radius),
+                                       threads: interp.options.threads)
+        let (kept1, removed1) = removeCorrelationOutliers(corr, positions: a.atoms.positions, rule: rule)
+        let pos1 = kept1.map { a.atoms.positions[$0] }
+        let lattice = LatticeFit.fit(pos1, bulkLatticeConstant: element.latticeConstant)
+        var kept = kept1, removed2: [Removal] = []
+        if let minimum {
+            let r = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
+            kept = r.kept.map { kept1[$0] }
+            removed2 = r.removed
+        }
+        var out = a
+        var atoms = a.atoms
+        atoms.setColumn("valid_corr_sphere", corr)
+        out.atoms = atoms.subset(kept)
+        out.regions = a.detection!.subset(kept).regions
+        out.wasSplit = kept.map { a.wasSplit[$0] }
+        out.removals = a.removals + removed1 + removed2
+        out.lattice = lattice
+        out.history.append("removed \(removed1.count) by correlation, \(removed2.count) by CN")
+        return .atoms(out)
+    })
+
+let buildCommand = CommandDeclaration(
+    name: "build",
+    parameters: [.required("map", [.volume], "a raw map"),
+                 .option("paper", [.bool], default: .bool(false), "the paper's method as published: 2-SD rule, no recovery")],
+    returns: .atoms,
+    summary: "the whole model building in one step: mask, denoise, binarize, detect, split, recover, validate",
+    teaching: """
+        build runs every model-building step in the paper's order with the defaults: the same as
+        mask, denoise, binarize, detect, split, recover and validate one after the other, in one
+        call. Use it in batch scripts; use the single steps to learn, or to look at one of them.
+        paper=true gives the method exactly as published (the 2-SD outlier rule, no recovery).
+        Look at: the summary line (components, split, recovered, removed).
+        """,
+    example: "atoms = build map",
+    run: { args, interp in
+        let v = try args.volume("map")
+        guard v.role == .raw else { throw LanguageError("build: needs the raw map") }
+        let (element, _) = try atomModel(v, interp, args)
+        var o = ModelBuildingOptions(element: element)
+        o.threads = interp.options.threads
+        if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false }
+        let r = buildModel(from: v.volume, options: o)
+        return .atoms(AtomsValue(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, denoised: r.denoised,
+                                 otsu: r.search.otsu, wasSplit: r.detection.wasSplit,
+                                 history: ["components \(r.componentCount)", "split \(r.splitComponents)", "recovered \(r.recoveredAtoms)",
+                                           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN"],
+                                 removals: r.removals, lattice: r.lattice, source: v.source))
+    })
+
+let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, buildCommand]

@@ -1,0 +1,164 @@
+import Foundation
+import NanoAtomsEngine
+
+let exportCommand = CommandDeclaration(
+    name: "export",
+    parameters: [.required("value", [.atoms, .table, .volume, .fit, .comparison], "what to write"),
+                 .required("path", [.string], "the file: .pdb or .csv for atoms and tables, .mrc for maps, .csv for fits", path: true)],
+    returns: .none,
+    summary: "write atoms or a table (PDB, CSV), a map (MRC) or a fit's points (CSV)",
+    teaching: """
+        export writes a result to a file chosen by its extension, through a temporary file and a
+        rename, and never over a file this session read. Atoms and tables go to PDB (a table's
+        PDB carries B = 8π²·Uiso and ANISOU records with U × 10⁴ for valid anisotropic fits) or
+        to CSV (x, y, z in Å and one column per statistic). A fit goes to CSV (the averaged
+        depth, value and fitted value of each point).
+        Look at: open the PDB in ChimeraX or PyMOL over the map; colour by B-factor to see the
+        mobile surface.
+        """,
+    example: "export tab \"atoms.csv\"",
+    run: { args, _ in
+        let path = try args.string("path")!
+        try refuseOverwritingInput(path)
+        let ext = (path as NSString).pathExtension.lowercased()
+        func atomsOf(_ v: Value) -> AtomSet? {
+            switch v {
+            case .atoms(let a): return a.atoms
+            case .table(let t): return t.atoms
+            default: return nil
+            }
+        }
+        switch (args["value"], ext) {
+        case (let v, "pdb") where atomsOf(v) != nil:
+            let atoms = atomsOf(v)!
+            try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms),
+                                               remark: "written by nanoatoms; B = 8 pi^2 Uiso (A^2)"), to: path)
+        case (let v, "csv") where atomsOf(v) != nil:
+            try writeAtomically(CSVFormat.text(atomsOf(v)!), to: path)
+        case (.volume(let v), "mrc"), (.volume(let v), "map"):
+            try MRCFormat.write(v.volume, to: path)
+        case (.fit(let f), "csv"):
+            var text = "depth,\(f.statistic),fitted\n"
+            for (x, y) in zip(f.depths, f.values) { text += "\(CSVFormat.format(x)),\(CSVFormat.format(y)),\(CSVFormat.format(f.value(at: x)))\n" }
+            try writeAtomically(text, to: path)
+        case (let v, _):
+            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .csv; volumes: .mrc; fits: .csv")
+        }
+        return .none
+    })
+
+let showCommand = CommandDeclaration(
+    name: "show",
+    parameters: [.required("value", [.any], "any value")],
+    returns: .none,
+    summary: "print a value in full",
+    teaching: """
+        show prints everything about a value, where a bare expression prints one line: a map's
+        grid and statistics, the threshold search's whole curve, every atom removed by validation
+        with its reason, the Table 1 row with statistics binned by CN (mean ± S/√N, bins of at
+        least 5 atoms, as in the paper's Fig. 5), a fit's averaged points.
+        """,
+    example: "show atoms",
+    run: { args, interp in
+        interp.write(fullView(args["value"]))
+        return .none
+    })
+
+let printCommand = CommandDeclaration(
+    name: "print",
+    parameters: [.rest("values", "values to print, separated by spaces (strings without quotes)")],
+    returns: .none,
+    summary: "print values on one line",
+    teaching: """
+        print writes its arguments on one line, strings as they are and other values as their
+        one-line summary. Scripts use it to report what each step found.
+        """,
+    example: "print \"atoms:\" atoms.count \"median CN:\" tab.median_cn",
+    run: { args, interp in
+        guard case .list(let items) = args["values"] else { return .none }
+        interp.write(items.map { v -> String in if case .string(let s) = v { return s }; return v.summary }.joined(separator: " "))
+        return .none
+    })
+
+let outputCommands = [exportCommand, showCommand, printCommand]
+
+/// Everything about a value, over several lines.
+public func fullView(_ value: Value) -> String {
+    switch value {
+    case .volume(let v):
+        let st = VolumeStatistics(v.volume)
+        var lines = [value.summary,
+                     String(format: "  origin (%.3f, %.3f, %.3f) Å; box %.2f × %.2f × %.2f Å", v.volume.origin.x, v.volume.origin.y, v.volume.origin.z,
+                            v.volume.boxSize.x, v.volume.boxSize.y, v.volume.boxSize.z),
+                     String(format: "  mean %.4g, SD %.4g", st.mean, st.standardDeviation)]
+        if let m = v.mask {
+            lines.append(String(format: "  mask: %@ sphere at (%.2f, %.2f, %.2f) Å, diameter %.2f Å, edge %.1f Å; background %.4g subtracted",
+                                m.automatic ? "estimated" : "given", m.centre.x, m.centre.y, m.centre.z, 2 * m.radius, m.edge, v.background))
+        }
+        if let t = v.truth { lines.append("  true atoms: \(t.count) (map.truth)") }
+        return lines.joined(separator: "\n")
+    case .mask(let m):
+        var lines = [value.summary]
+        if let r = m.search {
+            lines.append("  threshold   atoms   correlation")
+            for t in r.trials {
+                let mark = t.threshold == r.threshold ? "  ← chosen" : (t.threshold == r.otsu ? "  (Otsu)" : "")
+                lines.append(String(format: "  %9.4f  %6d   %.5f%@", t.threshold, t.atoms, t.correlation, mark))
+            }
+        }
+        return lines.joined(separator: "\n")
+    case .atoms(let a):
+        var lines = [value.summary, "  from \(a.source)"]
+        if let l = a.lattice { lines.append(String(format: "  lattice for the CN rule: ā = %.4f Å (%@)", l.meanLatticeConstant, l.method.rawValue)) }
+        if !a.removals.isEmpty {
+            lines.append("  removed:")
+            for r in a.removals {
+                lines.append(String(format: "    (%.2f, %.2f, %.2f) Å: %@", r.position.x, r.position.y, r.position.z, r.reason))
+            }
+        }
+        lines.append("  first atoms (x, y, z Å):")
+        for p in a.atoms.positions.prefix(5) { lines.append(String(format: "    %8.3f %8.3f %8.3f", p.x, p.y, p.z)) }
+        return lines.joined(separator: "\n")
+    case .table(let t):
+        var lines = [value.summary, fullView(.record(RecordValue(title: "Table 1 row", fields: [
+            ("natoms", .number(Double(t.summary.atoms))), ("diameter", .number(t.summary.diameter)),
+            ("median_cn", .number(t.summary.medianCN)), ("median_nn_bond", .number(t.summary.medianNNBond)),
+            ("median_radial_strain", .number(t.summary.medianRadialStrain)), ("core_ratio", .number(t.summary.coreRatio)),
+            ("core_atoms", .number(Double(t.summary.coreAtoms))),
+        ])))]
+        if let f = t.depthFitCN { lines.append("  " + Value.fit(f).summary) }
+        if let f = t.depthFitGCN { lines.append("  " + Value.fit(f).summary) }
+        let cn = t.atoms[column: "cn"]!.map { Int($0) }
+        let names = ["peak_z", "uiso", "doi", "valid_corr"]
+        lines.append("  by CN (mean ± S/√N; bins of ≥ 5 atoms):")
+        lines.append("    CN    n  " + names.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
+        let bins = names.map { binByCoordination(t.atoms[column: $0]!, cn: cn) }
+        for c in Set(bins.flatMap { $0.map(\.cn) }).sorted() {
+            let n = bins[0].first { $0.cn == c }?.count ?? 0
+            var row = String(format: "    %2d %4d  ", c, n)
+            for b in bins {
+                row += (b.first { $0.cn == c }.map { String(format: "%7.3f ± %-7.3f ", $0.mean, $0.standardError) } ?? String(repeating: " ", count: 18))
+            }
+            lines.append(row)
+        }
+        return lines.joined(separator: "\n")
+    case .fit(let f):
+        var lines = [value.summary, "  depth (Å)   \(f.statistic) (mean of 5)   fitted"]
+        for (x, y) in zip(f.depths, f.values) where f.depths.count <= 200 {
+            lines.append(String(format: "  %8.3f   %10.4f   %10.4f", x, y, f.value(at: x)))
+        }
+        return lines.joined(separator: "\n")
+    case .comparison(let c):
+        return [value.summary,
+                String(format: "  common    %4d (closer than %.2f Å)", c.common.count, c.commonDistance),
+                String(format: "  displaced %4d (moved %.2f–%.2f Å)", c.displaced.count, c.commonDistance, c.displacementDistance),
+                "  lost      \(String(format: "%4d", c.lost.count))",
+                "  gained    \(String(format: "%4d", c.gained.count))"].joined(separator: "\n")
+    case .record(let r):
+        return ([r.title + ":"] + r.fields.map { "  \($0.0.padding(toLength: 26, withPad: " ", startingAt: 0)) \($0.1.summary)" }).joined(separator: "\n")
+    case .list(let l):
+        return l.isEmpty ? "[]" : l.enumerated().map { "  [\($0.offset)] \($0.element.summary)" }.joined(separator: "\n")
+    default:
+        return value.summary
+    }
+}

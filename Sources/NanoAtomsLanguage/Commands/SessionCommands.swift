@@ -1,0 +1,143 @@
+import Foundation
+import NanoAtomsEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Help for what is not a command: statements and the language itself.
+let helpTopics: [String: String] = [
+    "set": """
+        set OPTION VALUE
+          change a session option: element (Pt, Au, Pd, Ag, Cu, Ni, Ir, Rh, Al), threads (≥ 1),
+          echo (true/false: whether bare expressions print their value).
+          example: set element Pt
+        """,
+    "for": """
+        for NAME in LIST { STATEMENTS }
+          run the statements once for every item of the list, with NAME bound to it.
+          example: for f in glob "maps/*.mrc" { atoms = build (load f); print f atoms.count }
+        """,
+    "syntax": """
+        name = expression      bind a value to a name (a failed statement changes nothing)
+        command arg key=value  call a command; arguments are values, variables or other commands
+        a | command args       pass a on as the command's first argument
+        value.member           a member: tab.median_cn, fit.delta, atoms.count, tab.uiso
+        [1, 2, 3]  "text"  3.5  true   lists, strings (escapes \\n \\t \\" \\\\), numbers, booleans
+        # comment              ; or a new line ends a statement; open ( [ { " go on to the next line
+        args                   the list of a script's command-line arguments
+        """,
+]
+
+let varsCommand = CommandDeclaration(
+    name: "vars", parameters: [], returns: .none,
+    summary: "list the variables and their values",
+    teaching: "vars lists every variable of the session with its one-line summary, in alphabetical order: the quickest way to see what an analysis has produced so far, and which names Tab will complete.",
+    example: "vars",
+    run: { _, interp in
+        let names = interp.variables.keys.sorted()
+        interp.write(names.isEmpty ? "(no variables)" : names.map { "\($0.padding(toLength: 12, withPad: " ", startingAt: 0)) \(interp.variables[$0]!.summary)" }.joined(separator: "\n"))
+        return .none
+    })
+
+let helpCommand = CommandDeclaration(
+    name: "help",
+    parameters: [.optional("topic", [.string], "a command, or set, for, syntax")],
+    returns: .none,
+    summary: "list the commands, or explain how to call one",
+    teaching: "help lists the commands with a line each; help COMMAND gives its arguments, defaults and units and an example; help syntax recalls the language.",
+    example: "help denoise",
+    run: { args, interp in
+        guard let topic = try args.string("topic") else {
+            var lines = ["commands (help COMMAND for its arguments, explain COMMAND for what it does and why):"]
+            for c in allCommands { lines.append("  \(c.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(c.summary)") }
+            lines.append("  set        change an option (element, threads, echo)")
+            lines.append("statements: name = value; for x in list { ... }; set option value. 'help syntax' for more.")
+            interp.write(lines.joined(separator: "\n"))
+            return .none
+        }
+        if let c = Interpreter.commands[topic] { interp.write(c.help); return .none }
+        if let t = helpTopics[topic] { interp.write(t); return .none }
+        throw LanguageError("help: no command or topic '\(topic)'\(suggestion(for: topic, among: Array(Interpreter.commandNames) + Array(helpTopics.keys)))")
+    })
+
+let explainCommand = CommandDeclaration(
+    name: "explain",
+    parameters: [.required("command", [.string], "the command to explain")],
+    returns: .none,
+    summary: "what a step does, why, what the paper says and what to look at",
+    teaching: "explain COMMAND teaches the step: what it computes, why the method needs it, what the paper says, and what to look at in its result.",
+    example: "explain binarize",
+    run: { args, interp in
+        let topic = try args.string("command")!
+        if let c = Interpreter.commands[topic] {
+            interp.write("\(c.name): \(c.summary)\n\n\(c.teaching)\n\nexample: \(c.example)")
+            return .none
+        }
+        if let t = helpTopics[topic] { interp.write(t); return .none }
+        throw LanguageError("explain: no command '\(topic)'\(suggestion(for: topic, among: Array(Interpreter.commandNames)))")
+    })
+
+let sourceCommand = CommandDeclaration(
+    name: "source",
+    parameters: [.required("path", [.string], "a .nano script", path: true)],
+    returns: .none,
+    summary: "run another script in this session",
+    teaching: "source runs the statements of another script with this session's variables and options, as if typed here; its variables stay afterwards. An error names the sourced file, line and column.",
+    example: "source \"setup.nano\"",
+    run: { args, interp in
+        let path = try args.string("path")!
+        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
+        guard interp.sourceDepth < 16 else { throw LanguageError("source: scripts nested more than 16 deep (does \(path) source itself?)") }
+        let text = String(decoding: data, as: UTF8.self)
+        interp.sourceDepth += 1
+        defer { interp.sourceDepth -= 1 }
+        do {
+            try interp.run(text)
+        } catch let error as LanguageError {
+            var e = error
+            if e.file == nil {
+                e.file = path
+                if let l = e.location { e.lineText = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(l.line - 1).first.map(String.init) }
+            }
+            throw e
+        }
+        return .none
+    })
+
+let globCommand = CommandDeclaration(
+    name: "glob",
+    parameters: [.required("pattern", [.string], "a file pattern with * ? [..], e.g. \"maps/*.mrc\"", path: true)],
+    returns: .list,
+    summary: "the files matching a pattern, sorted",
+    teaching: "glob expands a shell file pattern (* any text, ? one character, [abc] one of) to the sorted list of matching paths, for looping over a time series or an ensemble of maps with for. No match gives an empty list.",
+    example: "for f in glob \"series/*.mrc\" { print f }",
+    run: { args, _ in
+        let pattern = try args.string("pattern")!
+        var g = glob_t()
+        defer { globfree(&g) }
+        var paths: [String] = []
+        if glob(pattern, 0, nil, &g) == 0 {
+            for i in 0..<Int(g.gl_pathc) { if let p = g.gl_pathv[i] { paths.append(String(cString: p)) } }
+        }
+        return .list(paths.sorted().map { .string($0) })
+    })
+
+let transcriptCommand = CommandDeclaration(
+    name: "transcript",
+    parameters: [.required("path", [.string], "the .nano file to write", path: true)],
+    returns: .none,
+    summary: "write the statements that succeeded in this session as a replayable script",
+    teaching: "transcript writes every statement of this shell session that succeeded, in order, as a script: run it with 'nanoatoms FILE.nano' to replay the analysis on this map or, edited, on the next.",
+    example: "transcript \"analysis.nano\"",
+    run: { args, interp in
+        let path = try args.string("path")!
+        try refuseOverwritingInput(path)
+        let header = "# nanoatoms transcript: the statements that succeeded, in order\n"
+        try writeAtomically(header + interp.transcript.joined(separator: "\n") + "\n", to: path)
+        return .none
+    })
+
+let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand]
+
+/// Every command, in the order help lists them.
+public let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + outputCommands + sessionCommands

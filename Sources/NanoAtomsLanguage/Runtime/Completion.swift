@@ -1,0 +1,40 @@
+import NanoAtomsEngine
+
+/// What the shell offers on Tab: command names at the start of a statement; the current
+/// command's `option=` names, variables and commands after it; members after `variable.`;
+/// option names and values after `set`. File paths inside quotes are left to readline.
+public enum Completion {
+    /// The candidates for `word`, the partial word under the cursor, given the text of the
+    /// line before it.
+    public static func candidates(before: String, word: String, interpreter: Interpreter) -> [String] {
+        // The current statement: after the last ; { } or |, without a leading "name =".
+        var segment = before
+        if let cut = segment.lastIndex(where: { ";{}|(".contains($0) }) { segment = String(segment[segment.index(after: cut)...]) }
+        var words = segment.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.count >= 2, words[1] == "=" { words.removeFirst(2) }
+        else if let first = words.first, first.hasSuffix("="), !first.dropLast().contains("=") { words.removeFirst() }
+        let variables = interpreter.variables.keys.sorted()
+        let commands = Interpreter.commandNames.sorted()
+        var options: [String]
+        if let dot = word.lastIndex(of: ".") {
+            let base = String(word[..<dot])
+            let members = interpreter.variables[base]?.memberNames ?? []
+            options = members.map { base + "." + $0 }
+        } else if words.isEmpty {
+            options = commands + variables + ["for", "set"]
+        } else if words[0] == "set" {
+            options = words.count == 1 ? SessionOptions.names : (words[1] == "element" ? Element.all.map(\.symbol) : ["true", "false"])
+        } else if words[0] == "help" || words[0] == "explain" {
+            options = commands + ["set", "for", "syntax"]
+        } else if words[0] == "for" {
+            options = words.count >= 2 && words.last != "in" && words.count == 2 ? ["in"] : commands + variables
+        } else if let decl = Interpreter.commands[words[0]] {
+            let given = Set(words.dropFirst().compactMap { $0.split(separator: "=").first.map(String.init) })
+            let choices = decl.parameters.compactMap(\.choices).flatMap { $0 }
+            options = decl.parameters.filter { !$0.positional && !given.contains($0.name) }.map { $0.name + "=" } + variables + choices + commands
+        } else {
+            options = variables + commands
+        }
+        return options.filter { $0.hasPrefix(word) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+}

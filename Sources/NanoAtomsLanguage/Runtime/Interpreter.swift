@@ -1,0 +1,246 @@
+import Foundation
+import NanoAtomsEngine
+
+/// Options that `set` changes for the rest of a session or script.
+public struct SessionOptions: Sendable {
+    /// The element of the particle, for commands that need one and get none from their input.
+    public var element: Element? = nil
+    /// Threads for the large steps.
+    public var threads = Parallel.availableCores
+    /// Whether bare expressions print their value.
+    public var echo = true
+    /// The option names `set` accepts.
+    public static let names = ["element", "threads", "echo"]
+}
+
+/// Runs statements of the language: holds the variables, the options and the session's
+/// transcript. Commands call the engine; nothing scientific is computed here.
+public final class Interpreter: @unchecked Sendable {
+    /// The declared commands by name.
+    public static let commands: [String: CommandDeclaration] = {
+        var table: [String: CommandDeclaration] = [:]
+        for c in allCommands { table[c.name] = c }
+        return table
+    }()
+    /// The command names, for the parser.
+    public static let commandNames = Set(commands.keys)
+
+    /// Variables by name.
+    public private(set) var variables: [String: Value] = [:]
+    /// Session options.
+    public var options = SessionOptions()
+    /// Where printed output goes.
+    public var write: (String) -> Void
+    /// The source text of every statement that succeeded at the top level, in order.
+    public private(set) var transcript: [String] = []
+    /// Nesting depth of `source`.
+    var sourceDepth = 0
+
+    /// An interpreter whose output goes to `write`, with `arguments` visible as the list `args`.
+    public init(arguments: [String] = [], write: @escaping (String) -> Void = { print($0) }) {
+        self.write = write
+        variables["args"] = .list(arguments.map { .string($0) })
+    }
+
+    /// Parses `source` and runs its statements in order, stopping at the first error, which
+    /// carries the location. A failed statement leaves every variable as it was. With
+    /// `recordTranscript`, each successful statement's text joins the transcript.
+    public func run(_ source: String, recordTranscript: Bool = false) throws(LanguageError) {
+        let statements = try Parser.parse(source, commands: Interpreter.commandNames)
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (n, statement) in statements.enumerated() {
+            try execute(statement)
+            if recordTranscript {
+                transcript.append(Interpreter.text(of: statement, next: n + 1 < statements.count ? statements[n + 1].location : nil, lines: lines))
+            }
+        }
+    }
+
+    /// The source text of a statement: from its start to the next statement's start (or the end).
+    static func text(of statement: Statement, next: SourceLocation?, lines: [String]) -> String {
+        let start = statement.location
+        let endLine = next?.line ?? lines.count
+        var parts: [String] = []
+        for l in start.line...max(start.line, min(endLine, lines.count)) {
+            var line = Array(lines[l - 1])
+            if l == endLine, let n = next, n.line == l { line = Array(line.prefix(n.column - 1)) }
+            if l == start.line { line = Array(line.dropFirst(start.column - 1)) }
+            parts.append(String(line))
+        }
+        var text = parts.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(";") { text.removeLast(); text = text.trimmingCharacters(in: .whitespaces) }
+        return text
+    }
+
+    /// Runs one statement; on error every variable is restored.
+    public func execute(_ statement: Statement) throws(LanguageError) {
+        let saved = variables
+        do {
+            try perform(statement)
+        } catch {
+            variables = saved
+            throw error
+        }
+    }
+
+    private func perform(_ statement: Statement) throws(LanguageError) {
+        switch statement {
+        case .assignment(let name, let e, _):
+            variables[name] = try evaluate(e)
+        case .expression(let e):
+            let v = try evaluate(e)
+            if case .none = v { return }
+            if options.echo { write(v.summary) }
+        case .forLoop(let name, let e, let body, let at):
+            guard case .list(let items) = try evaluate(e) else {
+                throw LanguageError("'for' needs a list to loop over (e.g. glob \"*.mrc\")", at: at)
+            }
+            for item in items {
+                variables[name] = item
+                for s in body { try perform(s) }
+            }
+        case .set(let option, let e, let at):
+            try setOption(option, try evaluate(e), at: at)
+        }
+    }
+
+    /// Changes a session option.
+    func setOption(_ option: String, _ value: Value, at: SourceLocation) throws(LanguageError) {
+        switch (option, value) {
+        case ("element", .string(let s)):
+            guard let e = Element.named(s) else {
+                throw LanguageError("unknown element '\(s)' (known: \(Element.all.map(\.symbol).joined(separator: ", ")))", at: at)
+            }
+            options.element = e
+        case ("element", _):
+            throw LanguageError("'set element' takes an element symbol, e.g. set element Pt", at: at)
+        case ("threads", .number(let n)) where n >= 1 && n == n.rounded():
+            options.threads = Int(n)
+        case ("threads", _):
+            throw LanguageError("'set threads' takes a whole number ≥ 1", at: at)
+        case ("echo", .bool(let b)):
+            options.echo = b
+        case ("echo", _):
+            throw LanguageError("'set echo' takes true or false", at: at)
+        default:
+            throw LanguageError("unknown option '\(option)'\(suggestion(for: option, among: SessionOptions.names)); options: \(SessionOptions.names.joined(separator: ", "))", at: at)
+        }
+    }
+
+    /// The element for a step: the input's, else the session's, else an error saying how to set it.
+    func element(from candidates: Element?..., at: SourceLocation, command: String) throws(LanguageError) -> Element {
+        for c in candidates { if let c { return c } }
+        if let e = options.element { return e }
+        throw LanguageError("\(command): which element? Say 'set element Pt' (or Au, Pd, ...) first", at: at)
+    }
+
+    /// Evaluates an expression.
+    public func evaluate(_ e: Expression) throws(LanguageError) -> Value {
+        switch e {
+        case .number(let v, _): return .number(v)
+        case .string(let s, _): return .string(s)
+        case .bool(let b, _): return .bool(b)
+        case .list(let items, _):
+            var out: [Value] = []
+            for i in items { out.append(try evaluate(i)) }
+            return .list(out)
+        case .variable(let name, let at):
+            if let v = variables[name] { return v }
+            throw LanguageError("unknown variable '\(name)'\(suggestion(for: name, among: Array(variables.keys) + Array(Interpreter.commandNames)))", at: at)
+        case .member(let base, let name, let at):
+            let v = try evaluate(base)
+            if let m = v.member(name) { return m }
+            let names = v.memberNames
+            if names.isEmpty { throw LanguageError("a \(v.type.rawValue) has no members", at: at) }
+            throw LanguageError("a \(v.type.rawValue) has no member '\(name)'\(suggestion(for: name, among: names))", at: at)
+        case .call(let call):
+            return try invoke(call)
+        }
+    }
+
+    /// Binds a call's arguments to the command's parameters, checking names, counts and types.
+    func bind(_ call: CommandCall, _ values: [Value], _ keywordValues: [Value]) throws(LanguageError) -> Arguments {
+        guard let decl = Interpreter.commands[call.name] else {
+            throw LanguageError("unknown command '\(call.name)'\(suggestion(for: call.name, among: Array(Interpreter.commandNames)))", at: call.location)
+        }
+        var bound: [String: Value] = [:]
+        for (k, v) in zip(call.keywords, keywordValues) {
+            guard let p = decl.parameters.first(where: { $0.name == k.name }) else {
+                let names = decl.parameters.map(\.name)
+                throw LanguageError("\(decl.name) has no argument '\(k.name)'\(suggestion(for: k.name, among: names)); usage: \(decl.usage)", at: k.location)
+            }
+            guard bound[p.name] == nil else { throw LanguageError("\(decl.name): '\(k.name)' is given twice", at: k.location) }
+            try check(v, against: p, command: decl, at: k.value.location)
+            bound[p.name] = v
+        }
+        var free = decl.parameters.filter { $0.positional && bound[$0.name] == nil }.makeIterator()
+        var rest: (Parameter, [Value])? = nil
+        for (arg, v) in zip(call.positional, values) {
+            if rest != nil { rest!.1.append(v); continue }
+            guard let p = free.next() else {
+                throw LanguageError("\(decl.name) takes at most \(decl.parameters.filter(\.positional).count) positional argument(s); usage: \(decl.usage)", at: arg.location)
+            }
+            if p.variadic { rest = (p, [v]); continue }
+            try check(v, against: p, command: decl, at: arg.location)
+            bound[p.name] = v
+        }
+        if let (p, items) = rest { bound[p.name] = .list(items) }
+        for p in decl.parameters where bound[p.name] == nil {
+            guard let d = p.defaultValue else {
+                throw LanguageError("\(decl.name) needs '\(p.name)' (\(p.types.map(\.rawValue).joined(separator: " or "))); usage: \(decl.usage)", at: call.location)
+            }
+            bound[p.name] = d
+        }
+        return Arguments(values: bound, command: decl.name, location: call.location)
+    }
+
+    private func check(_ v: Value, against p: Parameter, command: CommandDeclaration, at: SourceLocation) throws(LanguageError) {
+        if p.types.contains(.any) || p.types.contains(v.type) { }
+        else if v.type == .table && p.types.contains(.atoms) { }
+        else {
+            throw LanguageError("\(command.name): '\(p.name)' must be \(p.types.map(\.rawValue).joined(separator: " or ")), not \(v.type.rawValue)", at: at)
+        }
+        if let choices = p.choices, case .string(let s) = v, !choices.contains(s) {
+            throw LanguageError("\(command.name): '\(p.name)' must be one of \(choices.joined(separator: ", ")), not '\(s)'\(suggestion(for: s, among: choices))", at: at)
+        }
+    }
+
+    /// Evaluates the arguments of a call and runs its command.
+    func invoke(_ call: CommandCall) throws(LanguageError) -> Value {
+        var values: [Value] = [], keywordValues: [Value] = []
+        let words = Interpreter.choiceWords(call.name)
+        for a in call.positional { values.append(try evaluateArgument(a, words: words)) }
+        for k in call.keywords { keywordValues.append(try evaluateArgument(k.value, words: words)) }
+        let args = try bind(call, values, keywordValues)
+        let decl = Interpreter.commands[call.name]!
+        do {
+            return try decl.run(args, self)
+        } catch let e as LanguageError {
+            if e.location == nil {
+                let message = e.message.hasPrefix(call.name + ":") ? e.message : "\(call.name): \(e.message)"
+                var l = LanguageError(message, at: call.location)
+                l.file = e.file
+                return try rethrow(l)
+            }
+            throw e
+        } catch let e as EngineError {
+            throw LanguageError("\(call.name): \(e.description)", at: call.location)
+        } catch {
+            throw LanguageError("\(call.name): \(error)", at: call.location)
+        }
+    }
+
+    /// The words a command accepts bare (its parameters' choices), e.g. `simulate cuboctahedron`.
+    static func choiceWords(_ command: String) -> Set<String> {
+        Set(commands[command]?.parameters.compactMap(\.choices).flatMap { $0 } ?? [])
+    }
+
+    /// An argument's value: a bare word that is one of the command's choices and not a
+    /// variable is taken as text.
+    private func evaluateArgument(_ e: Expression, words: Set<String>) throws(LanguageError) -> Value {
+        if case .variable(let name, _) = e, variables[name] == nil, words.contains(name) { return .string(name) }
+        return try evaluate(e)
+    }
+
+    private func rethrow(_ e: LanguageError) throws(LanguageError) -> Value { throw e }
+}

@@ -1,0 +1,110 @@
+/// Splits source text into tokens (see `Grammar/nanoatoms.ebnf`, "Tokens").
+///
+/// Spaces, tabs and comments are skipped; a line feed is a token except inside "(" ")" and
+/// "[" "]", where expressions may span lines.
+public struct Lexer {
+    private let chars: [Character]
+    private var index = 0
+    private var line = 1, column = 1
+    private var depth = 0
+
+    /// A lexer over `source`.
+    public init(_ source: String) { chars = Array(source) }
+
+    /// All tokens, ending with `.end`.
+    public static func tokens(_ source: String) throws(LanguageError) -> [Token] {
+        var lexer = Lexer(source)
+        var out: [Token] = []
+        while true {
+            let t = try lexer.next()
+            out.append(t)
+            if t.kind == .end { return out }
+        }
+    }
+
+    private var current: Character? { index < chars.count ? chars[index] : nil }
+    private func peek(_ k: Int = 1) -> Character? { index + k < chars.count ? chars[index + k] : nil }
+
+    private mutating func advance() {
+        if chars[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+        index += 1
+    }
+
+    /// The next token.
+    public mutating func next() throws(LanguageError) -> Token {
+        while let c = current {
+            if c == " " || c == "\t" || c == "\r" { advance(); continue }
+            if c == "#" { while let d = current, d != "\n" { advance() }; continue }
+            if c == "\n" && depth > 0 { advance(); continue }
+            break
+        }
+        let here = SourceLocation(line: line, column: column)
+        guard let c = current else { return Token(kind: .end, location: here) }
+        if c == "\n" { advance(); return Token(kind: .newline, location: here) }
+        if c.isLetter || c == "_" {
+            var s = ""
+            while let d = current, d.isLetter || d.isNumber || d == "_" { s.append(d); advance() }
+            return Token(kind: reservedWords.contains(s) ? .keyword(s) : .identifier(s), location: here)
+        }
+        if c.isASCII && c.isNumber || (c == "-" && (peek()?.isNumber ?? false)) {
+            return Token(kind: .number(try number(at: here)), location: here)
+        }
+        if c == "\"" { return Token(kind: .string(try string(at: here)), location: here) }
+        if "=|.,;()[]{}".contains(c) {
+            if c == "(" || c == "[" { depth += 1 }
+            if (c == ")" || c == "]") && depth > 0 { depth -= 1 }
+            advance()
+            return Token(kind: .symbol(c), location: here)
+        }
+        throw LanguageError("unexpected character '\(c)'", at: here)
+    }
+
+    private mutating func number(at here: SourceLocation) throws(LanguageError) -> Double {
+        var s = ""
+        if current == "-" { s.append("-"); advance() }
+        while let d = current, d.isASCII && d.isNumber { s.append(d); advance() }
+        if current == ".", let n = peek(), n.isASCII && n.isNumber {
+            s.append("."); advance()
+            while let d = current, d.isASCII && d.isNumber { s.append(d); advance() }
+        }
+        if let e = current, e == "e" || e == "E" {
+            let sign = peek(), afterSign = peek(2)
+            if let d = sign, d.isASCII && d.isNumber {
+                s.append("e"); advance()
+            } else if let sg = sign, sg == "+" || sg == "-", let d = afterSign, d.isASCII && d.isNumber {
+                s.append("e"); advance(); s.append(sg); advance()
+            }
+            while let d = current, d.isASCII && d.isNumber, s.contains("e") { s.append(d); advance() }
+        }
+        if let d = current, d.isLetter || d == "_" {
+            throw LanguageError("a number cannot run into a name ('\(s)\(d)...')", at: here)
+        }
+        guard let v = Double(s) else { throw LanguageError("malformed number '\(s)'", at: here) }
+        return v
+    }
+
+    private mutating func string(at here: SourceLocation) throws(LanguageError) -> String {
+        advance()                                   // opening quote
+        var s = ""
+        while true {
+            guard let c = current else { throw LanguageError("unterminated string", at: here, incomplete: true) }
+            if c == "\n" { throw LanguageError("a string cannot span lines; close it with \"", at: here) }
+            advance()
+            if c == "\"" { return s }
+            if c == "\\" {
+                let escapeAt = SourceLocation(line: line, column: column - 1)
+                guard let e = current else { throw LanguageError("unterminated string", at: here, incomplete: true) }
+                advance()
+                switch e {
+                case "n": s.append("\n")
+                case "t": s.append("\t")
+                case "\"": s.append("\"")
+                case "\\": s.append("\\")
+                default: throw LanguageError("unknown escape '\\\(e)' (use \\n, \\t, \\\" or \\\\)", at: escapeAt)
+                }
+            } else {
+                s.append(c)
+            }
+        }
+    }
+}

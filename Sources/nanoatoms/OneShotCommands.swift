@@ -1,0 +1,212 @@
+import Foundation
+import NanoAtomsEngine
+
+// One-shot commands: run, demo, simulate and compare, straight from the command line.
+
+let oneShotUsage = """
+    one-shot commands:
+           nanoatoms run MAP.mrc --element EL --out DIR [--apix A] [--mask-diameter D | --no-mask]
+                         [--outlier-rule robust|paper|none] [--cn-min N|off] [--paper] [--threads N]
+           nanoatoms demo [--out DIR] [--threads N]
+           nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
+           nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular]
+                         [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
+    """
+
+/// Prints `message` to standard error and exits with status `code`.
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data(("nanoatoms: " + message + "\n").utf8))
+    exit(code)
+}
+
+/// Options of the form `--name value` or `--flag`, and positional arguments.
+struct OptionParser {
+    var positional: [String] = []
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+    static let flagNames: Set<String> = ["--no-mask", "--paper"]
+
+    init(_ args: ArraySlice<String>) {
+        var it = args.makeIterator()
+        while let a = it.next() {
+            if a.hasPrefix("--") {
+                if let eq = a.firstIndex(of: "=") {
+                    options[String(a[..<eq])] = String(a[a.index(after: eq)...])
+                } else if Self.flagNames.contains(a) {
+                    flags.insert(a)
+                } else {
+                    guard let v = it.next() else { fail("option \(a) needs a value\n" + oneShotUsage, code: 2) }
+                    options[a] = v
+                }
+            } else {
+                positional.append(a)
+            }
+        }
+    }
+
+    func number(_ name: String) -> Double? {
+        guard let s = options[name] else { return nil }
+        guard let v = Double(s), v.isFinite, v > 0 else { fail("\(name) takes a positive number, not '\(s)'", code: 2) }
+        return v
+    }
+
+    func check(allowed: Set<String>) {
+        for k in options.keys where !allowed.contains(k) { fail("unknown option \(k)\n" + oneShotUsage, code: 2) }
+    }
+}
+
+func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions {
+    var o = ModelBuildingOptions(element: element)
+    if let d = cl.number("--mask-diameter") { o.mask = .diameter(d) }
+    if cl.flags.contains("--no-mask") { o.mask = .none }
+    if let r = cl.options["--outlier-rule"] {
+        guard let rule = OutlierRule(rawValue: r) else { fail("--outlier-rule takes robust, paper or none, not '\(r)'", code: 2) }
+        o.outlierRule = rule
+    }
+    if let c = cl.options["--cn-min"] {
+        if c == "off" { o.minimumCoordination = nil }
+        else if let n = Int(c), n >= 0 { o.minimumCoordination = n }
+        else { fail("--cn-min takes a whole number or off, not '\(c)'", code: 2) }
+    }
+    if let t = cl.number("--threads") { o.threads = max(1, Int(t)) }
+    if cl.flags.contains("--paper") {
+        // The paper's method as published: its outlier rule, no recovery of weak atoms.
+        if cl.options["--outlier-rule"] == nil { o.outlierRule = .paper }
+        o.recoverWeakAtoms = false
+    }
+    return o
+}
+
+/// Builds the model and computes its statistics.
+func analyse(_ map: Volume, _ options: ModelBuildingOptions) -> (ModelBuildResult, ParticleStatistics) {
+    let r = buildModel(from: map, options: options)
+    var so = StatisticsOptions()
+    so.threads = options.threads
+    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so)
+    return (r, st)
+}
+
+func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
+    print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
+          "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN)")
+    print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
+    let s = st.summary
+    print(String(format: "lattice: ā = %.4f Å (%@); diameter %.1f Å, median CN %.1f, median NN bond %.2f Å, median radial strain %.2f %%, core ratio %.2f (%d)",
+                 st.lattice.meanLatticeConstant, st.lattice.method.rawValue, s.diameter, s.medianCN, s.medianNNBond,
+                 s.medianRadialStrain, s.coreRatio, s.coreAtoms))
+    if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
+                                            st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
+    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json", r.timings.total + st.timings.total, out))
+}
+
+/// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.
+func readModel(_ path: String, element: Element) throws -> [Vector3] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
+    let text = String(decoding: data, as: UTF8.self)
+    if path.lowercased().hasSuffix(".pdb") || path.lowercased().hasSuffix(".ent") {
+        return try PDBFormat.parse(text, name: path).map(\.position)
+    }
+    return try CSVFormat.parseAtoms(text, element: element, name: path).positions
+}
+
+func runOneShot(_ args: [String]) {
+switch args[1] {
+case "run":
+    let cl = OptionParser(args.dropFirst(2))
+    cl.check(allowed: ["--element", "--out", "--apix", "--mask-diameter", "--outlier-rule", "--cn-min", "--threads"])
+    guard cl.positional.count == 1 else { fail("run takes one map\n" + oneShotUsage, code: 2) }
+    let path = cl.positional[0]
+    guard let symbol = cl.options["--element"] else { fail("run needs --element (e.g. --element Pt)", code: 2) }
+    guard let element = Element.named(symbol) else {
+        fail("unknown element '\(symbol)'; known: \(Element.all.map(\.symbol).joined(separator: ", "))", code: 2)
+    }
+    guard let out = cl.options["--out"] else { fail("run needs --out DIR", code: 2) }
+    let inputURL = URL(fileURLWithPath: path).standardizedFileURL
+    if ["model.pdb", "atoms.csv", "summary.json"].contains(where: { URL(fileURLWithPath: out).appendingPathComponent($0).standardizedFileURL == inputURL }) {
+        fail("\(path): refusing to overwrite the input map with an output")
+    }
+    do {
+        let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix"))
+        let (result, stats) = analyse(map, modelOptions(cl, element: element))
+        try RunOutputs.write(result, statistics: stats, mapName: (path as NSString).lastPathComponent, to: out)
+        report(result, stats, out: out)
+    } catch let e as EngineError {
+        fail(e.description)
+    } catch {
+        fail("\(path): \(error)")
+    }
+case "demo":
+    let cl = OptionParser(args.dropFirst(2))
+    cl.check(allowed: ["--out", "--threads"])
+    let out = cl.options["--out"] ?? "nanoatoms-demo"
+    var spec = ParticleSpec(element: Element.named("Pt")!)
+    spec.atomCount = 309
+    spec.snr = 6
+    spec.expansion = 0.015
+    spec.seed = 1
+    let particle = TestParticle.make(spec)
+    print("built-in sample: Pt cuboctahedron, \(particle.positions.count) atoms, box \(particle.map.nx)³, SNR \(spec.snr!)")
+    let (result, stats) = analyse(particle.map, modelOptions(cl, element: spec.element))
+    do {
+        try RunOutputs.write(result, statistics: stats, mapName: "built-in sample", to: out)
+    } catch {
+        fail("\(error)")
+    }
+    report(result, stats, out: out)
+    let matched = matchAtoms(result.atoms.positions, particle.positions, tolerance: 0.8)
+    print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
+                 Double(matched.pairs.count) / Double(particle.positions.count),
+                 Double(matched.pairs.count) / Double(max(1, result.atoms.count)), matched.rmsd))
+case "compare":
+    let cl = OptionParser(args.dropFirst(2))
+    cl.check(allowed: ["--element"])
+    guard cl.positional.count == 2 else { fail("compare takes two models\n" + oneShotUsage, code: 2) }
+    guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
+    do {
+        let models = try cl.positional.map { try readModel($0, element: element) }
+        let c = compareModels(models[0], models[1], element: element)
+        print("\(cl.positional[0]): \(c.firstCount) atoms; \(cl.positional[1]): \(c.secondCount) atoms")
+        print(String(format: "common   %4d  %5.1f %%  (closer than %.2f Å)", c.common.count, c.commonPercent, c.commonDistance))
+        print(String(format: "displaced %3d  %5.1f %%  (moved %.2f–%.2f Å)", c.displaced.count, c.displacedPercent, c.commonDistance, c.displacementDistance))
+        print(String(format: "lost     %4d  %5.1f %%", c.lost.count, c.lostPercent))
+        print(String(format: "gained   %4d  %5.1f %% of the second model", c.gained.count, c.gainedPercent))
+        print(String(format: "RMS shift of common atoms: %.3f Å", matchAtoms(models[0], models[1], tolerance: c.commonDistance).rmsd))
+    } catch let e as EngineError {
+        fail(e.description)
+    } catch {
+        fail("\(error)")
+    }
+case "simulate":
+    let cl = OptionParser(args.dropFirst(2))
+    cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed"])
+    guard let out = cl.options["--out"] else { fail("simulate needs --out MAP.mrc", code: 2) }
+    guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
+    var spec = ParticleSpec(element: element)
+    if let s = cl.options["--shape"] {
+        guard let shape = ParticleShape(rawValue: s) else { fail("--shape takes cuboctahedron, truncoct or irregular", code: 2) }
+        spec.shape = shape
+    }
+    if let n = cl.number("--atoms") { spec.atomCount = Int(n) }
+    spec.snr = cl.number("--snr")
+    if let e = cl.options["--expansion"], let v = Double(e) { spec.expansion = v }
+    if let d = cl.options["--disorder"], let v = Double(d) { spec.surfaceDisorder = v }
+    if let b = cl.number("--box") { spec.box = Int(b) }
+    if let a = cl.number("--apix") { spec.voxelSize = a }
+    if let s = cl.number("--seed") { spec.seed = UInt64(s) }
+    let particle = TestParticle.make(spec)
+    do {
+        try MRCFormat.write(particle.map, to: out)
+        if let truth = cl.options["--truth"] {
+            var atoms = AtomSet(element: element, positions: particle.positions)
+            atoms.setColumn("cn", particle.coordination.map(Double.init))
+            atoms.setColumn("uiso", particle.displacements.map(\.isotropicEquivalent))
+            try writeAtomically(CSVFormat.text(atoms), to: truth)
+        }
+    } catch {
+        fail("\(error)")
+    }
+    print("simulated \(particle.positions.count) \(element) atoms (\(spec.shape.rawValue)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
+default:
+    fail("unknown command '\(args[1])'\n" + oneShotUsage, code: 2)
+}
+}
