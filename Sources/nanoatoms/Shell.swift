@@ -62,6 +62,8 @@ final class Shell {
         }
         let history = Shell.historyPath
         try? FileManager.default.createDirectory(atPath: (history as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // append_history only appends to a file that exists.
+        if !FileManager.default.fileExists(atPath: history) { FileManager.default.createFile(atPath: history, contents: nil) }
         using_history()
         read_history(history)
 

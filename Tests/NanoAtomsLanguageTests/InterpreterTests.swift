@@ -225,7 +225,7 @@ struct CompletionTests {
         #expect(Completion.candidates(before: "", word: "den", interpreter: interpreter) == ["denoise", "den", "density"])
         #expect(Completion.candidates(before: "x = ", word: "bin", interpreter: interpreter) == ["binarize"])
         #expect(Completion.candidates(before: "simulate ", word: "na", interpreter: interpreter) == ["natoms="])
-        #expect(Completion.candidates(before: "simulate natoms=3 ", word: "n", interpreter: interpreter) == [])
+        #expect(Completion.candidates(before: "simulate natoms=3 ", word: "n", interpreter: interpreter) == ["noiseseed="])
         #expect(Completion.candidates(before: "binarize ", word: "de", interpreter: interpreter) == ["den", "density", "denoise", "detect"])
         #expect(Completion.candidates(before: "simulate ", word: "tr", interpreter: interpreter) == ["truncoct", "transcript"])
         #expect(Completion.candidates(before: "validate a ", word: "ru", interpreter: interpreter) == ["rule="])

@@ -43,6 +43,9 @@ public struct ParticleSpec: Sendable {
     public var profile: AtomProfile? = nil
     /// Random seed for orientation, disorder and noise.
     public var seed: UInt64 = 1
+    /// A separate seed for the noise alone: the same particle with independent noise, as in
+    /// the two halves of one time series. nil draws the noise after everything else from `seed`.
+    public var noiseSeed: UInt64? = nil
 
     /// A spec for `element` with the defaults above.
     public init(element: Element) { self.element = element }
@@ -177,7 +180,8 @@ public enum TestParticle {
             let medianPeak = Double(peaks.isEmpty ? 1 : peaks[peaks.count / 2])
             noiseSD = medianPeak / snr
             var noise = Volume(sameGridAs: map)
-            for n in 0..<noise.count { noise.values[n] = Float(rng.gaussian()) }
+            var noiseRNG = spec.noiseSeed.map { SeededGenerator(seed: $0 &* 0x2545_F491_4F6C_DD1D) } ?? rng
+            for n in 0..<noise.count { noise.values[n] = Float(noiseRNG.gaussian()) }
             noise = SeparableFilter.gaussianSmoothed(noise, sigmaVoxels: spec.noiseSmoothing, threads: threads)
             let sd = VolumeStatistics(noise).standardDeviation
             let f = Float(noiseSD / max(sd, 1e-30))

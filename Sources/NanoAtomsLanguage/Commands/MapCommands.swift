@@ -12,10 +12,15 @@ nonisolated(unsafe) var inputFiles: Set<String> = []
 /// The absolute, standardised form of a path, for comparing files.
 func canonicalPath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
-/// Throws when `path` is a file this session read.
+/// Throws when `path` is a file this session read; otherwise makes sure its folder exists.
 func refuseOverwritingInput(_ path: String) throws(LanguageError) {
     if inputFiles.contains(canonicalPath(path)) {
         throw LanguageError("refusing to overwrite '\(path)', which this session read as input")
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        catch { throw LanguageError("cannot create the folder '\(folder)'") }
     }
 }
 
@@ -88,6 +93,7 @@ let simulateCommand = CommandDeclaration(
                  .option("natoms", [.number], default: .number(309), "atoms asked for (regular shapes take the nearest size)"),
                  .option("snr", [.number, .none], default: .none, "median atom peak over noise SD; none for no noise"),
                  .option("seed", [.number], default: .number(1), "random seed: same seed, same map"),
+                 .option("noiseseed", [.number, .none], default: .none, "a separate seed for the noise: the same particle with new noise"),
                  .option("expansion", [.number], default: .number(0), unit: "fraction", "lattice expansion over bulk, e.g. 0.015"),
                  .option("disorder", [.number], default: .number(0), unit: "Å", "RMS static displacement of surface atoms"),
                  .option("box", [.number, .none], default: .none, unit: "voxels", "box edge; none fits the particle plus 12 Å"),
@@ -121,6 +127,7 @@ let simulateCommand = CommandDeclaration(
         spec.atomCount = try args.count("natoms", minimum: 1)!
         spec.snr = try args.positive("snr")
         spec.seed = UInt64(try args.count("seed")!)
+        spec.noiseSeed = try args.count("noiseseed").map { UInt64($0) }
         spec.expansion = try args.number("expansion")!
         spec.surfaceDisorder = try args.number("disorder")!
         spec.box = try args.count("box", minimum: 8)

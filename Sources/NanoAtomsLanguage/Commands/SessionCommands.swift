@@ -137,7 +137,61 @@ let transcriptCommand = CommandDeclaration(
         return .none
     })
 
-let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand]
+let pathCommand = CommandDeclaration(
+    name: "path",
+    parameters: [.rest("parts", "folder and file names")],
+    returns: .string,
+    summary: "join folder and file names into a path",
+    teaching: "path joins its arguments with '/' into one path, so a script can write its results into a folder given on its command line: export tab (path out \"atoms.csv\"). Numbers are written without decimals, so path out \"np\" 4 gives out/np/4.",
+    example: "export tab (path out \"atoms.csv\")",
+    run: { args, _ in
+        guard case .list(let parts) = args["parts"], !parts.isEmpty else { throw LanguageError("path: give at least one name") }
+        let names = parts.map { v -> String in if case .string(let s) = v { return s }; return v.summary }
+        return .string(names.enumerated().map { $0.offset == 0 ? $0.element : String($0.element.drop { $0 == "/" }) }
+            .reduce("") { $0.isEmpty ? $1 : ($0.hasSuffix("/") ? $0 + $1 : $0 + "/" + $1) })
+    })
+
+let textCommand = CommandDeclaration(
+    name: "text",
+    parameters: [.rest("parts", "values to join")],
+    returns: .string,
+    summary: "join values into one string, with nothing between them",
+    teaching: "text joins its arguments into one string with nothing in between: strings as they are, numbers without needless decimals. Scripts use it to make file names and labels from numbers: text \"snr\" 8 \".mrc\" gives snr8.mrc.",
+    example: "name = text \"np\" 4 \"_part1.mrc\"",
+    run: { args, _ in
+        guard case .list(let parts) = args["parts"] else { return .string("") }
+        return .string(parts.map { v -> String in if case .string(let s) = v { return s }; return v.summary }.joined())
+    })
+
+let basenameCommand = CommandDeclaration(
+    name: "basename",
+    parameters: [.required("path", [.string], "a file path", path: true)],
+    returns: .string,
+    summary: "a file's name without its folder and extension",
+    teaching: "basename gives the name of a file without the folders before it and the extension after it: basename \"series/np4_part1.mrc\" is np4_part1. Batch scripts use it to name each map's results after the map.",
+    example: "export tab (path \"results\" (text (basename f) \".csv\"))",
+    run: { args, _ in
+        let p = try args.string("path")!
+        return .string(((p as NSString).lastPathComponent as NSString).deletingPathExtension)
+    })
+
+let argCommand = CommandDeclaration(
+    name: "arg",
+    parameters: [.required("index", [.number], "which command-line argument of the script, from 1"),
+                 .optional("default", [.any], "the value when the script was not given that argument")],
+    returns: .any,
+    summary: "a script's command-line argument, or a default",
+    teaching: "arg N gives the script's N-th command-line argument (nanoatoms script.nano FIRST SECOND ...) as a string, or the default when there are fewer arguments; without a default a missing argument is an error that says so. All arguments are also in the list args.",
+    example: "out = arg 1 \"results\"",
+    run: { args, interp in
+        let n = try args.count("index", minimum: 1)!
+        guard case .list(let all) = interp.variables["args"] ?? .list([]) else { return .none }
+        if n <= all.count { return all[n - 1] }
+        if args.has("default") { return args["default"] }
+        throw LanguageError("arg: the script was given \(all.count) argument(s), not \(n)")
+    })
+
+let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand, pathCommand, textCommand, basenameCommand, argCommand]
 
 /// Every command, in the order help lists them.
 public let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + outputCommands + sessionCommands

@@ -53,6 +53,11 @@ struct TestParticleTests {
         #expect(a.map == b.map)
         s.seed = 2
         #expect(TestParticle.make(s).map != a.map)
+        // A noise seed keeps the particle and changes only the noise.
+        s.seed = 1; s.noiseSeed = 99
+        let renoised = TestParticle.make(s)
+        #expect(renoised.positions == a.positions && renoised.map != a.map)
+        s.noiseSeed = nil
         s.snr = nil
         s.seed = 1
         let clean = TestParticle.make(s).map

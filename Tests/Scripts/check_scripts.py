@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Runs every script in Scripts/ with the built nanoatoms and checks what it prints and writes.
+
+  python3 Tests/Scripts/check_scripts.py [path/to/nanoatoms]
+
+Every Scripts/*.nano must have a check here: an unchecked script fails. Prints one line per
+check and "N passed, N failed"; exits 1 on any failure.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "nanoatoms"))
+results = []
+
+
+def check(name, condition, detail=""):
+    results.append(bool(condition))
+    print(("ok: " if condition else "FAILED: ") + name + ("" if condition else f" ({detail})"))
+
+
+def number(text, pattern):
+    m = re.search(pattern, text)
+    return float(m.group(1)) if m else None
+
+
+def run(script, *args):
+    p = subprocess.run([EXE, os.path.join(ROOT, "Scripts", script), *args], capture_output=True, text=True, cwd=ROOT)
+    check(f"{script} runs (exit {p.returncode})", p.returncode == 0, p.stderr.strip()[-400:])
+    return p.stdout
+
+
+def demo(out):
+    text = run("demo.nano", out)
+    common = number(text, r"common with the truth: ([0-9.]+) %")
+    check("demo: at least 97 % of the true atoms found", common is not None and common >= 97, common)
+    delta = number(text, r"penetration depth delta_cn: ([0-9.]+) A")
+    check("demo: delta_cn between 2 and 7 A", delta is not None and 2 <= delta <= 7, delta)
+    check("demo: prints the Table 1 row", "median_cn" in text and "core_ratio" in text, text[:200])
+    for f in ("model.pdb", "atoms.csv", "cn_depth.csv"):
+        check(f"demo: writes {f}", os.path.getsize(os.path.join(out, f)) > 100)
+    with open(os.path.join(out, "model.pdb")) as fh:
+        pdb = fh.read()
+    check("demo: the PDB has ANISOU records", "ANISOU" in pdb)
+
+
+def tutorial(out):
+    text = run("tutorial.nano")
+    common = number(text, r"against the truth: common ([0-9.]+) %")
+    check("tutorial: at least 95 % of the true atoms found at SNR 4", common is not None and common >= 95, common)
+    steps = re.findall(r"^(\d)\. ", text, re.M)
+    check("tutorial: explains all nine steps", steps == [str(i) for i in range(1, 10)], steps)
+    delta = number(text, r"delta for CN: ([0-9.]+) A")
+    check("tutorial: delta for CN between 2 and 7 A", delta is not None and 2 <= delta <= 7, delta)
+
+
+def batch(out):
+    text = run("batch.nano", out)
+    check("batch: finds the 3 maps it wrote", "analysing 3 maps" in text, text[:200])
+    rows = re.findall(r"snr(\d)\.mrc atoms (\d+) median_cn ([0-9.]+)", text)
+    check("batch: one result line per map", len(rows) == 3, rows)
+    check("batch: about 201 atoms in every map", all(190 <= int(n) <= 215 for _, n, _ in rows), rows)
+    written = sorted(os.listdir(os.path.join(out, "results")))
+    check("batch: one table per map", written == ["snr4.csv", "snr6.csv", "snr8.csv"], written)
+
+
+def part1_part2(out):
+    text = run("part1_part2.nano")
+    common = number(text, r"common ([0-9.]+) % displaced")
+    check("part1_part2: most atoms common to both halves", common is not None and common >= 85, common)
+    lost = number(text, r"lost ([0-9.]+) %")
+    check("part1_part2: few atoms lost", lost is not None and lost <= 12, lost)
+
+
+CHECKS = {"demo.nano": demo, "tutorial.nano": tutorial, "batch.nano": batch, "part1_part2.nano": part1_part2}
+
+for script in sorted(f for f in os.listdir(os.path.join(ROOT, "Scripts")) if f.endswith(".nano")):
+    p = subprocess.run([EXE, "check", os.path.join(ROOT, "Scripts", script)], capture_output=True, text=True)
+    check(f"{script} passes nanoatoms check", p.returncode == 0, p.stderr.strip())
+    if script not in CHECKS:
+        check(f"{script} has a check in Tests/Scripts/check_scripts.py", False, "add one")
+        continue
+    with tempfile.TemporaryDirectory() as out:
+        CHECKS[script](out)
+
+passed, failed = sum(results), len(results) - sum(results)
+print(f"scripts: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

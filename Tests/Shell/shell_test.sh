@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Drives the real nanoatoms shell in a pseudo-terminal (tmux): types statements, completes a
+# command and a variable with Tab, recalls a line with Up, sees an error and goes on,
+# abandons a line with Ctrl-C, leaves with Ctrl-D, and finds its history in the next session.
+# Prints "N passed, N failed" and exits non-zero on any failure.
+set -u
+exe=${1:-.build/release/nanoatoms}
+exe=$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")
+work=$(mktemp -d)
+export XDG_STATE_HOME="$work/state"
+socket="$work/tmux.sock"
+passed=0; failed=0
+t() { tmux -S "$socket" "$@"; }
+screen() { t capture-pane -t s -p; }
+expect() {  # expect NAME PATTERN: wait up to 10 s for PATTERN on the screen
+    local name=$1 pattern=$2
+    for _ in $(seq 1 100); do
+        if screen | grep -qE -- "$pattern"; then echo "ok: $name"; passed=$((passed + 1)); return; fi
+        sleep 0.1
+    done
+    echo "FAILED: $name (no '$pattern' on the screen)"; screen | sed 's/^/    | /'; failed=$((failed + 1))
+}
+start() { t new-session -d -s s -x 160 -y 50 "cd $work && $exe"; expect "$1" '^nano>'; }
+
+start "the shell starts with a prompt"
+t send-keys -t s 'set element Pt' Enter
+t send-keys -t s 'particle = simulate natoms=13 seed=4' Enter
+expect "a statement runs" 'nano> particle = simulate natoms=13 seed=4'
+t send-keys -t s 'print parti' Tab
+expect "Tab completes a variable" 'nano> print particle'
+t send-keys -t s C-u
+t send-keys -t s 'print particle.tru' Tab
+expect "Tab completes a member" 'nano> print particle.truth'
+t send-keys -t s C-u
+t send-keys -t s 'expla' Tab
+expect "Tab completes a command" 'nano> explain$'
+t send-keys -t s 'recover' Enter
+expect "explain teaches" 'recover: add weak atoms'
+t send-keys -t s 'x = particle.truth.count' Enter
+t send-keys -t s 'x' Enter
+expect "a bare expression prints its value" '^13$'
+t send-keys -t s 'y = partikle' Enter
+expect "an error is shown with a suggestion" "unknown variable 'partikle' \(did you mean 'particle'\?\)"
+t send-keys -t s 'z = [1,' Enter
+expect "an open bracket asks for more" '^  \.\.\.'
+t send-keys -t s '2]' Enter
+t send-keys -t s 'print z.count x' Enter
+expect "the shell went on after the error" '^2 13$'
+t send-keys -t s 'this line is abandoned' C-c
+expect "Ctrl-C abandons the line" '\^C'
+t send-keys -t s Up Up
+expect "Up recalls an earlier line" 'nano> x = particle.truth.count|nano> print z.count x'
+t send-keys -t s C-u C-d
+for _ in $(seq 1 50); do t has-session -t s 2>/dev/null || break; sleep 0.1; done
+if t has-session -t s 2>/dev/null; then echo "FAILED: Ctrl-D leaves"; failed=$((failed + 1)); else echo "ok: Ctrl-D leaves"; passed=$((passed + 1)); fi
+
+if grep -q 'particle = simulate natoms=13 seed=4' "$XDG_STATE_HOME/nanoatoms/history" 2>/dev/null; then
+    echo "ok: history is saved in the state folder"; passed=$((passed + 1))
+else
+    echo "FAILED: history is saved in the state folder"; failed=$((failed + 1))
+fi
+start "a second session starts"
+t send-keys -t s Up
+expect "history is there in the next session" 'nano> print z.count x'
+t send-keys -t s C-u C-d
+sleep 0.3
+t kill-server 2>/dev/null
+rm -rf "$work"
+echo "shell: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
