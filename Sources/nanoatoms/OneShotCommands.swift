@@ -96,7 +96,7 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
                  s.medianRadialStrain, s.coreRatio, s.coreAtoms))
     if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
                                             st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
-    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json", r.timings.total + st.timings.total, out))
+    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out))
 }
 
 /// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.

@@ -45,6 +45,15 @@ def demo(out):
     with open(os.path.join(out, "model.pdb")) as fh:
         pdb = fh.read()
     check("demo: the PDB has ANISOU records", "ANISOU" in pdb)
+    import xml.etree.ElementTree as ET
+    for f in ("cn_depth.svg", "uiso_by_cn.svg", "slab_cn.svg", "threshold_search.svg"):
+        path = os.path.join(out, f)
+        try:
+            root = ET.parse(path).getroot()
+            ok = root.tag.endswith("svg") and len(list(root.iter())) > 50
+        except Exception as e:  # noqa: BLE001 - any parse failure is the finding
+            ok = False
+        check(f"demo: writes {f} as well-formed SVG", ok, path)
 
 
 def tutorial(out):
@@ -55,6 +64,9 @@ def tutorial(out):
     check("tutorial: explains all nine steps", steps == [str(i) for i in range(1, 10)], steps)
     delta = number(text, r"delta for CN: ([0-9.]+) A")
     check("tutorial: delta for CN between 2 and 7 A", delta is not None and 2 <= delta <= 7, delta)
+    check("tutorial: shows the threshold curve and the depth fit in the terminal",
+          "Otsu" in text and "┊" in text and "●" in text and re.search(r"δ = [0-9.]+ Å", text), text[-300:])
+    check("tutorial: shows Uiso binned by CN as a table", re.search(r"^\s+12\s+\d+\s+0\.\d+", text, re.M), text[-300:])
 
 
 def batch(out):

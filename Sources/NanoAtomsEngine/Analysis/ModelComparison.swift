@@ -13,6 +13,10 @@ public struct ModelComparison: Sendable {
     public let firstCount: Int
     /// See `firstCount`.
     public let secondCount: Int
+    /// The two models' positions (Å), which the indices above refer to.
+    public let firstPositions: [Vector3]
+    /// See `firstPositions`.
+    public let secondPositions: [Vector3]
     /// The distances used, Å.
     public let commonDistance: Double
     /// See `commonDistance`.
@@ -46,5 +50,6 @@ public func compareModels(_ first: [Vector3], _ second: [Vector3], element: Elem
     return ModelComparison(common: m1.pairs, displaced: displaced,
                            lost: m2.unmatchedFirst.map { restFirst[$0] }, gained: m2.unmatchedSecond.map { restSecond[$0] },
                            firstCount: first.count, secondCount: second.count,
+                           firstPositions: first, secondPositions: second,
                            commonDistance: dCommon, displacementDistance: dMove)
 }

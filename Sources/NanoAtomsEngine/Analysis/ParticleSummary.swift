@@ -35,6 +35,14 @@ public struct CoordinationBin: Sendable, Equatable {
     public let standardDeviation: Double
     /// S/√N, the paper's error bar.
     public var standardError: Double { standardDeviation / Double(count).squareRoot() }
+
+    /// A bin's record.
+    public init(cn: Int, count: Int, mean: Double, standardDeviation: Double) {
+        self.cn = cn
+        self.count = count
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+    }
 }
 
 /// Smallest bin the paper shows: "Only bins with ≥ 5 atoms are shown" (Fig. 5).

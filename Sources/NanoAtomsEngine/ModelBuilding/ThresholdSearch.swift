@@ -6,6 +6,13 @@ public struct ThresholdTrial: Sendable, Equatable {
     public let atoms: Int
     /// Correlation between C and the map simulated from those atoms.
     public let correlation: Double
+
+    /// A trial's record.
+    public init(threshold: Float, atoms: Int, correlation: Double) {
+        self.threshold = threshold
+        self.atoms = atoms
+        self.correlation = correlation
+    }
 }
 
 /// What the threshold search found.
@@ -18,6 +25,14 @@ public struct ThresholdSearchResult: Sendable {
     public let correlation: Double
     /// Every threshold tried, in increasing order.
     public let trials: [ThresholdTrial]
+
+    /// A search's record (e.g. read back from a summary).
+    public init(otsu: Float, threshold: Float, correlation: Double, trials: [ThresholdTrial]) {
+        self.otsu = otsu
+        self.threshold = threshold
+        self.correlation = correlation
+        self.trials = trials
+    }
 }
 
 /// The paper's correlation-maximising threshold search.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The files `nanoatoms run` writes for one map: `model.pdb`, `atoms.csv` and `summary.json`.
+/// The files `nanoatoms run` writes for one map: `model.pdb`, `atoms.csv`, `summary.json`,
+/// `report.html` and the figures in `plots/`.
 ///
 /// `summary.json` holds the counts, the threshold search, every removal with its reason, the
 /// mask, both lattice fits, the Table 1 row, the depth fits and the timings.
@@ -129,8 +130,8 @@ public enum RunOutputs {
         }
     }
 
-    /// Writes `model.pdb`, `atoms.csv` and `summary.json` for `result` into `directory`
-    /// (created if needed), each atomically.
+    /// Writes `model.pdb`, `atoms.csv`, `summary.json`, `report.html` and `plots/*.svg` for
+    /// `result` into `directory` (created if needed), each atomically.
     public static func write(_ result: ModelBuildResult, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -143,5 +144,14 @@ public enum RunOutputs {
                             to: directory + "/model.pdb")
         try writeAtomically(CSVFormat.text(atoms), to: directory + "/atoms.csv")
         try writeAtomically(summary(result, statistics: statistics, mapName: mapName).serialized() + "\n", to: directory + "/summary.json")
+        let figures = RunReport.figures(result, statistics: statistics)
+        let plots = directory + "/plots"
+        do {
+            try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
+        } catch {
+            throw EngineError("cannot create the plots folder", file: plots)
+        }
+        for f in figures { try writeAtomically(f.canvas.document, to: "\(plots)/\(f.name).svg") }
+        try writeAtomically(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures), to: directory + "/report.html")
     }
 }

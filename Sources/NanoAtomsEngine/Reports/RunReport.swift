@@ -1,0 +1,125 @@
+import Foundation
+
+/// The review page of a run: `report.html`, one self-contained file with the Table 1 row, the
+/// figures inline as SVG, every removed atom with its reason, the lattice fit and the timings.
+public enum RunReport {
+    /// A figure of the report: a file name (without `.svg`), a caption and the drawing.
+    public struct Figure: Sendable {
+        /// The file name stem, e.g. `cn_depth`.
+        public let name: String
+        /// What the figure shows and how to read it.
+        public let caption: String
+        /// The drawing.
+        public let canvas: SVGCanvas
+    }
+
+    /// The figures of a run: the threshold search, a slice of the map with the atoms, and with
+    /// statistics the depth fits, the projections coloured by CN and DOI and the CN-binned statistics.
+    public static func figures(_ r: ModelBuildResult, statistics st: ParticleStatistics?) -> [Figure] {
+        var figures: [Figure] = [
+            Figure(name: "threshold_search",
+                   caption: "Threshold search: each point is the correlation between the denoised map and a map simulated from the atoms found at that threshold; the highest wins.",
+                   canvas: Plot.thresholdSearch(r.search)),
+        ]
+        let positions = r.atoms.positions
+        if !positions.isEmpty {
+            let centre = r.raw.voxelCoordinate(of: positions.reduce(Vector3.zero, +) / Double(positions.count))
+            figures.append(Figure(name: "slice_z",
+                                  caption: "The masked map's plane through the particle's centre, with the atoms within one atomic radius of it: every bright blob should carry one ring.",
+                                  canvas: Plot.slice(r.raw, axis: .z, index: Int(centre.z.rounded()), atoms: positions, atomRadius: r.options.element.radius)))
+        }
+        guard let st else { return figures }
+        let atoms = st.atoms
+        let depth = atoms[column: "radial_depth"] ?? []
+        if let f = st.depthFitCN {
+            figures.append(Figure(name: "cn_depth", caption: String(format: "CN against radial depth (paper Fig. 4): grey, every atom; blue, means of %d consecutive atoms; orange, Eq. 1 fitted; δ = %.2f Å.", depthAveragingWindow, f.delta),
+                                  canvas: Plot.depth(f, atomDepths: depth, atomValues: atoms[column: "cn"] ?? [])))
+        }
+        if let f = st.depthFitGCN {
+            figures.append(Figure(name: "gcn_depth", caption: String(format: "GCN against radial depth: δ = %.2f Å.", f.delta),
+                                  canvas: Plot.depth(f, atomDepths: depth, atomValues: atoms[column: "gcn"] ?? [])))
+        }
+        let slab = Slab.central(atoms.positions, axis: .z, thickness: st.lattice.meanLatticeConstant)
+        for column in ["cn", "doi"] {
+            figures.append(Figure(name: "projection_\(column)",
+                                  caption: "A central slab one lattice constant thick, seen along z, atoms coloured by \(StatisticLabel(column: column).name) (grey: no valid value).",
+                                  canvas: Plot.projection(atoms.positions, values: atoms[column: column], column: column, slab: slab,
+                                                          atomRadius: atoms.element.radius)))
+        }
+        if let cn = atoms[column: "cn"]?.map({ Int($0) }) {
+            for column in ["peak_z", "uiso", "doi", "valid_corr"] {
+                guard let v = atoms[column: column] else { continue }
+                figures.append(Figure(name: "\(column)_by_cn",
+                                      caption: "\(StatisticLabel(column: column).name) binned by CN (paper Fig. 5): mean ± S/√N over bins of at least \(minimumBinSize) atoms.",
+                                      canvas: Plot.coordinationBins(binByCoordination(v, cn: cn), statistic: column)))
+            }
+        }
+        return figures
+    }
+
+    /// The report page.
+    public static func html(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
+        var page = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>nanoatoms: \(escapeXML(mapName))</title>
+            <style>
+            body { font-family: \(SVGCanvas.fontFamily); margin: 2em auto; max-width: 1180px; padding: 0 1em; color: #111; }
+            h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+            table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
+            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+            th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+            .figures { display: flex; flex-wrap: wrap; gap: 1em; }
+            figure { margin: 0; flex: 1 1 520px; max-width: 740px; }
+            figure svg { width: 100%; height: auto; }
+            figcaption { font-size: 0.88em; color: #333; }
+            .lead { font-size: 1.05em; }
+            </style>
+            </head>
+            <body>
+            <h1>nanoatoms report: \(escapeXML(mapName))</h1>
+
+            """
+        let removedCorrelation = r.removedCount(.lowCorrelation), removedCN = r.removedCount(.lowCoordination)
+        page += "<p class=\"lead\">" + escapeXML(String(format: "%d %@ atoms in a %d × %d × %d map (%.3f Å voxels). Threshold %.4g on the denoised map (Otsu's value %.4g); %d components, %d split; validation removed %d atoms for low correlation and %d for CN below %@.",
+                                                         r.atoms.count, r.options.element.symbol, r.raw.nx, r.raw.ny, r.raw.nz, r.raw.voxelSize,
+                                                         r.search.threshold, r.search.otsu, r.componentCount, r.splitComponents,
+                                                         removedCorrelation, removedCN, r.options.minimumCoordination.map { String($0) } ?? "(off)")) + "</p>\n"
+        if let st {
+            let s = st.summary
+            page += "<h2>The particle (paper Table 1)</h2>\n<table>\n<tr><th>atoms</th><th>diameter (Å)</th><th>median CN</th><th>median NN bond (Å)</th><th>median radial strain (%)</th><th>core ratio (CN 12)</th><th>δ CN (Å)</th><th>δ GCN (Å)</th></tr>\n"
+            page += "<tr>" + [String(s.atoms), String(format: "%.2f", s.diameter), String(format: "%.1f", s.medianCN), String(format: "%.3f", s.medianNNBond),
+                              String(format: "%.2f", s.medianRadialStrain), String(format: "%.3f (%d)", s.coreRatio, s.coreAtoms),
+                              st.depthFitCN.map { String(format: "%.2f", $0.delta) } ?? "–", st.depthFitGCN.map { String(format: "%.2f", $0.delta) } ?? "–"]
+                .map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>\n</table>\n"
+            page += "<p>" + escapeXML(String(format: "Lattice: ā = %.4f Å (%@, inliers %.0f%%, rms %.3f Å); CN radius d = %.3f Å.",
+                                             st.lattice.meanLatticeConstant, st.lattice.method.rawValue, 100 * (st.lattice.inlierFraction ?? .nan),
+                                             st.lattice.rmsResidual ?? .nan, st.coordinationRadius)) + (st.lattice.note.map { " " + escapeXML($0) } ?? "") + "</p>\n"
+        }
+        page += "<h2>Figures</h2>\n<div class=\"figures\">\n"
+        for (i, f) in figures.enumerated() {
+            page += "<figure id=\"\(f.name)\">\n\(f.canvas.inlineElement(idPrefix: "f\(i)"))<figcaption>\(escapeXML(f.caption))</figcaption>\n</figure>\n"
+        }
+        page += "</div>\n<h2>Atoms removed by validation</h2>\n"
+        if r.removals.isEmpty {
+            page += "<p>None.</p>\n"
+        } else {
+            page += "<table>\n<tr><th>x (Å)</th><th>y (Å)</th><th>z (Å)</th><th class=\"text\">rule</th><th class=\"text\">reason</th></tr>\n"
+            for m in r.removals {
+                page += "<tr><td>\(String(format: "%.2f", m.position.x))</td><td>\(String(format: "%.2f", m.position.y))</td><td>\(String(format: "%.2f", m.position.z))</td>"
+                    + "<td class=\"text\">\(m.rule.rawValue)</td><td class=\"text\">\(escapeXML(m.reason))</td></tr>\n"
+            }
+            page += "</table>\n"
+        }
+        var timings = r.timings
+        if let st { timings.append(st.timings) }
+        page += "<h2>Time per step</h2>\n<table>\n<tr><th class=\"text\">step</th><th>seconds</th></tr>\n"
+        for step in timings.steps { page += "<tr><td class=\"text\">\(escapeXML(step.name))</td><td>\(String(format: "%.3f", step.seconds))</td></tr>\n" }
+        page += "<tr><th class=\"text\">total</th><th>\(String(format: "%.3f", timings.total))</th></tr>\n</table>\n"
+        page += "<p><small>Written by nanoatoms. Method: Wietfeldt et al. (2024).</small></p>\n</body>\n</html>\n"
+        return page
+    }
+}
