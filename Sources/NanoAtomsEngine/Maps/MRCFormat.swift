@@ -41,15 +41,46 @@ public enum MRCFormat {
     /// Reads the map at `path`. `voxelSize` replaces the header's voxel size when given
     /// and is required when the header has none.
     public static func read(path: String, voxelSize: Double? = nil) throws -> Volume {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let file = FileHandle(forReadingAtPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw EngineError(exists ? "cannot read the file" : "no such file", file: path)
         }
+        defer { try? file.close() }
+        // The common layout (float32, little-endian, x fastest) is read straight into the
+        // map's values: no copy of the whole file, which matters for large boxes.
+        if let size = try? file.seekToEnd(), size >= UInt64(headerSize), (try? file.seek(toOffset: 0)) != nil,
+           let head = try? file.read(upToCount: headerSize), head.count == headerSize {
+            let h = [UInt8](head)
+            let r = ByteReader(bytes: h, bigEndian: false)
+            let axes = [r.int32(64), r.int32(68), r.int32(72)]
+            if h[212] == 0x44, r.int32(12) == 2, axes == [1, 2, 3] || axes == [0, 0, 0], Int(1).littleEndian == 1 {
+                return try decode(h, name: path, voxelSize: voxelSize, fileSize: Int(size)) { destination, offset in
+                    try file.seek(toOffset: UInt64(offset))
+                    var filled = 0
+                    while filled < destination.count {
+                        guard let chunk = try file.read(upToCount: min(destination.count - filled, 1 << 26)), !chunk.isEmpty else {
+                            throw EngineError("cannot read the file", file: path)
+                        }
+                        chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: destination[filled..<(filled + chunk.count)]))
+                        filled += chunk.count
+                    }
+                }
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("cannot read the file", file: path) }
         return try decode([UInt8](data), name: path, voxelSize: voxelSize)
     }
 
     /// Decodes the bytes of an MRC file; `name` names it in errors.
     public static func decode(_ bytes: [UInt8], name: String, voxelSize: Double? = nil) throws -> Volume {
+        try decode(bytes, name: name, voxelSize: voxelSize, fileSize: nil, readFloats: nil)
+    }
+
+    /// Decodes an MRC header and its data. With `readFloats`, `bytes` is the header only, the
+    /// file has `fileSize` bytes, and the data are float32 in the machine's order, x fastest:
+    /// `readFloats` fills the given buffer from the given file offset.
+    static func decode(_ bytes: [UInt8], name: String, voxelSize: Double?, fileSize: Int?,
+                       readFloats: ((UnsafeMutableRawBufferPointer, Int) throws -> Void)?) throws -> Volume {
         guard bytes.count >= headerSize else {
             throw EngineError("not an MRC file: \(bytes.count) bytes, shorter than the 1024-byte header", file: name)
         }
@@ -74,14 +105,15 @@ public enum MRCFormat {
         guard axes.sorted() == [1, 2, 3] else {
             throw EngineError("MAPC/MAPR/MAPS = \(axes.map(String.init).joined(separator: " ")) is not an ordering of 1 2 3", file: name)
         }
-        guard extended >= 0, extended <= bytes.count - headerSize else {
+        let totalBytes = fileSize ?? bytes.count
+        guard extended >= 0, extended <= totalBytes - headerSize else {
             throw EngineError("extended header of \(extended) bytes runs past the end of the file", file: name)
         }
         let count = nc * nr * ns
         let dataStart = headerSize + extended
         let needed = count * bytesPerVoxel
-        guard bytes.count - dataStart >= needed else {
-            throw EngineError("truncated: \(nc)×\(nr)×\(ns) voxels of mode \(mode) need \(needed) bytes of data, the file has \(bytes.count - dataStart)", file: name)
+        guard totalBytes - dataStart >= needed else {
+            throw EngineError("truncated: \(nc)×\(nr)×\(ns) voxels of mode \(mode) need \(needed) bytes of data, the file has \(totalBytes - dataStart)", file: name)
         }
 
         // Voxel size per Cartesian axis: cell length / sampling.
@@ -123,8 +155,18 @@ public enum MRCFormat {
         let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
         var bad = 0
         var firstBad = -1
+        if let readFloats {
+            try volume.values.withUnsafeMutableBytes { try readFloats($0, dataStart) }
+            (bad, firstBad) = countNonFinite(volume.values)
+        } else {
         bytes.withUnsafeBufferPointer { src in
             volume.values.withUnsafeMutableBufferPointer { dst in
+                // The common case (float32, little-endian, x fastest) is a straight copy
+                // on a little-endian machine, then a scan for NaN and infinity.
+                if mode == 2 && !bigEndian && axes == [1, 2, 3] && Int(1).littleEndian == 1 {
+                    UnsafeMutableRawPointer(dst.baseAddress!).copyMemory(from: src.baseAddress! + dataStart, byteCount: 4 * count)
+                    return
+                }
                 var n = 0
                 for s in 0..<ns {
                     for rr in 0..<nr {
@@ -140,10 +182,32 @@ public enum MRCFormat {
                 }
             }
         }
+            if mode == 2 && !bigEndian && axes == [1, 2, 3] { (bad, firstBad) = countNonFinite(volume.values) }
+        }
         if bad > 0 {
             throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
         }
         return volume
+    }
+
+    /// How many values are NaN or infinite (all exponent bits set), and the first one's index;
+    /// eight at a time.
+    static func countNonFinite(_ values: [Float]) -> (count: Int, first: Int) {
+        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        var found = false
+        values.withUnsafeBytes { raw in
+            var i = 0
+            var any = SIMD8<UInt32>(repeating: 0)
+            while i + 8 <= values.count {
+                let bits = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)
+                any.replace(with: 1, where: (bits & exponent) .== exponent)
+                i += 8
+            }
+            found = any != .zero || values[i...].contains { !$0.isFinite }
+        }
+        guard found else { return (0, -1) }
+        let bad = values.indices.filter { !values[$0].isFinite }
+        return (bad.count, bad.first ?? -1)
     }
 
     private static func byteOrder(_ b: [UInt8], name: String) throws -> Bool {

@@ -68,4 +68,20 @@ public struct Volume: Sendable, Equatable {
 
     /// Edge lengths of the box, Å.
     public var boxSize: Vector3 { Vector3(Double(nx), Double(ny), Double(nz)) * voxelSize }
+
+    /// The part of the map inside `box`, on the same grid: its origin moves so every voxel
+    /// keeps its position in Å.
+    public func cropped(to box: VoxelBox) -> Volume {
+        var out = Volume(nx: box.dims.x, ny: box.dims.y, nz: box.dims.z, voxelSize: voxelSize,
+                         origin: origin + Vector3(Double(box.lo.x), Double(box.lo.y), Double(box.lo.z)) * voxelSize)
+        values.withUnsafeBufferPointer { src in
+            out.values.withUnsafeMutableBufferPointer { dst in
+                for k in 0..<box.dims.z { for j in 0..<box.dims.y {
+                    (dst.baseAddress! + box.dims.x * (j + box.dims.y * k))
+                        .update(from: src.baseAddress! + index(box.lo.x, box.lo.y + j, box.lo.z + k), count: box.dims.x)
+                } }
+            }
+        }
+        return out
+    }
 }

@@ -33,7 +33,8 @@ public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel
     var out = Volume(sameGridAs: map)
     guard let bounds = nonzeroBounds(of: map) else { return out }
     let reach = Int((profile.cutoff / map.voxelSize).rounded(.up))
-    let region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach, threads: threads)
+    let region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach,
+                                   inputBox: VoxelBox(lo: bounds.lo, hi: bounds.hi), threads: threads)
     // Mean and SD over the whole box (zero outside the computed region).
     let st = VolumeStatistics(region.values)
     let total = Double(map.count)
@@ -61,34 +62,27 @@ public struct MapRegion: Sendable {
 }
 
 /// Σᵤ map(u)·t(xᵤ − xᵥ) for every voxel v of the box [lo, hi] (clamped to the map), with
-/// the map taken as zero outside that box. Term by term, three 1D passes each.
+/// the map taken as zero outside `inputBox` (default: the output box itself). Term by term,
+/// three 1D passes each.
 public func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedLo: SIMD3<Int>, hi requestedHi: SIMD3<Int>,
-                              threads: Int = Parallel.availableCores) -> MapRegion {
+                              inputBox requestedInput: VoxelBox? = nil, threads: Int = Parallel.availableCores) -> MapRegion {
     let h = map.voxelSize
-    let lo = pointwiseMax(requestedLo, .zero)
-    let hi = pointwiseMin(requestedHi, map.dimensions &- 1)
-    let sx = hi.x - lo.x + 1, sy = hi.y - lo.y + 1, sz = hi.z - lo.z + 1
-    let n = sx * sy * sz
-    var input = [Float](repeating: 0, count: n)
-    for k in 0..<sz { for j in 0..<sy {
-        let src = map.index(lo.x, lo.y + j, lo.z + k), dst = sx * (j + sy * k)
-        for i in 0..<sx { input[dst + i] = map.values[src + i] }
-    } }
-    var acc = [Float](repeating: 0, count: n), s1 = acc, s2 = acc
-    input.withUnsafeBufferPointer { inp in
-        acc.withUnsafeMutableBufferPointer { a in
-            s1.withUnsafeMutableBufferPointer { b in
-                s2.withUnsafeMutableBufferPointer { c in
-                    for k in profile.weights.indices {
-                        let v = profile.variances[k]
-                        let kernel = SeparableFilter.gaussianKernel(variance: v, voxelSize: h, radius: 4 * v.squareRoot())
-                        SeparableFilter.accumulate(inp.baseAddress!, into: a.baseAddress!, scale: Float(profile.amplitude(k)),
-                                                   nx: sx, ny: sy, nz: sz, kx: kernel, ky: kernel, kz: kernel,
-                                                   scratch1: b.baseAddress!, scratch2: c.baseAddress!, threads: threads)
-                    }
-                }
-            }
+    let whole = VoxelBox(lo: .zero, hi: map.dimensions &- 1)
+    let output = VoxelBox(lo: pointwiseMax(requestedLo, .zero), hi: pointwiseMin(requestedHi, whole.hi))
+    let input = requestedInput.map { VoxelBox(lo: pointwiseMax($0.lo, .zero), hi: pointwiseMin($0.hi, whole.hi)) } ?? output
+    var values = [Float](repeating: 0, count: input.count)
+    let d = input.dims
+    map.values.withUnsafeBufferPointer { src in
+        values.withUnsafeMutableBufferPointer { dst in
+            for k in 0..<d.z { for j in 0..<d.y {
+                (dst.baseAddress! + d.x * (j + d.y * k)).update(from: src.baseAddress! + map.index(input.lo.x, input.lo.y + j, input.lo.z + k), count: d.x)
+            } }
         }
     }
-    return MapRegion(values: acc, lo: lo, dims: SIMD3(sx, sy, sz))
+    let terms = profile.weights.indices.map { k -> (scale: Float, kernel: [Float]) in
+        let v = profile.variances[k]
+        return (Float(profile.amplitude(k)), SeparableFilter.gaussianKernel(variance: v, voxelSize: h, radius: 4 * v.squareRoot()))
+    }
+    let result = values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
+    return MapRegion(values: result, lo: output.lo, dims: output.dims)
 }

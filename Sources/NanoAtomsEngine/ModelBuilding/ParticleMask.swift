@@ -116,17 +116,27 @@ public struct ParticleMask: Sendable, Equatable {
         return Double(ParticleMask.medianBySelection(&outside))
     }
 
+    /// The voxels the mask does not zero: the bounding box of its sphere (radius plus edge),
+    /// clipped to `volume`'s grid.
+    public func supportBox(in volume: Volume) -> VoxelBox {
+        let c = volume.voxelCoordinate(of: centre), r = (radius + edge) / volume.voxelSize
+        let lo = SIMD3<Int>(Int((c.x - r).rounded(.down)), Int((c.y - r).rounded(.down)), Int((c.z - r).rounded(.down)))
+        let hi = SIMD3<Int>(Int((c.x + r).rounded(.up)), Int((c.y + r).rounded(.up)), Int((c.z + r).rounded(.up)))
+        return VoxelBox(lo: pointwiseMax(lo, .zero), hi: pointwiseMin(hi, volume.dimensions &- 1))
+    }
+
     /// The map with its background level subtracted (solvent must sit at zero once masked)
-    /// and multiplied by the mask.
-    public func apply(to volume: Volume, subtracting background: Double) -> Volume {
-        var out = volume
-        let b = Float(background), h = volume.voxelSize
-        let c = volume.voxelCoordinate(of: centre)
-        let nx = volume.nx, ny = volume.ny
+    /// and multiplied by the mask, over `box` (default: the whole grid): outside the mask's
+    /// support every voxel is zero, so a box around it loses nothing.
+    public func apply(to volume: Volume, subtracting background: Double, within box: VoxelBox? = nil) -> Volume {
+        var out = volume.cropped(to: box ?? VoxelBox(wholeOf: volume))
+        let b = Float(background), h = out.voxelSize
+        let c = out.voxelCoordinate(of: centre)
+        let nx = out.nx, ny = out.ny
         let r2 = pow(radius / h, 2), reach2 = pow((radius + edge) / h, 2)
         out.values.withUnsafeMutableBufferPointer { buf in
             let p = UncheckedSendable(buf.baseAddress!)
-            Parallel.forEach(chunks: volume.nz, threads: Parallel.availableCores) { k in
+            Parallel.forEach(chunks: out.nz, threads: Parallel.availableCores) { k in
                 let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
                 for j in 0..<ny {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)

@@ -24,7 +24,9 @@ public struct SimulatedMapCorrelation: Sendable {
         let reach = Int((profile.cutoff / map.voxelSize).rounded(.up))
         validLo = pointwiseMax(lo &- 2, .zero)
         validHi = pointwiseMin(hi &+ 2, map.dimensions &- 1)
-        region = correlateWithAtom(map, profile: profile, lo: validLo &- reach, hi: validHi &+ reach, threads: threads)
+        // D is needed only where atoms can be (the valid box); C is read from the box's reach.
+        region = correlateWithAtom(map, profile: profile, lo: validLo, hi: validHi,
+                                   inputBox: VoxelBox(lo: validLo &- reach, hi: validHi &+ reach), threads: threads)
         let st = VolumeStatistics(map)
         sumC = st.sum; sumC2 = st.sumOfSquares
         // Beyond this distance the overlap of two atoms is below 1e-7 of its peak.

@@ -1,0 +1,65 @@
+import Foundation
+import NanoAtomsEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The steps timed, in pipeline order, as the table prints them.
+let benchmarkSteps = ["load", "mask", "denoise", "otsu", "threshold_search", "detect", "split", "recover", "validate",
+                      "lattice_fit", "position_stats", "shape_stats", "depth_fit", "export", "report"]
+
+/// Runs what `nanoatoms run MAP --element Pt --out DIR` runs, timing each step.
+func timedRun(map path: String, element: Element, threads: Int, out: String) throws -> StepTimings {
+    var timings = StepTimings()
+    let map = try timings.measure("load") { try MRCFormat.read(path: path) }
+    var options = ModelBuildingOptions(element: element)
+    options.threads = threads
+    let r = buildModel(from: map, options: options)
+    timings.append(r.timings)
+    var so = StatisticsOptions()
+    so.threads = threads
+    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so)
+    timings.append(st.timings)
+    try timings.measure("export") {
+        let atoms = st.atoms
+        try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms), box: r.raw.boxSize,
+                                           remark: "nanoatoms model"), to: out + "/model.pdb")
+        try writeAtomically(CSVFormat.text(atoms), to: out + "/atoms.csv")
+        try writeAtomically(RunOutputs.summary(r, statistics: st, mapName: path).serialized() + "\n", to: out + "/summary.json")
+    }
+    try timings.measure("report") {
+        let figures = RunReport.figures(r, statistics: st)
+        try FileManager.default.createDirectory(atPath: out + "/plots", withIntermediateDirectories: true)
+        for f in figures { try writeAtomically(f.canvas.document, to: "\(out)/plots/\(f.name).svg") }
+        try writeAtomically(RunReport.html(r, statistics: st, mapName: path, figures: figures), to: out + "/report.html")
+    }
+    return timings
+}
+
+/// Peak resident memory of this process so far, in bytes.
+func peakMemory() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) * 1024
+}
+
+/// `--child MAP THREADS RUNS OUT`: runs the pipeline RUNS times and prints one JSON line with
+/// the median seconds of each step, the atoms found and the peak memory.
+func runChild(_ args: [String]) {
+    guard args.count == 4, let threads = Int(args[1]), let runs = Int(args[2]) else {
+        FileHandle.standardError.write("usage: nanoatoms-bench --child MAP THREADS RUNS OUT\n".data(using: .utf8)!)
+        exit(2)
+    }
+    var all: [StepTimings] = []
+    for _ in 0..<runs {
+        do { all.append(try timedRun(map: args[0], element: Element.named("Pt")!, threads: threads, out: args[3])) }
+        catch { FileHandle.standardError.write("\(error)\n".data(using: .utf8)!); exit(1) }
+    }
+    var medians: [String: Double] = [:]
+    for step in benchmarkSteps { medians[step] = median(all.map { $0.seconds(step) }) }
+    medians["total"] = median(all.map(\.total))
+    let atoms = (try? String(contentsOfFile: args[3] + "/atoms.csv", encoding: .utf8))?.split(separator: "\n").count ?? 1
+    let result: [String: Any] = ["steps": medians, "peak_bytes": peakMemory(), "atoms": atoms - 1]
+    let data = try! JSONSerialization.data(withJSONObject: result)
+    print(String(decoding: data, as: UTF8.self))
+}
