@@ -11,6 +11,8 @@ struct BenchmarkOptions {
     var snr = 1 / 0.15
     var baseline: String? = BenchmarkOptions.defaultBaseline()
     var baselineRuns = 3
+    /// Where to keep the simulated maps (and outputs); a temporary folder, removed, when nil.
+    var keep: String?
 
     /// ../shared/peers/pypeer next to the repository, when it is there.
     static func defaultBaseline() -> String? {
@@ -37,9 +39,10 @@ struct BenchmarkOptions {
             case "--baseline": baseline = value()
             case "--baseline-runs": baselineRuns = max(1, Int(value()) ?? 3)
             case "--no-baseline": baseline = nil
+            case "--keep": keep = value()
             case "-h", "--help":
                 print("usage: nanoatoms-bench [--sizes 128,160,256,320] [--threads 1,2] [--runs 5] [--atoms 561] [--snr 6.7]\n" +
-                      "                       [--baseline PYPEER_DIR | --no-baseline] [--baseline-runs 3]")
+                      "                       [--baseline PYPEER_DIR | --no-baseline] [--baseline-runs 3] [--keep DIR]")
                 exit(0)
             default: fail("unknown option '\(args[i])'")
             }
@@ -94,9 +97,9 @@ func baselineSeconds(pypeer: String, map: String, runs: Int, out: String) -> Dou
 
 func runBenchmark(_ args: [String]) {
     let o = BenchmarkOptions(args)
-    let folder = NSTemporaryDirectory() + "nanoatoms-bench-" + UUID().uuidString
+    let folder = o.keep ?? NSTemporaryDirectory() + "nanoatoms-bench-" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    defer { if o.keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
     let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     print("nanoatoms-bench: a \(o.atoms)-atom Pt cuboctahedron, SNR \(String(format: "%.1f", o.snr)), 0.358 Å voxels; median of \(o.runs) runs per column; \(Parallel.availableCores) cores")
 

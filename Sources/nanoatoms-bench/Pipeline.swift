@@ -36,8 +36,15 @@ func timedRun(map path: String, element: Element, threads: Int, out: String) thr
     return timings
 }
 
-/// Peak resident memory of this process so far, in bytes.
+/// Peak resident memory of this process so far, in bytes: VmHWM from /proc/self/status,
+/// which (unlike getrusage's ru_maxrss, kept across exec) starts afresh in a new program and
+/// so does not count the parent that spawned it.
 func peakMemory() -> Double {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+        return kb * 1024
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) * 1024

@@ -2,6 +2,10 @@ import Foundation
 
 /// Rendering density maps from atoms.
 public enum MapSimulation {
+    /// Each Gaussian term of an isotropically displaced atom is sampled out to this many of
+    /// its own standard deviations (and never beyond the atom's window).
+    static let termReachInSigmas = 5.0
+
     /// Renders atoms at `positions` (Å) onto the grid of `grid`: each atom is `profile`
     /// smeared by its displacement, sampled at voxel centres within its own window
     /// (``AtomProfile/cutoff`` plus 4σ of its displacement).
@@ -21,9 +25,11 @@ public enum MapSimulation {
         struct Window { var lo: SIMD3<Int>; var hi: SIMD3<Int> }
         var windows: [Window] = []
         windows.reserveCapacity(positions.count)
+        var maximumReach = 0.0
         for (a, p) in positions.enumerated() {
             let u = displacements.isEmpty ? 0 : max(0, SymmetricEigen(displacements[a].tensor).values[0])
             let reach = 4 * (profile.widestVariance + u).squareRoot()
+            maximumReach = max(maximumReach, reach)
             let c = grid.voxelCoordinate(of: p)
             let lo = SIMD3<Int>(Int(((c.x - reach / h)).rounded(.up)), Int(((c.y - reach / h)).rounded(.up)), Int(((c.z - reach / h)).rounded(.up)))
             let hi = SIMD3<Int>(Int(((c.x + reach / h)).rounded(.down)), Int(((c.y + reach / h)).rounded(.down)), Int(((c.z + reach / h)).rounded(.down)))
@@ -38,7 +44,9 @@ public enum MapSimulation {
         Parallel.forEach(chunks: slabs, threads: threads) { s in
             let z0 = s * slabSize, z1 = min(nz, z0 + slabSize) - 1
             if z0 > z1 { return }
-            var gx = [Double](), gy = [Double](), gz = [Double]()
+            // 1D factors of the current term, reused from atom to atom.
+            let longest = 2 * Int((maximumReach / h).rounded(.up)) + 3
+            var gx = [Float](repeating: 0, count: longest), gy = gx, gz = gx
             for a in positions.indices {
                 let w = windows[a]
                 let klo = max(w.lo.z, z0), khi = min(w.hi.z, z1)
@@ -48,19 +56,31 @@ public enum MapSimulation {
                 let disp = displacements.isEmpty ? Displacement.none : displacements[a]
                 switch disp {
                 case .isotropic(let u):
-                    // Separable: each term is a product of three 1D Gaussians.
+                    // Separable: each term is a product of three 1D Gaussians, sampled within
+                    // its own 5σ (at most the atom's window): beyond it a term is below
+                    // 4·10⁻⁶ of its peak, and the narrow terms cost a fraction of the widest.
                     for k in profile.weights.indices {
                         let v = profile.variances[k] + u
                         let amp = scale * profile.weights[k] * pow(2 * Double.pi * v, -1.5)
-                        gx = (w.lo.x...w.hi.x).map { exp(-pow((Double($0) - c.x) * h, 2) / (2 * v)) }
-                        gy = (w.lo.y...w.hi.y).map { exp(-pow((Double($0) - c.y) * h, 2) / (2 * v)) }
-                        gz = (klo...khi).map { exp(-pow((Double($0) - c.z) * h, 2) / (2 * v)) }
-                        for kk in klo...khi {
-                            let fz = amp * gz[kk - klo]
-                            for j in w.lo.y...w.hi.y {
-                                let fyz = fz * gy[j - w.lo.y]
-                                let row = dst.value + (nx * (j + ny * kk))
-                                for i in w.lo.x...w.hi.x { row[i] += Float(fyz * gx[i - w.lo.x]) }
+                        let r = min(termReachInSigmas * v.squareRoot(), maximumReach) / h
+                        let x0 = max(w.lo.x, Int((c.x - r).rounded(.up))), x1 = min(w.hi.x, Int((c.x + r).rounded(.down)))
+                        let y0 = max(w.lo.y, Int((c.y - r).rounded(.up))), y1 = min(w.hi.y, Int((c.y + r).rounded(.down)))
+                        let z0t = max(klo, Int((c.z - r).rounded(.up))), z1t = min(khi, Int((c.z + r).rounded(.down)))
+                        if x0 > x1 || y0 > y1 || z0t > z1t { continue }
+                        let f = -h * h / (2 * v)
+                        for i in x0...x1 { gx[i - x0] = Float(exp(f * (Double(i) - c.x) * (Double(i) - c.x))) }
+                        for j in y0...y1 { gy[j - y0] = Float(amp * exp(f * (Double(j) - c.y) * (Double(j) - c.y))) }
+                        for kk in z0t...z1t { gz[kk - z0t] = Float(exp(f * (Double(kk) - c.z) * (Double(kk) - c.z))) }
+                        let nxw = x1 - x0 + 1
+                        gx.withUnsafeBufferPointer { gxb in
+                            let g = gxb.baseAddress!
+                            for kk in z0t...z1t {
+                                let fz = gz[kk - z0t]
+                                for j in y0...y1 {
+                                    let fyz = fz * gy[j - y0]
+                                    let row = dst.value + (nx * (j + ny * kk) + x0)
+                                    for i in 0..<nxw { row[i] += fyz * g[i] }
+                                }
                             }
                         }
                     }

@@ -41,28 +41,28 @@ public enum MRCFormat {
     /// Reads the map at `path`. `voxelSize` replaces the header's voxel size when given
     /// and is required when the header has none.
     public static func read(path: String, voxelSize: Double? = nil) throws -> Volume {
-        guard let file = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw EngineError(exists ? "cannot read the file" : "no such file", file: path)
         }
-        defer { try? file.close() }
-        // The common layout (float32, little-endian, x fastest) is read straight into the
-        // map's values: no copy of the whole file, which matters for large boxes.
-        if let size = try? file.seekToEnd(), size >= UInt64(headerSize), (try? file.seek(toOffset: 0)) != nil,
-           let head = try? file.read(upToCount: headerSize), head.count == headerSize {
-            let h = [UInt8](head)
-            let r = ByteReader(bytes: h, bigEndian: false)
+        defer { close(fd) }
+        // The common layout (float32, little-endian, x fastest) is read with pread straight
+        // into the map's storage: no copy of the whole file and no zero-filling first, which
+        // matters for large boxes.
+        var info = stat()
+        var head = [UInt8](repeating: 0, count: headerSize)
+        if fstat(fd, &info) == 0, Int(info.st_size) >= headerSize,
+           head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, headerSize, 0) }) == headerSize {
+            let r = ByteReader(bytes: head, bigEndian: false)
             let axes = [r.int32(64), r.int32(68), r.int32(72)]
-            if h[212] == 0x44, r.int32(12) == 2, axes == [1, 2, 3] || axes == [0, 0, 0], Int(1).littleEndian == 1 {
-                return try decode(h, name: path, voxelSize: voxelSize, fileSize: Int(size)) { destination, offset in
-                    try file.seek(toOffset: UInt64(offset))
+            if head[212] == 0x44, r.int32(12) == 2, axes == [1, 2, 3] || axes == [0, 0, 0], Int(1).littleEndian == 1 {
+                return try decode(head, name: path, voxelSize: voxelSize, fileSize: Int(info.st_size)) { destination, offset in
                     var filled = 0
                     while filled < destination.count {
-                        guard let chunk = try file.read(upToCount: min(destination.count - filled, 1 << 26)), !chunk.isEmpty else {
-                            throw EngineError("cannot read the file", file: path)
-                        }
-                        chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: destination[filled..<(filled + chunk.count)]))
-                        filled += chunk.count
+                        let n = pread(fd, destination.baseAddress! + filled, min(destination.count - filled, 1 << 30), off_t(offset + filled))
+                        guard n > 0 else { throw EngineError("cannot read the file", file: path) }
+                        filled += n
                     }
                 }
             }
@@ -147,18 +147,26 @@ public enum MRCFormat {
             let o = Double(headerOrigin[a])
             originValues[a] = Double(start[s]) * apix + (o.isFinite ? o : 0)
         }
-        var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix,
-                            origin: Vector3(originValues[0], originValues[1], originValues[2]))
+        let origin = Vector3(originValues[0], originValues[1], originValues[2])
+        if let readFloats {
+            let values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                try readFloats(UnsafeMutableRawBufferPointer(buffer), dataStart)
+                initialized = count
+            }
+            let (bad, firstBad) = countNonFinite(values)
+            if bad > 0 {
+                throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
+            }
+            return Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
+        }
+        var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin)
 
         // Strides, in the output, of one step along each storage axis.
         let outStride = [1, dims[0], dims[0] * dims[1]]
         let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
         var bad = 0
         var firstBad = -1
-        if let readFloats {
-            try volume.values.withUnsafeMutableBytes { try readFloats($0, dataStart) }
-            (bad, firstBad) = countNonFinite(volume.values)
-        } else {
+        do {
         bytes.withUnsafeBufferPointer { src in
             volume.values.withUnsafeMutableBufferPointer { dst in
                 // The common case (float32, little-endian, x fastest) is a straight copy

@@ -19,18 +19,31 @@ public struct VolumeStatistics: Sendable {
         var s = 0.0, s2 = 0.0
         var lo = Float.infinity, hi = -Float.infinity
         values.withUnsafeBufferPointer { b in
-            // Blocks of float sums keep the double accumulation off the inner loop.
+            // Blocks of float sums in 8 lanes keep the double accumulation and the
+            // dependency chains off the inner loop; the lanes are combined per block.
+            // (`replacing(with:where:)` compiles to vector min/max; `pointwiseMin` on SIMD
+            // types was measured 40× slower.)
+            guard let base = b.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            var vlo = SIMD8<Float>(repeating: .infinity), vhi = SIMD8<Float>(repeating: -.infinity)
             var i = 0
-            while i < b.count {
-                let end = min(b.count, i + 4096)
-                var bs: Float = 0, bs2: Float = 0
-                for n in i..<end {
-                    let v = b[n]
+            while i + 8 <= b.count {
+                let end = min(b.count - (b.count - i) % 8, i + 4096)
+                var bs = SIMD8<Float>(), bs2 = SIMD8<Float>()
+                while i < end {
+                    let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
                     bs += v; bs2 += v * v
-                    lo = min(lo, v); hi = max(hi, v)
+                    vlo = vlo.replacing(with: v, where: v .< vlo); vhi = vhi.replacing(with: v, where: v .> vhi)
+                    i += 8
                 }
-                s += Double(bs); s2 += Double(bs2)
-                i = end
+                s += Double(bs.sum()); s2 += Double(bs2.sum())
+            }
+            lo = vlo.min(); hi = vhi.max()
+            while i < b.count {
+                let v = b[i]
+                s += Double(v); s2 += Double(v) * Double(v)
+                lo = min(lo, v); hi = max(hi, v)
+                i += 1
             }
         }
         count = values.count; sum = s; sumOfSquares = s2; minimum = lo; maximum = hi

@@ -87,8 +87,8 @@ public struct ModelBuildResult: Sendable {
     public func removedCount(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
 }
 
-/// Voxels added beyond the atom's reach around the mask's support when cropping: room for
-/// the interpolation of the threshold search (two voxels) and for splitting near the edge.
+/// Voxels added around the mask's support when cropping to the analysis box: room for the
+/// interpolation of the threshold search (two voxels) and for splitting near the edge.
 let analysisBoxMargin = 3
 
 /// Builds a validated atomic model from a density map: mask, denoise, Otsu, threshold
@@ -109,12 +109,12 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
         case .diameter(let d): mask = ParticleMask.centred(in: map, diameter: d)
         }
         background = mask!.backgroundLevel(of: map)
-        // Everything after works on the box around the mask's support, wide enough that the
-        // atom's reach from any voxel the mask keeps stays inside: outside it the masked
-        // map is zero and the denoised map constant, so no information is lost, and the
-        // result does not depend on how much empty box surrounds the particle.
-        let reach = Int((profile.cutoff / map.voxelSize).rounded(.up)) + analysisBoxMargin
-        return mask!.apply(to: map, subtracting: background, within: mask!.supportBox(in: map).expanded(by: reach, within: map))
+        // Everything after works on the box around the mask's support (the analysis box):
+        // outside it the masked map is zero, so the denoised map there needs no input from
+        // outside, and the result does not depend on how much empty box surrounds the particle.
+        // Correlations are over this box, so C beyond it counts as zero by definition.
+        return mask!.apply(to: map, subtracting: background, within: mask!.supportBox(in: map).expanded(by: analysisBoxMargin, within: map),
+                           threads: threads)
     }
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
     let t0 = timer.measure("otsu") { otsuThreshold(C.values) }

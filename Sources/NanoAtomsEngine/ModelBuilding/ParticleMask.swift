@@ -39,11 +39,17 @@ public struct ParticleMask: Sendable, Equatable {
         let cx = max(1, volume.nx / f), cy = max(1, volume.ny / f), cz = max(1, volume.nz / f)
         var coarse = Volume(nx: cx, ny: cy, nz: cz, voxelSize: volume.voxelSize * Double(f))
         volume.values.withUnsafeBufferPointer { v in
-            for k in 0..<min(volume.nz, cz * f) {
-                for j in 0..<min(volume.ny, cy * f) {
-                    let row = volume.nx * (j + volume.ny * k)
-                    let crow = cx * (j / f + cy * (k / f))
-                    for i in 0..<min(volume.nx, cx * f) { coarse.values[crow + i / f] += v[row + i] }
+            coarse.values.withUnsafeMutableBufferPointer { c in
+                for k in 0..<min(volume.nz, cz * f) {
+                    for j in 0..<min(volume.ny, cy * f) {
+                        let row = v.baseAddress! + volume.nx * (j + volume.ny * k)
+                        let crow = c.baseAddress! + cx * (j / f + cy * (k / f))
+                        for ci in 0..<cx {
+                            var sum: Float = 0
+                            for t in 0..<f { sum += row[ci * f + t] }
+                            crow[ci] += sum
+                        }
+                    }
                 }
             }
         }
@@ -68,11 +74,28 @@ public struct ParticleMask: Sendable, Equatable {
         return ParticleMask(centre: volume.position(voxel: centroid), radius: radius, edge: defaultEdge, automatic: true)
     }
 
-    /// The median of `values` (the upper middle one for an even count), found by
-    /// quickselect; reorders `values`.
+    /// The median of `values` (the upper middle one for an even count, the element of rank
+    /// count/2): a histogram finds the bin that holds it, then quickselect runs on that
+    /// bin's values only. Reorders `values`.
     static func medianBySelection(_ values: inout [Float]) -> Float {
+        precondition(!values.isEmpty)
+        var k = values.count / 2
+        let range = VolumeStatistics(values)
+        let lo = range.minimum, hi = range.maximum
+        if !(hi > lo) { return lo }
+        let bins = 4096
+        let scale = Float(Double(bins) / Double(hi - lo))
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values { counts[min(bins - 1, Int((v - lo) * scale))] += 1 }
+        var bin = 0
+        while k >= counts[bin] { k -= counts[bin]; bin += 1 }
+        var inBin = values.filter { min(bins - 1, Int(($0 - lo) * scale)) == bin }
+        return quickselect(&inBin, rank: k)
+    }
+
+    /// The element of rank `k` (0-based) of `values`, by quickselect; reorders `values`.
+    static func quickselect(_ values: inout [Float], rank k: Int) -> Float {
         var lo = 0, hi = values.count - 1
-        let k = values.count / 2
         while lo < hi {
             let pivot = values[(lo + hi) / 2]
             var i = lo, j = hi
@@ -106,8 +129,19 @@ public struct ParticleMask: Sendable, Equatable {
                 for j in stride(from: 0, to: volume.ny, by: 2) {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
                     let row = volume.nx * (j + volume.ny * k)
-                    for i in stride(from: 0, to: volume.nx, by: 2) where dyz2 + (Double(i) - c.x) * (Double(i) - c.x) > reach2 {
-                        outside.append(v[row + i])
+                    // Inside the reach lie only the i with |i − c.x| ≤ half: test those near
+                    // the edges exactly and jump over the rest.
+                    let half = dyz2 < reach2 ? (reach2 - dyz2).squareRoot() : -2
+                    let skipFrom = c.x - half + 1, skipTo = c.x + half - 1
+                    var i = 0
+                    while i < volume.nx {
+                        let x = Double(i)
+                        if x >= skipFrom && x <= skipTo {
+                            i = Int((skipTo / 2).rounded(.down)) * 2 + 2   // first even i beyond skipTo
+                            continue
+                        }
+                        if dyz2 + (x - c.x) * (x - c.x) > reach2 { outside.append(v[row + i]) }
+                        i += 2
                     }
                 }
             }
@@ -128,15 +162,19 @@ public struct ParticleMask: Sendable, Equatable {
     /// The map with its background level subtracted (solvent must sit at zero once masked)
     /// and multiplied by the mask, over `box` (default: the whole grid): outside the mask's
     /// support every voxel is zero, so a box around it loses nothing.
-    public func apply(to volume: Volume, subtracting background: Double, within box: VoxelBox? = nil) -> Volume {
+    public func apply(to volume: Volume, subtracting background: Double, within box: VoxelBox? = nil,
+                      threads: Int = Parallel.availableCores) -> Volume {
         var out = volume.cropped(to: box ?? VoxelBox(wholeOf: volume))
         let b = Float(background), h = out.voxelSize
         let c = out.voxelCoordinate(of: centre)
         let nx = out.nx, ny = out.ny
         let r2 = pow(radius / h, 2), reach2 = pow((radius + edge) / h, 2)
+        let edgeSamples = 2048
+        let edgeScale = Double(edgeSamples) / max(reach2 - r2, 1e-12)
+        let edgeTable = (0...edgeSamples).map { Float(self.weight(atDistance: (r2 + Double($0) / edgeScale).squareRoot() * h)) }
         out.values.withUnsafeMutableBufferPointer { buf in
             let p = UncheckedSendable(buf.baseAddress!)
-            Parallel.forEach(chunks: out.nz, threads: Parallel.availableCores) { k in
+            Parallel.forEach(chunks: out.nz, threads: threads) { k in
                 let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
                 for j in 0..<ny {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
@@ -146,7 +184,13 @@ public struct ParticleMask: Sendable, Equatable {
                         let d2 = dyz2 + (Double(i) - c.x) * (Double(i) - c.x)
                         if d2 <= r2 { row[i] -= b }
                         else if d2 >= reach2 { row[i] = 0 }
-                        else { row[i] = Float(self.weight(atDistance: d2.squareRoot() * h)) * (row[i] - b) }
+                        else {
+                            // The cosine edge, from a table over d² (linear between entries:
+                            // within 10⁻⁶ of the exact weight).
+                            let x = (d2 - r2) * edgeScale
+                            let e = min(Int(x), edgeTable.count - 2), f = Float(x - Double(e))
+                            row[i] = (edgeTable[e] + f * (edgeTable[e + 1] - edgeTable[e])) * (row[i] - b)
+                        }
                     }
                 }
             }

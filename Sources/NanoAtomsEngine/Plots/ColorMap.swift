@@ -27,6 +27,6 @@ public enum ColorMap {
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
         func c(_ v: Double) -> Int { Int(min(max(v.rounded(), 0), 255)) }
-        return String(format: "#%02x%02x%02x", c(r), c(g), c(b))
+        return "#" + NumberFormatting.hexByte(c(r)) + NumberFormatting.hexByte(c(g)) + NumberFormatting.hexByte(c(b))
     }
 }

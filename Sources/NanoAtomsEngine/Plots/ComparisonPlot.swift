@@ -23,13 +23,13 @@ extension Plot {
         for pair in c.common where slab.contains(first[pair.first]) {
             let p = first[pair.first]
             frame.canvas.circle(frame.x(p[h]), frame.y(p[v]), r: r, fill: grey, className: "common",
-                                tooltip: String(format: "common: moved %.2f Å", pair.distance))
+                                tooltip: "common: moved \(NumberFormatting.fixed(pair.distance, 2)) Å")
         }
         for pair in c.displaced where slab.contains(first[pair.first]) || slab.contains(second[pair.second]) {
             let a = first[pair.first], b = second[pair.second]
             frame.canvas.line(frame.x(a[h]), frame.y(a[v]), frame.x(b[h]), frame.y(b[v]), stroke: "#222", width: 1.4, className: "displacement")
             frame.canvas.circle(frame.x(b[h]), frame.y(b[v]), r: r, fill: orange, stroke: "#222", strokeWidth: 0.6, className: "displaced",
-                                tooltip: String(format: "displaced by %.2f Å", pair.distance))
+                                tooltip: "displaced by \(NumberFormatting.fixed(pair.distance, 2)) Å")
         }
         for i in c.lost where slab.contains(first[i]) {
             let p = first[i]

@@ -24,7 +24,7 @@ extension Plot {
         }
         for (d, v) in zip(fit.depths, fit.values) where d.isFinite && v.isFinite {
             frame.canvas.circle(frame.x(d), frame.y(v), r: 3.6, fill: ColorMap.categorical[0], className: "point",
-                                tooltip: String(format: "depth %.2f Å, mean %.3f", d, v))
+                                tooltip: "depth \(NumberFormatting.fixed(d, 2)) Å, mean \(NumberFormatting.fixed(v, 3))")
         }
         let curve = [0, fit.delta, curveEnd].filter { $0 >= 0 && $0 <= curveEnd }.sorted()
         frame.canvas.polyline(curve.map { (frame.x($0), frame.y(fit.value(at: $0))) }, stroke: ColorMap.categorical[1], width: 2.2, className: "fit")

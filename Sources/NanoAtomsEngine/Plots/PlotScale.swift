@@ -60,5 +60,6 @@ public func tickLabel(_ value: Double, step: Double) -> String {
     let magnitude = max(abs(value), step)
     if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.1e", value) }
     let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
-    return String(format: "%.\(decimals)f", value).replacingOccurrences(of: "-", with: "−")
+    let text = NumberFormatting.fixed(value, decimals)
+    return text.hasPrefix("-") ? "−" + text.dropFirst() : text
 }

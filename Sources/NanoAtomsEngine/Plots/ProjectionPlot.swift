@@ -35,8 +35,8 @@ extension Plot {
             let fill: String
             if let value, value.isFinite { fill = ColorMap.sequential((value - lower) / (upper - lower)) }
             else { fill = values == nil ? ColorMap.categorical[0] : ColorMap.missing }
-            let tip = "atom \(i + 1) at (\(String(format: "%.2f, %.2f, %.2f", p.x, p.y, p.z))) Å"
-                + (value.map { ": \(column ?? "value") = \($0.isFinite ? String(format: "%.4g", $0) : "invalid")" } ?? "")
+            let tip = "atom \(i + 1) at (\(NumberFormatting.fixed(p.x, 2)), \(NumberFormatting.fixed(p.y, 2)), \(NumberFormatting.fixed(p.z, 2))) Å"
+                + (value.map { ": \(column ?? "value") = \($0.isFinite ? NumberFormatting.significant($0, 4) : "invalid")" } ?? "")
             frame.canvas.circle(frame.x(p[h]), frame.y(p[v]), r: atomDiscFraction * atomRadius * pixelsPerAngstrom, fill: fill,
                                 stroke: "#222", strokeWidth: 0.6, className: "atom", tooltip: tip)
         }

@@ -11,6 +11,10 @@ public struct SVGCanvas: Sendable {
     /// A title for the document (shown by browsers, read by screen readers).
     public var title: String
     private var body: [String] = []
+    /// Indices of the body entries that hold an id (and so the id marker).
+    private var clipEntries: [Int] = []
+    /// Stands for the id prefix in `body`: a character that escaped text cannot contain.
+    private static let idMarker = "\u{1}"
 
     /// The font stack: DejaVu Sans is what Debian's renderers have; the rest cover other systems.
     public static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -68,7 +72,10 @@ public struct SVGCanvas: Sendable {
     /// Starts a group (`<g>`) that following shapes belong to until `endGroup()`.
     public mutating func beginGroup(className: String, clipTo clip: (x: Double, y: Double, w: Double, h: Double)? = nil) {
         if let clip {
-            let id = "clip\(body.count)"
+            // The id is written with a placeholder that `inlineElement` replaces with a prefix.
+            let id = "\(SVGCanvas.idMarker)clip\(body.count)"
+            clipEntries.append(body.count)
+            clipEntries.append(body.count + 1)
             body.append("<clipPath id=\"\(id)\"><rect x=\"\(n(clip.x))\" y=\"\(n(clip.y))\" width=\"\(n(clip.w))\" height=\"\(n(clip.h))\"/></clipPath>")
             body.append("<g class=\"\(className)\" clip-path=\"url(#\(id))\">")
         } else {
@@ -80,8 +87,13 @@ public struct SVGCanvas: Sendable {
     public mutating func endGroup() { body.append("</g>") }
 
     /// The SVG document.
-    public var document: String {
-        """
+    public var document: String { render(idPrefix: "") }
+
+    /// The document with every id prefixed with `idPrefix`.
+    private func render(idPrefix: String) -> String {
+        var body = self.body
+        for e in clipEntries { body[e] = body[e].replacingOccurrences(of: SVGCanvas.idMarker, with: idPrefix) }
+        return """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))" font-family="\(SVGCanvas.fontFamily)">
         <title>\(escapeXML(title))</title>
@@ -95,8 +107,7 @@ public struct SVGCanvas: Sendable {
     /// The figure as an `<svg>` element to inline in HTML (no XML declaration), its ids
     /// prefixed with `idPrefix` so that several figures on one page do not share an id.
     public func inlineElement(idPrefix: String) -> String {
-        let doc = document.replacingOccurrences(of: "id=\"clip", with: "id=\"\(idPrefix)clip")
-            .replacingOccurrences(of: "url(#clip", with: "url(#\(idPrefix)clip")
+        let doc = render(idPrefix: idPrefix)
         guard let start = doc.range(of: "<svg") else { return doc }
         return String(doc[start.lowerBound...])
     }
@@ -110,13 +121,15 @@ func formatCoordinate(_ v: Double) -> String {
     guard v.isFinite else { return "0" }
     let r = (v * 100).rounded() / 100
     if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
-    var s = String(format: "%.2f", r)
+    var s = NumberFormatting.fixed(r, 2)
     while s.hasSuffix("0") { s.removeLast() }
     return s
 }
 
 /// `text` with XML's five special characters escaped.
 public func escapeXML(_ text: String) -> String {
+    // Most text (numbers, labels) has nothing to escape: check the bytes first.
+    if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
     var out = ""
     out.reserveCapacity(text.count)
     for c in text {

@@ -46,7 +46,7 @@ extension Plot {
             shown += 1
             frame.canvas.circle(frame.x(p[h]), frame.y(p[v]), r: 0.5 * atomRadius * scale, fill: "none", stroke: ColorMap.categorical[4],
                                 strokeWidth: 1.5, className: "atom",
-                                tooltip: String(format: "atom at (%.2f, %.2f, %.2f) Å", p.x, p.y, p.z))
+                                tooltip: "atom at (\(NumberFormatting.fixed(p.x, 2)), \(NumberFormatting.fixed(p.y, 2)), \(NumberFormatting.fixed(p.z, 2))) Å")
         }
         frame.canvas.endGroup()
         if !atoms.isEmpty {

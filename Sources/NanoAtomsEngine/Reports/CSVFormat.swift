@@ -9,7 +9,7 @@ public enum CSVFormat {
         let columns = atoms.columnNames.map { atoms[column: $0]! }
         for i in 0..<atoms.count {
             let p = atoms.positions[i]
-            var row = [String(i + 1), String(format: "%.4f", p.x), String(format: "%.4f", p.y), String(format: "%.4f", p.z)]
+            var row = [String(i + 1), NumberFormatting.fixed(p.x, 4), NumberFormatting.fixed(p.y, 4), NumberFormatting.fixed(p.z, 4)]
             for c in columns { row.append(format(c[i])) }
             out += row.joined(separator: ",") + "\n"
         }
@@ -51,6 +51,6 @@ public enum CSVFormat {
     public static func format(_ v: Double) -> String {
         if !v.isFinite { return "nan" }
         if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-        return String(format: "%.6g", v)
+        return NumberFormatting.significant(v, 6)
     }
 }

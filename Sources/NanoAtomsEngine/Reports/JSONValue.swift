@@ -31,7 +31,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .number(let x):
             guard x.isFinite else { return "null" }
             if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
-            return String(format: "%.10g", x)
+            return NumberFormatting.significant(x, 10)
         case .string(let s): return JSONValue.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"

@@ -33,17 +33,25 @@ public enum PDBFormat {
             let serial = (i + 1) % 100_000, resSeq = (i + 1) % 10_000
             let b = min(max(r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0, 0), 999.99)
             let occ = min(max(r.occupancy.isFinite ? r.occupancy : 0, 0), 1)
-            lines.append(String(format: "ATOM  %5d %@ %@ A%4d    %8.3f%8.3f%8.3f%6.2f%6.2f          %@",
-                                serial, name, resName, resSeq, r.position.x, r.position.y, r.position.z, occ, b, elementField))
+            // Columns: serial 7-11, name 13-16, resName 18-20, chain 22, resSeq 23-26,
+            // x y z 31-54 (8.3), occupancy 55-60, B 61-66 (6.2), element 77-78.
+            let pos = r.position
+            lines.append("ATOM  " + pad(serial, 5) + " " + name + " " + resName + " A" + pad(resSeq, 4) + "    "
+                         + NumberFormatting.fixed(pos.x, 3, width: 8) + NumberFormatting.fixed(pos.y, 3, width: 8)
+                         + NumberFormatting.fixed(pos.z, 3, width: 8) + NumberFormatting.fixed(occ, 2, width: 6)
+                         + NumberFormatting.fixed(b, 2, width: 6) + "          " + elementField)
             if let u = r.anisotropicU {
                 let v = [u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]].map { Int(min(max(($0 * 1e4).rounded(), -999_999), 9_999_999)) }
-                lines.append(String(format: "ANISOU%5d %@ %@ A%4d  %7d%7d%7d%7d%7d%7d      %@",
-                                    serial, name, resName, resSeq, v[0], v[1], v[2], v[3], v[4], v[5], elementField))
+                lines.append("ANISOU" + pad(serial, 5) + " " + name + " " + resName + " A" + pad(resSeq, 4) + "  "
+                             + v.map { pad($0, 7) }.joined() + "      " + elementField)
             }
         }
         lines.append("END")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// An integer right-aligned in `width` columns, like C's `%{width}d`.
+    private static func pad(_ n: Int, _ width: Int) -> String { NumberFormatting.padded(String(n), width) }
 
     /// An atom read from a PDB file.
     public struct ReadAtom: Sendable {
