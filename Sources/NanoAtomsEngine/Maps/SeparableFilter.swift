@@ -43,24 +43,27 @@ public enum SeparableFilter {
         let jjRange = max(0, -shiftY)..<min(ii.y, rows1 - shiftY)
         let kkRange = max(0, -shiftZ)..<min(ii.z, planes2 - shiftZ)
         let plane1 = oi.x * rows1, plane2 = oi.x * oi.y
-        var s1 = [Float](repeating: 0, count: plane1 * max(1, kkRange.count))
         var s2 = [Float](repeating: 0, count: plane2 * planes2)
         guard !jjRange.isEmpty, !kkRange.isEmpty else { return result }
         let inp = UncheckedSendable(values)
         result.withUnsafeMutableBufferPointer { resultBuffer in
-            s1.withUnsafeMutableBufferPointer { s1Buffer in
-                s2.withUnsafeMutableBufferPointer { s2Buffer in
+            s2.withUnsafeMutableBufferPointer { s2Buffer in
                     let out = UncheckedSendable(resultBuffer.baseAddress!)
-                    let a = UncheckedSendable(s1Buffer.baseAddress!), b = UncheckedSendable(s2Buffer.baseAddress!)
+                    let b = UncheckedSendable(s2Buffer.baseAddress!)
                     for term in terms {
                         let kernel = term.kernel, r = kernel.count / 2
-                        // x: input rows -> s1 (s1 plane q holds input plane kkRange.lowerBound + q).
+                        // x then y, plane by plane: input plane k -> one s1 plane (the
+                        // output's x range, rows padded by R) -> s2 plane k + shiftZ. Only
+                        // one s1 plane per thread exists, so s1 costs no memory to speak of.
                         Parallel.forEach(chunks: kkRange.count, threads: threads) { q in
                             let k = kkRange.lowerBound + q
                             let padLength = oi.x + 2 * r
                             var padded = [Float](repeating: 0, count: padLength)
+                            var s1 = [Float](repeating: 0, count: plane1)
                             var taps = Taps(capacity: kernel.count)
+                            s1.withUnsafeMutableBufferPointer { s1Buffer in
                             padded.withUnsafeMutableBufferPointer { pad in
+                                let a = s1Buffer.baseAddress!
                                 // padded[p] is input x = output.lo.x − r + p.
                                 let first = output.lo.x - r - input.lo.x
                                 let copyLo = max(0, -first), copyHi = min(padLength, ii.x - first)
@@ -70,18 +73,15 @@ public enum SeparableFilter {
                                     if copyLo < copyHi {
                                         (pad.baseAddress! + copyLo).update(from: src + (first + copyLo), count: copyHi - copyLo)
                                     }
-                                    weightedRowSum(oi.x, taps: taps, into: a.value + plane1 * q + oi.x * (jj + shiftY), accumulate: false)
+                                    weightedRowSum(oi.x, taps: taps, into: a + oi.x * (jj + shiftY), accumulate: false)
                                 }
+                                // y: output row j reads s1 rows j + R − r + t: the whole plane is
+                                // one run with fixed taps.
+                                let base = a + oi.x * (R - r)
+                                taps.set(kernel.count, weights: kernel) { t in UnsafePointer(base + oi.x * t) }
+                                weightedRowSum(plane2, taps: taps, into: b.value + plane2 * (k + shiftZ), accumulate: false)
                             }
-                        }
-                        // y: each s1 plane -> the s2 plane of the same input plane, one run:
-                        // output row j reads s1 rows j + R − r + t.
-                        Parallel.forEach(chunks: kkRange.count, threads: threads) { q in
-                            let k = kkRange.lowerBound + q
-                            var taps = Taps(capacity: kernel.count)
-                            let base = a.value + plane1 * q + oi.x * (R - r)
-                            taps.set(kernel.count, weights: kernel) { t in UnsafePointer(base + oi.x * t) }
-                            weightedRowSum(plane2, taps: taps, into: b.value + plane2 * (k + shiftZ), accumulate: false)
+                            }
                         }
                         // z: s2 -> output, accumulated with the term's scale; output plane k
                         // reads s2 planes k + R − r + t. Done in column strips, all planes of
@@ -100,7 +100,6 @@ public enum SeparableFilter {
                         }
                     }
                 }
-            }
         }
         return result
     }

@@ -30,18 +30,27 @@ public func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)
 /// the mean removal leaves. This equals an FFT correlation with a zero-mean template on a
 /// masked map.
 public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel.availableCores) -> Volume {
-    var out = Volume(sameGridAs: map)
-    guard let bounds = nonzeroBounds(of: map) else { return out }
+    guard let bounds = nonzeroBounds(of: map) else { return Volume(sameGridAs: map) }
     let reach = Int((profile.cutoff / map.voxelSize).rounded(.up))
+    // The input is the non-zero part, or the whole map when that is most of it (as after
+    // cropping to the mask): then no copy of the input is made.
+    let nonzero = VoxelBox(lo: bounds.lo, hi: bounds.hi)
+    let input = 4 * nonzero.count >= 3 * map.count ? VoxelBox(wholeOf: map) : nonzero
     let region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach,
-                                   inputBox: VoxelBox(lo: bounds.lo, hi: bounds.hi), threads: threads)
+                                   inputBox: input, threads: threads)
     // Mean and SD over the whole box (zero outside the computed region).
     let st = VolumeStatistics(region.values)
     let total = Double(map.count)
     let mean = st.sum / total
     let sd = max(st.sumOfSquares / total - mean * mean, 1e-300).squareRoot()
     let fm = Float(mean), fs = Float(1 / sd)
-    for q in 0..<out.count { out.values[q] = -fm * fs }
+    if region.lo == .zero && region.dims == map.dimensions {
+        // The region is the whole grid: normalise it in place.
+        var values = region.values
+        values.withUnsafeMutableBufferPointer { v in for q in v.indices { v[q] = (v[q] - fm) * fs } }
+        return Volume(nx: map.nx, ny: map.ny, nz: map.nz, voxelSize: map.voxelSize, origin: map.origin, values: values)
+    }
+    var out = Volume(sameGridAs: map, fill: -fm * fs)
     let (lo, d) = (region.lo, region.dims)
     for k in 0..<d.z { for j in 0..<d.y {
         let dst = map.index(lo.x, lo.y + j, lo.z + k), src = d.x * (j + d.y * k)
@@ -70,19 +79,25 @@ public func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedL
     let whole = VoxelBox(lo: .zero, hi: map.dimensions &- 1)
     let output = VoxelBox(lo: pointwiseMax(requestedLo, .zero), hi: pointwiseMin(requestedHi, whole.hi))
     let input = requestedInput.map { VoxelBox(lo: pointwiseMax($0.lo, .zero), hi: pointwiseMin($0.hi, whole.hi)) } ?? output
-    var values = [Float](repeating: 0, count: input.count)
-    let d = input.dims
-    map.values.withUnsafeBufferPointer { src in
-        values.withUnsafeMutableBufferPointer { dst in
-            for k in 0..<d.z { for j in 0..<d.y {
-                (dst.baseAddress! + d.x * (j + d.y * k)).update(from: src.baseAddress! + map.index(input.lo.x, input.lo.y + j, input.lo.z + k), count: d.x)
-            } }
-        }
-    }
     let terms = profile.weights.indices.map { k -> (scale: Float, kernel: [Float]) in
         let v = profile.variances[k]
         return (Float(profile.amplitude(k)), SeparableFilter.gaussianKernel(variance: v, voxelSize: h, radius: 4 * v.squareRoot()))
     }
-    let result = values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
+    let result: [Float]
+    if input == whole {
+        // The whole map is the input: no copy.
+        result = map.values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
+    } else {
+        var values = [Float](repeating: 0, count: input.count)
+        let d = input.dims
+        map.values.withUnsafeBufferPointer { src in
+            values.withUnsafeMutableBufferPointer { dst in
+                for k in 0..<d.z { for j in 0..<d.y {
+                    (dst.baseAddress! + d.x * (j + d.y * k)).update(from: src.baseAddress! + map.index(input.lo.x, input.lo.y + j, input.lo.z + k), count: d.x)
+                } }
+            }
+        }
+        result = values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
+    }
     return MapRegion(values: result, lo: output.lo, dims: output.dims)
 }
