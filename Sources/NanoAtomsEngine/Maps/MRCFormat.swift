@@ -148,54 +148,49 @@ public enum MRCFormat {
             originValues[a] = Double(start[s]) * apix + (o.isFinite ? o : 0)
         }
         let origin = Vector3(originValues[0], originValues[1], originValues[2])
-        if let readFloats {
-            let values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                try readFloats(UnsafeMutableRawBufferPointer(buffer), dataStart)
+        // The common layout (float32, little-endian, x fastest) is the values as they are, on
+        // a little-endian machine: read or copied whole, then scanned for NaN and infinity.
+        let verbatim = mode == 2 && !bigEndian && axes == [1, 2, 3] && Int(1).littleEndian == 1
+        let values: [Float]
+        var bad = 0, firstBad = -1
+        if verbatim || readFloats != nil {
+            values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if let readFloats {
+                    try readFloats(UnsafeMutableRawBufferPointer(buffer), dataStart)
+                } else {
+                    bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[dataStart..<(dataStart + 4 * count)])) }
+                }
                 initialized = count
             }
-            let (bad, firstBad) = countNonFinite(values)
-            if bad > 0 {
-                throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
-            }
-            return Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
-        }
-        var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin)
-
-        // Strides, in the output, of one step along each storage axis.
-        let outStride = [1, dims[0], dims[0] * dims[1]]
-        let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
-        var bad = 0
-        var firstBad = -1
-        do {
-        bytes.withUnsafeBufferPointer { src in
-            volume.values.withUnsafeMutableBufferPointer { dst in
-                // The common case (float32, little-endian, x fastest) is a straight copy
-                // on a little-endian machine, then a scan for NaN and infinity.
-                if mode == 2 && !bigEndian && axes == [1, 2, 3] && Int(1).littleEndian == 1 {
-                    UnsafeMutableRawPointer(dst.baseAddress!).copyMemory(from: src.baseAddress! + dataStart, byteCount: 4 * count)
-                    return
-                }
-                var n = 0
-                for s in 0..<ns {
-                    for rr in 0..<nr {
-                        var o = s * ss + rr * sr
-                        for _ in 0..<nc {
-                            let v = decodeVoxel(src, dataStart + n * bytesPerVoxel, mode: mode, bigEndian: bigEndian)
-                            if !v.isFinite { bad += 1; if firstBad < 0 { firstBad = n } }
-                            dst[o] = v
-                            o += sc
-                            n += 1
+            (bad, firstBad) = countNonFinite(values)
+        } else {
+            // Strides, in the output, of one step along each storage axis.
+            let outStride = [1, dims[0], dims[0] * dims[1]]
+            let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
+            var decoded = [Float](repeating: 0, count: count)
+            bytes.withUnsafeBufferPointer { src in
+                decoded.withUnsafeMutableBufferPointer { dst in
+                    var n = 0
+                    for s in 0..<ns {
+                        for rr in 0..<nr {
+                            var o = s * ss + rr * sr
+                            for _ in 0..<nc {
+                                let v = decodeVoxel(src, dataStart + n * bytesPerVoxel, mode: mode, bigEndian: bigEndian)
+                                if !v.isFinite { bad += 1; if firstBad < 0 { firstBad = n } }
+                                dst[o] = v
+                                o += sc
+                                n += 1
+                            }
                         }
                     }
                 }
             }
-        }
-            if mode == 2 && !bigEndian && axes == [1, 2, 3] { (bad, firstBad) = countNonFinite(volume.values) }
+            values = decoded
         }
         if bad > 0 {
             throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
         }
-        return volume
+        return Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
     }
 
     /// How many values are NaN or infinite (all exponent bits set), and the first one's index;

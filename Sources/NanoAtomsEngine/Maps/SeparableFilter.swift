@@ -7,8 +7,8 @@ import Foundation
 /// padded row) with the partial sums kept in registers, so each output value is stored once
 /// per pass rather than once per tap.
 public enum SeparableFilter {
-    /// Values per column strip of the z pass: 21 input planes of a strip (the widest kernel
-    /// at 0.36 Å voxels) take 21 × 4 KB, which stays in a core's L2 cache.
+    /// Values per column strip of the z pass: the 23 input planes of a strip that the widest
+    /// kernel at 0.36 Å voxels reads take 23 × 4 KB, which stays in a core's L2 cache.
     static let zStripWidth = 1024
 
     /// A symmetric 1D Gaussian kernel exp(−(n·h)²/2v) for n = −r...r, with r = ceil(`radius`/h).
@@ -48,58 +48,55 @@ public enum SeparableFilter {
         let inp = UncheckedSendable(values)
         result.withUnsafeMutableBufferPointer { resultBuffer in
             s2.withUnsafeMutableBufferPointer { s2Buffer in
-                    let out = UncheckedSendable(resultBuffer.baseAddress!)
-                    let b = UncheckedSendable(s2Buffer.baseAddress!)
-                    for term in terms {
-                        let kernel = term.kernel, r = kernel.count / 2
-                        // x then y, plane by plane: input plane k -> one s1 plane (the
-                        // output's x range, rows padded by R) -> s2 plane k + shiftZ. Only
-                        // one s1 plane per thread exists, so s1 costs no memory to speak of.
-                        Parallel.forEach(chunks: kkRange.count, threads: threads) { q in
+                let out = UncheckedSendable(resultBuffer.baseAddress!)
+                let b = UncheckedSendable(s2Buffer.baseAddress!)
+                for term in terms {
+                    let kernel = term.kernel, r = kernel.count / 2
+                    // x then y, plane by plane: input plane k -> one s1 plane (the output's x
+                    // range, rows padded by R) -> s2 plane k + shiftZ. Each range of planes
+                    // has one s1 plane and one padded row, allocated once: s1's padding rows
+                    // are never written and stay zero.
+                    Parallel.forRanges(kkRange.count, threads: threads, minimumChunk: 1) { planes in
+                        let padLength = oi.x + 2 * r
+                        let pad = UnsafeMutablePointer<Float>.allocate(capacity: padLength)
+                        let a = UnsafeMutablePointer<Float>.allocate(capacity: plane1)
+                        pad.initialize(repeating: 0, count: padLength)
+                        a.initialize(repeating: 0, count: plane1)
+                        defer { pad.deallocate(); a.deallocate() }
+                        // pad[p] is input x = output.lo.x − r + p.
+                        let first = output.lo.x - r - input.lo.x
+                        let copyLo = max(0, -first), copyHi = min(padLength, ii.x - first)
+                        var xTaps = Taps(capacity: kernel.count), yTaps = Taps(capacity: kernel.count)
+                        xTaps.set(weights: kernel) { UnsafePointer(pad + $0) }
+                        // y: output row j reads s1 rows j + R − r + t: the whole plane is one run.
+                        yTaps.set(weights: kernel) { UnsafePointer(a + oi.x * (R - r + $0)) }
+                        for q in planes {
                             let k = kkRange.lowerBound + q
-                            let padLength = oi.x + 2 * r
-                            var padded = [Float](repeating: 0, count: padLength)
-                            var s1 = [Float](repeating: 0, count: plane1)
-                            var taps = Taps(capacity: kernel.count)
-                            s1.withUnsafeMutableBufferPointer { s1Buffer in
-                            padded.withUnsafeMutableBufferPointer { pad in
-                                let a = s1Buffer.baseAddress!
-                                // padded[p] is input x = output.lo.x − r + p.
-                                let first = output.lo.x - r - input.lo.x
-                                let copyLo = max(0, -first), copyHi = min(padLength, ii.x - first)
-                                taps.set(kernel.count, weights: kernel) { UnsafePointer(pad.baseAddress! + $0) }
-                                for jj in jjRange {
-                                    let src = inp.value + ii.x * (jj + ii.y * k)
-                                    if copyLo < copyHi {
-                                        (pad.baseAddress! + copyLo).update(from: src + (first + copyLo), count: copyHi - copyLo)
-                                    }
-                                    weightedRowSum(oi.x, taps: taps, into: a + oi.x * (jj + shiftY), accumulate: false)
+                            for jj in jjRange {
+                                if copyLo < copyHi {
+                                    (pad + copyLo).update(from: inp.value + ii.x * (jj + ii.y * k) + (first + copyLo), count: copyHi - copyLo)
                                 }
-                                // y: output row j reads s1 rows j + R − r + t: the whole plane is
-                                // one run with fixed taps.
-                                let base = a + oi.x * (R - r)
-                                taps.set(kernel.count, weights: kernel) { t in UnsafePointer(base + oi.x * t) }
-                                weightedRowSum(plane2, taps: taps, into: b.value + plane2 * (k + shiftZ), accumulate: false)
+                                weightedRowSum(oi.x, taps: xTaps, into: a + oi.x * (jj + shiftY), accumulate: false)
                             }
-                            }
+                            weightedRowSum(plane2, taps: yTaps, into: b.value + plane2 * (k + shiftZ), accumulate: false)
                         }
-                        // z: s2 -> output, accumulated with the term's scale; output plane k
-                        // reads s2 planes k + R − r + t. Done in column strips, all planes of
-                        // a strip at once, so that the planes a strip reads stay in cache
-                        // while they are reused.
-                        let scaled = kernel.map { $0 * term.scale }
-                        let strips = (plane2 + zStripWidth - 1) / zStripWidth
-                        Parallel.forEach(chunks: strips, threads: threads) { strip in
-                            let c0 = strip * zStripWidth, width = min(zStripWidth, plane2 - c0)
-                            var taps = Taps(capacity: kernel.count)
-                            for k in 0..<oi.z {
-                                let base = b.value + plane2 * (k + R - r) + c0
-                                taps.set(kernel.count, weights: scaled) { t in UnsafePointer(base + plane2 * t) }
-                                weightedRowSum(width, taps: taps, into: out.value + plane2 * k + c0, accumulate: true)
-                            }
+                    }
+                    // z: s2 -> output, accumulated with the term's scale; output plane k reads
+                    // s2 planes k + R − r + t. Done in column strips, all planes of a strip at
+                    // once, so that the planes a strip reads stay in cache while reused.
+                    let scaled = kernel.map { $0 * term.scale }
+                    let strips = (plane2 + zStripWidth - 1) / zStripWidth
+                    Parallel.forEach(chunks: strips, threads: threads) { strip in
+                        let c0 = strip * zStripWidth, width = min(zStripWidth, plane2 - c0)
+                        var taps = Taps(capacity: kernel.count)
+                        for k in 0..<oi.z {
+                            let base = b.value + plane2 * (k + R - r) + c0
+                            taps.set(weights: scaled) { UnsafePointer(base + plane2 * $0) }
+                            weightedRowSum(width, taps: taps, into: out.value + plane2 * k + c0, accumulate: true)
                         }
                     }
                 }
+            }
         }
         return result
     }
@@ -110,23 +107,17 @@ public enum SeparableFilter {
     struct Taps {
         /// Pairs of rows with one weight.
         var pairs: [(UnsafeRawPointer, UnsafeRawPointer, SIMD8<Float>)] = []
-        /// Rows without a partner (the centre, or one whose partner lies outside the input).
-        var singles: [(UnsafeRawPointer, SIMD8<Float>)] = []
-        init(capacity: Int) { pairs.reserveCapacity(capacity / 2 + 1); singles.reserveCapacity(capacity) }
-        /// Sets the taps to `rows` (absent ones skipped) with symmetric `weights`.
-        mutating func set(_ count: Int, weights: [Float], row: (Int) -> UnsafePointer<Float>?) {
+        /// The centre row and its weight (a placeholder until `set` is called).
+        var centre = (UnsafeRawPointer(bitPattern: 1)!, SIMD8<Float>())
+        init(capacity: Int) { pairs.reserveCapacity(capacity / 2) }
+        /// Sets the taps to `row(t)` for t = 0 ..< weights.count, with symmetric `weights`.
+        mutating func set(weights: [Float], row: (Int) -> UnsafePointer<Float>) {
             pairs.removeAll(keepingCapacity: true)
-            singles.removeAll(keepingCapacity: true)
-            let r = count / 2
+            let r = weights.count / 2
             for t in 0..<r {
-                let w = SIMD8(repeating: weights[t])
-                switch (row(t), row(count - 1 - t)) {
-                case let (a?, b?): pairs.append((UnsafeRawPointer(a), UnsafeRawPointer(b), w))
-                case let (a?, nil), let (nil, a?): singles.append((UnsafeRawPointer(a), w))
-                case (nil, nil): break
-                }
+                pairs.append((UnsafeRawPointer(row(t)), UnsafeRawPointer(row(weights.count - 1 - t)), SIMD8(repeating: weights[t])))
             }
-            if let c = row(r) { singles.append((UnsafeRawPointer(c), SIMD8(repeating: weights[r]))) }
+            centre = (UnsafeRawPointer(row(r)), SIMD8(repeating: weights[r]))
         }
     }
 
@@ -135,26 +126,26 @@ public enum SeparableFilter {
     @inline(__always)
     static func weightedRowSum(_ n: Int, taps: Taps, into dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let d = UnsafeMutableRawPointer(dst)
+        let (c, cw) = taps.centre
         taps.pairs.withUnsafeBufferPointer { pairs in
-        taps.singles.withUnsafeBufferPointer { singles in
             var i = 0
             while i + 32 <= n {
                 let o = 4 * i
-                var a0 = accumulate ? d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) : .zero
-                var a1 = accumulate ? d.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self) : .zero
-                var a2 = accumulate ? d.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self) : .zero
-                var a3 = accumulate ? d.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self) : .zero
+                var a0 = cw * c.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                var a1 = cw * c.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
+                var a2 = cw * c.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
+                var a3 = cw * c.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
+                if accumulate {
+                    a0 += d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                    a1 += d.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
+                    a2 += d.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
+                    a3 += d.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
+                }
                 for (p, q, w) in pairs {
                     a0 += w * (p.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + q.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
                     a1 += w * (p.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self) + q.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self))
                     a2 += w * (p.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self) + q.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self))
                     a3 += w * (p.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self) + q.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self))
-                }
-                for (p, w) in singles {
-                    a0 += w * p.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                    a1 += w * p.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                    a2 += w * p.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                    a3 += w * p.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
                 }
                 d.storeBytes(of: a0, toByteOffset: o, as: SIMD8<Float>.self)
                 d.storeBytes(of: a1, toByteOffset: o + 32, as: SIMD8<Float>.self)
@@ -164,22 +155,20 @@ public enum SeparableFilter {
             }
             while i + 8 <= n {
                 let o = 4 * i
-                var a0 = accumulate ? d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) : .zero
+                var a0 = cw * c.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                if accumulate { a0 += d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) }
                 for (p, q, w) in pairs {
                     a0 += w * (p.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + q.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
                 }
-                for (p, w) in singles { a0 += w * p.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) }
                 d.storeBytes(of: a0, toByteOffset: o, as: SIMD8<Float>.self)
                 i += 8
             }
             while i < n {
-                var s: Float = accumulate ? dst[i] : 0
+                var s: Float = cw[0] * c.load(fromByteOffset: 4 * i, as: Float.self) + (accumulate ? dst[i] : 0)
                 for (p, q, w) in pairs { s += w[0] * (p.load(fromByteOffset: 4 * i, as: Float.self) + q.load(fromByteOffset: 4 * i, as: Float.self)) }
-                for (p, w) in singles { s += w[0] * p.load(fromByteOffset: 4 * i, as: Float.self) }
                 dst[i] = s
                 i += 1
             }
-        }
         }
     }
 
@@ -190,7 +179,7 @@ public enum SeparableFilter {
         var kernel = gaussianKernel(variance: sigma * sigma, voxelSize: 1, radius: 4 * sigma)
         let sum = kernel.reduce(0, +)
         kernel = kernel.map { $0 / sum }
-        let box = VoxelBox(lo: .zero, hi: volume.dimensions &- 1)
+        let box = VoxelBox(wholeOf: volume)
         let values = volume.values.withUnsafeBufferPointer { filter($0.baseAddress!, input: box, output: box, terms: [(1, kernel)], threads: threads) }
         return Volume(nx: volume.nx, ny: volume.ny, nz: volume.nz, voxelSize: volume.voxelSize, origin: volume.origin, values: values)
     }

@@ -36,7 +36,7 @@ public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel
     // cropping to the mask): then no copy of the input is made.
     let nonzero = VoxelBox(lo: bounds.lo, hi: bounds.hi)
     let input = 4 * nonzero.count >= 3 * map.count ? VoxelBox(wholeOf: map) : nonzero
-    let region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach,
+    var region = correlateWithAtom(map, profile: profile, lo: bounds.lo &- reach, hi: bounds.hi &+ reach,
                                    inputBox: input, threads: threads)
     // Mean and SD over the whole box (zero outside the computed region).
     let st = VolumeStatistics(region.values)
@@ -45,8 +45,10 @@ public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel
     let sd = max(st.sumOfSquares / total - mean * mean, 1e-300).squareRoot()
     let fm = Float(mean), fs = Float(1 / sd)
     if region.lo == .zero && region.dims == map.dimensions {
-        // The region is the whole grid: normalise it in place.
-        var values = region.values
+        // The region is the whole grid: normalise it in place (taken out of `region`, so
+        // that no second reference forces a copy).
+        var values: [Float] = []
+        swap(&values, &region.values)
         values.withUnsafeMutableBufferPointer { v in for q in v.indices { v[q] = (v[q] - fm) * fs } }
         return Volume(nx: map.nx, ny: map.ny, nz: map.nz, voxelSize: map.voxelSize, origin: map.origin, values: values)
     }
@@ -63,7 +65,7 @@ public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel
 /// full map, and its dimensions.
 public struct MapRegion: Sendable {
     /// Values, x fastest.
-    public let values: [Float]
+    public internal(set) var values: [Float]
     /// Voxel (in the full map) of `values[0]`.
     public let lo: SIMD3<Int>
     /// Voxels along x, y, z.
@@ -76,28 +78,17 @@ public struct MapRegion: Sendable {
 public func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedLo: SIMD3<Int>, hi requestedHi: SIMD3<Int>,
                               inputBox requestedInput: VoxelBox? = nil, threads: Int = Parallel.availableCores) -> MapRegion {
     let h = map.voxelSize
-    let whole = VoxelBox(lo: .zero, hi: map.dimensions &- 1)
+    let whole = VoxelBox(wholeOf: map)
     let output = VoxelBox(lo: pointwiseMax(requestedLo, .zero), hi: pointwiseMin(requestedHi, whole.hi))
     let input = requestedInput.map { VoxelBox(lo: pointwiseMax($0.lo, .zero), hi: pointwiseMin($0.hi, whole.hi)) } ?? output
     let terms = profile.weights.indices.map { k -> (scale: Float, kernel: [Float]) in
         let v = profile.variances[k]
         return (Float(profile.amplitude(k)), SeparableFilter.gaussianKernel(variance: v, voxelSize: h, radius: 4 * v.squareRoot()))
     }
-    let result: [Float]
-    if input == whole {
-        // The whole map is the input: no copy.
-        result = map.values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
-    } else {
-        var values = [Float](repeating: 0, count: input.count)
-        let d = input.dims
-        map.values.withUnsafeBufferPointer { src in
-            values.withUnsafeMutableBufferPointer { dst in
-                for k in 0..<d.z { for j in 0..<d.y {
-                    (dst.baseAddress! + d.x * (j + d.y * k)).update(from: src.baseAddress! + map.index(input.lo.x, input.lo.y + j, input.lo.z + k), count: d.x)
-                } }
-            }
-        }
-        result = values.withUnsafeBufferPointer { SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads) }
+    // The filter reads the input box x fastest: the whole map as it is, or a copy of the box.
+    let source = input == whole ? map.values : map.cropped(to: input).values
+    let result = source.withUnsafeBufferPointer {
+        SeparableFilter.filter($0.baseAddress!, input: input, output: output, terms: terms, threads: threads)
     }
     return MapRegion(values: result, lo: output.lo, dims: output.dims)
 }

@@ -4,27 +4,9 @@
 /// The histogram has `bins` equal bins over [min, max]; the threshold returned is the
 /// centre of the last bin of the lower class.
 public func otsuThreshold(_ values: [Float], bins: Int = 256) -> Float {
-    guard !values.isEmpty else { return 0 }
-    let range = VolumeStatistics(values)
-    let lo = range.minimum, hi = range.maximum
-    guard hi > lo else { return lo }
-    // Four interleaved histograms, so that runs of equal bins do not wait on each other.
-    var counts = [Int32](repeating: 0, count: 4 * bins)
-    let scale = Float(Double(bins) / Double(hi - lo)), top = bins - 1
-    values.withUnsafeBufferPointer { v in
-        counts.withUnsafeMutableBufferPointer { c in
-            let n = v.count
-            var q = 0
-            while q + 4 <= n {
-                for lane in 0..<4 {
-                    c[lane * bins + min(top, Int((v[q + lane] - lo) * scale))] += 1
-                }
-                q += 4
-            }
-            while q < n { c[min(top, Int((v[q] - lo) * scale))] += 1; q += 1 }
-        }
-    }
-    let hist = (0..<bins).map { b in Double(counts[b]) + Double(counts[bins + b]) + Double(counts[2 * bins + b]) + Double(counts[3 * bins + b]) }
+    guard let histogram = ValueHistogram(values, bins: bins) else { return values.first ?? 0 }
+    let lo = histogram.minimum, hi = histogram.maximum
+    let hist = histogram.counts.map(Double.init)
     let width = Double(hi - lo) / Double(bins)
     let centres = (0..<bins).map { Double(lo) + (Double($0) + 0.5) * width }
     let total = hist.reduce(0, +)

@@ -80,16 +80,10 @@ public struct ParticleMask: Sendable, Equatable {
     static func medianBySelection(_ values: inout [Float]) -> Float {
         precondition(!values.isEmpty)
         var k = values.count / 2
-        let range = VolumeStatistics(values)
-        let lo = range.minimum, hi = range.maximum
-        if !(hi > lo) { return lo }
-        let bins = 4096
-        let scale = Float(Double(bins) / Double(hi - lo))
-        var counts = [Int](repeating: 0, count: bins)
-        for v in values { counts[min(bins - 1, Int((v - lo) * scale))] += 1 }
+        guard let histogram = ValueHistogram(values, bins: 4096) else { return values[0] }
         var bin = 0
-        while k >= counts[bin] { k -= counts[bin]; bin += 1 }
-        var inBin = values.filter { min(bins - 1, Int(($0 - lo) * scale)) == bin }
+        while k >= histogram.counts[bin] { k -= histogram.counts[bin]; bin += 1 }
+        var inBin = values.filter { histogram.bin(of: $0) == bin }
         return quickselect(&inBin, rank: k)
     }
 

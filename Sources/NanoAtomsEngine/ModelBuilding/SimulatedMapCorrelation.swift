@@ -37,7 +37,7 @@ public struct SimulatedMapCorrelation: Sendable {
     /// Prepares to score atoms anywhere above `threshold` in `map`: the box is the bounding
     /// box of the voxels above it.
     public init(map: Volume, profile: AtomProfile, above threshold: Float, threads: Int = Parallel.availableCores) {
-        var (lo, hi) = boundsAbove(map, threshold) ?? (.zero, .zero)
+        let (lo, hi) = boundsAbove(map, threshold) ?? (.zero, .zero)
         self.init(map: map, profile: profile, lo: lo, hi: hi, threads: threads)
     }
 

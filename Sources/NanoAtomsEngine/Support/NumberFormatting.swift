@@ -52,10 +52,10 @@ public enum NumberFormatting {
             guard abs(shift) <= 22 else { return nil }
             return (shift >= 0 ? a * powersOfTen[shift] : a / powersOfTen[-shift]).rounded(.toNearestOrEven)
         }
-        guard var m = mantissa(e) else { return String(format: "%.\(digits)g", v) }
-        if m < powersOfTen[digits - 1] { e -= 1; guard let m2 = mantissa(e) else { return String(format: "%.\(digits)g", v) }; m = m2 }
-        if m >= powersOfTen[digits] { e += 1; m = (m / 10).rounded(.toNearestOrEven) }
-        if m >= powersOfTen[digits] { m /= 10 }
+        var m = mantissa(e)
+        if let low = m, low < powersOfTen[digits - 1] { e -= 1; m = mantissa(e) }
+        if let high = m, high >= powersOfTen[digits] { e += 1; m = mantissa(e) }   // rounded up to 10ⁿ
+        guard let m else { return String(format: "%.\(digits)g", v) }
         // The digits of the mantissa, most significant first.
         var ds = [UInt8](repeating: 0, count: digits)
         var q = UInt64(m)

@@ -1,0 +1,37 @@
+/// Counts of values in equal bins over [minimum, maximum]: what Otsu's threshold and the
+/// median of the solvent are found from.
+struct ValueHistogram {
+    /// Values per bin.
+    let counts: [Int]
+    /// The smallest and largest value: the first bin starts at one, the last ends at the other.
+    let minimum: Float, maximum: Float
+    /// Bins per unit of value.
+    private let scale: Float
+
+    /// The histogram of `values` in `bins` bins; nil when there are no values or all are equal.
+    init?(_ values: [Float], bins: Int) {
+        let range = VolumeStatistics(values)
+        guard !values.isEmpty, range.maximum > range.minimum else { return nil }
+        minimum = range.minimum
+        maximum = range.maximum
+        let scale = Float(Double(bins) / Double(maximum - minimum))
+        self.scale = scale
+        let lo = minimum, top = bins - 1
+        // Four interleaved counters, so that runs of equal bins do not wait on each other.
+        var lanes = [Int32](repeating: 0, count: 4 * bins)
+        values.withUnsafeBufferPointer { v in
+            lanes.withUnsafeMutableBufferPointer { c in
+                var q = 0
+                while q + 4 <= v.count {
+                    for lane in 0..<4 { c[lane * bins + min(top, Int((v[q + lane] - lo) * scale))] += 1 }
+                    q += 4
+                }
+                while q < v.count { c[min(top, Int((v[q] - lo) * scale))] += 1; q += 1 }
+            }
+        }
+        counts = (0..<bins).map { b in Int(lanes[b]) + Int(lanes[bins + b]) + Int(lanes[2 * bins + b]) + Int(lanes[3 * bins + b]) }
+    }
+
+    /// The bin that holds `value`.
+    func bin(of value: Float) -> Int { min(counts.count - 1, Int((value - minimum) * scale)) }
+}
