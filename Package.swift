@@ -11,7 +11,9 @@ let package = Package(
     ],
     targets: [
         // The science: maps, atoms, model building, analysis, reports. No terminal, no language.
-        .target(name: "NanoAtomsEngine"),
+        .target(name: "NanoAtomsEngine", dependencies: ["CFilterKernels"]),
+        // The separable filter's inner loop with AVX2 and FMA, chosen at run time.
+        .target(name: "CFilterKernels"),
         // The command language and its interpreter; calls the engine, computes nothing itself.
         .target(name: "NanoAtomsLanguage", dependencies: ["NanoAtomsEngine"]),
         // GNU readline for the interactive shell (Debian: libreadline-dev).

@@ -38,6 +38,7 @@ public enum MapSimulation {
         let slabs = max(1, min(nz, threads * 4))
         let slabSize = (nz + slabs - 1) / slabs
         let values = [Float](unsafeUninitializedCapacity: grid.count) { buffer, initialized in
+        LargeArrays.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
         buffer.initialize(repeating: 0)
         initialized = grid.count
         let dst = UncheckedSendable(buffer.baseAddress!)

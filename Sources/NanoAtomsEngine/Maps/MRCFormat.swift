@@ -154,20 +154,19 @@ public enum MRCFormat {
         let values: [Float]
         var bad = 0, firstBad = -1
         if verbatim || readFloats != nil {
-            values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            values = try LargeArrays.make(count: count) { buffer in
                 if let readFloats {
                     try readFloats(UnsafeMutableRawBufferPointer(buffer), dataStart)
                 } else {
                     bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[dataStart..<(dataStart + 4 * count)])) }
                 }
-                initialized = count
             }
             (bad, firstBad) = countNonFinite(values)
         } else {
             // Strides, in the output, of one step along each storage axis.
             let outStride = [1, dims[0], dims[0] * dims[1]]
             let sc = outStride[Int(axes[0]) - 1], sr = outStride[Int(axes[1]) - 1], ss = outStride[Int(axes[2]) - 1]
-            var decoded = [Float](repeating: 0, count: count)
+            var decoded = LargeArrays.filled(Float(0), count: count)
             bytes.withUnsafeBufferPointer { src in
                 decoded.withUnsafeMutableBufferPointer { dst in
                     var n = 0

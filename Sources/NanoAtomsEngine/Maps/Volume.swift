@@ -19,7 +19,7 @@ public struct Volume: Sendable, Equatable {
         self.nx = nx; self.ny = ny; self.nz = nz
         self.voxelSize = voxelSize
         self.origin = origin
-        values = [Float](repeating: fill, count: nx * ny * nz)
+        values = LargeArrays.filled(fill, count: nx * ny * nz)
     }
 
     /// A map with the given values (x fastest).

@@ -64,7 +64,7 @@ let neighborOffsets26: [SIMD3<Int>] = {
 /// ordered by their first voxel in scan order (x fastest).
 public func connectedComponents(of volume: Volume, above threshold: Float) -> ComponentList {
     let nx = volume.nx, ny = volume.ny, nz = volume.nz
-    var node = [Int32](repeating: -1, count: volume.count)
+    var node = LargeArrays.filled(Int32(-1), count: volume.count)
     var uf = UnionFind(capacity: 1024)
     var members: [Int32] = []
     volume.values.withUnsafeBufferPointer { v in

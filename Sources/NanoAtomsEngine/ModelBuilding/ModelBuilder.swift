@@ -119,9 +119,12 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
     let t0 = timer.measure("otsu") { otsuThreshold(C.values) }
     let (search, scorer) = timer.measure("threshold_search") { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
-        let scorer = SimulatedMapCorrelation(map: C, profile: profile, above: t0, threads: threads)
+        // One pass collects the voxels above T₀ for every threshold tried; their bounding box
+        // is where the scorer needs the matched filter.
+        let sweep = ComponentSweep(denoised: C, weights: M, above: t0)
+        let scorer = SimulatedMapCorrelation(map: C, profile: profile, voxelsIn: sweep.bounds, threads: threads)
         return (ThresholdSearch.run(denoised: C, raw: M, profile: profile, otsu: t0, coarseSteps: options.coarseSteps,
-                                    fineSteps: options.fineSteps, scorer: scorer, threads: threads), scorer)
+                                    fineSteps: options.fineSteps, sweep: sweep, scorer: scorer, threads: threads), scorer)
     }
     let found = timer.measure("detect") { detectAtoms(denoised: C, raw: M, threshold: search.threshold) }
     let (splitAtoms, nsplit) = timer.measure("split") { () -> (AtomDetection, Int) in

@@ -41,6 +41,12 @@ public struct SimulatedMapCorrelation: Sendable {
         self.init(map: map, profile: profile, lo: lo, hi: hi, threads: threads)
     }
 
+    /// Prepares to score atoms whose centres lie in `box` (e.g. the bounding box of the
+    /// voxels above a threshold, as a ``ComponentSweep`` found it); nil for none.
+    public init(map: Volume, profile: AtomProfile, voxelsIn box: VoxelBox?, threads: Int = Parallel.availableCores) {
+        self.init(map: map, profile: profile, lo: box?.lo ?? .zero, hi: box?.hi ?? .zero, threads: threads)
+    }
+
     private func overlap(_ d2: Double) -> Double {
         if d2 >= overlapRange2 { return 0 }
         let x = d2 / overlapRange2 * 4096

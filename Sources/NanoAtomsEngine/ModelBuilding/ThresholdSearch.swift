@@ -49,19 +49,21 @@ public enum ThresholdSearch {
     public static let fineSteps = 10
 
     /// Runs the search on the denoised map C, with centres of mass taken in the raw map M.
-    /// `scorer` must have been prepared for C above `otsu`; one is made when not given.
+    /// `sweep` must have been made for C and M above `otsu`, and `scorer` prepared for C
+    /// above `otsu`; each is made when not given.
     public static func run(denoised C: Volume, raw M: Volume, profile: AtomProfile, otsu t0: Float,
                            coarseSteps: Int = coarseSteps, fineSteps: Int = fineSteps,
-                           scorer given: SimulatedMapCorrelation? = nil,
+                           sweep givenSweep: ComponentSweep? = nil, scorer given: SimulatedMapCorrelation? = nil,
                            threads: Int = Parallel.availableCores) -> ThresholdSearchResult {
         let cmax = VolumeStatistics(C).maximum
         guard cmax > t0 else {
             return ThresholdSearchResult(otsu: t0, threshold: t0, correlation: -1, trials: [])
         }
+        let sweep = givenSweep ?? ComponentSweep(denoised: C, weights: M, above: t0)
         let scorer = given ?? SimulatedMapCorrelation(map: C, profile: profile, above: t0, threads: threads)
         var trials: [ThresholdTrial] = []
         func evaluate(_ ts: [Float]) {
-            let centres = ComponentSweep.centres(denoised: C, weights: M, thresholds: ts)
+            let centres = sweep.centres(thresholds: ts)
             for (t, c) in zip(ts, centres) {
                 trials.append(ThresholdTrial(threshold: t, atoms: c.count, correlation: scorer.correlation(positions: c)))
             }

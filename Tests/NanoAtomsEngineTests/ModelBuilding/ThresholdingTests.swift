@@ -105,3 +105,28 @@ struct DenoiseTests {
         #expect(scorer.correlation(positions: p.positions) > scorer.correlation(positions: jittered))
     }
 }
+
+@Suite("One sweep for many threshold sets")
+struct ComponentSweepTests {
+    @Test("a sweep made once above a floor answers later threshold sets as fresh sweeps do, and knows its bounds")
+    func reusedSweep() {
+        var s = ParticleSpec(element: TestSupport.platinum)
+        s.atomCount = 79; s.snr = 4; s.seed = 8
+        let map = TestParticle.make(s).map
+        let top = VolumeStatistics(map).maximum
+        let floor = 0.2 * top
+        let sweep = ComponentSweep(denoised: map, weights: map, above: floor)
+        let bounds = boundsAbove(map, floor)
+        #expect(sweep.bounds?.lo == bounds?.lo && sweep.bounds?.hi == bounds?.hi)
+        for set in [[0.2, 0.5, 0.35], [0.45, 0.4, 0.42, 0.41], [0.9]].map({ $0.map { Float($0) * top } }) {
+            let reused = sweep.centres(thresholds: set), fresh = ComponentSweep.centres(denoised: map, weights: map, thresholds: set)
+            for (a, b) in zip(reused, fresh) {
+                #expect(a.count == b.count)
+                #expect(matchAtoms(a, b, tolerance: 1e-9).pairs.count == b.count)
+            }
+        }
+        // Nothing lies above the maximum: no components, and an empty sweep has no bounds.
+        #expect(sweep.centres(thresholds: [top]) == [[]])
+        #expect(ComponentSweep(denoised: map, weights: map, above: top).bounds == nil)
+    }
+}
