@@ -82,7 +82,8 @@ func analyse(_ map: Volume, _ options: ModelBuildingOptions) -> (ModelBuildResul
     let r = buildModel(from: map, options: options)
     var so = StatisticsOptions()
     so.threads = options.threads
-    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so)
+    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so,
+                               reusing: r.reusable)
     return (r, st)
 }
 

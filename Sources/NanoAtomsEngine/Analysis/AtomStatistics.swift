@@ -47,13 +47,20 @@ public let statisticsColumns = ["cn", "gcn", "nn_bond", "radial_strain", "radial
 /// - `uiso` (Å²), `u11`…`u23` (Σ, Å²), `u_maj ≥ u_med ≥ u_min` (its eigenvalues), `doi` = u_min/u_maj,
 ///   fitted within (3/4)·ā/(2√2); `aniso_valid` is 0 where the anisotropic fit was rejected
 ///   (its columns are then NaN).
+///
+/// `reusing` offers a lattice fit and a simulated map already computed (by ``buildModel(from:options:)``);
+/// they are used only if they belong to exactly these positions.
 public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
-                              radius: Double, options: StatisticsOptions = StatisticsOptions()) -> ParticleStatistics {
+                              radius: Double, options: StatisticsOptions = StatisticsOptions(),
+                              reusing prior: ReusableResults? = nil) -> ParticleStatistics {
     var timer = StepTimings()
     var atoms = input
     let positions = atoms.positions
     let element = atoms.element
-    let lattice = timer.measure("lattice_fit") { LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant) }
+    let reusable = prior.flatMap { $0.positions == positions ? $0 : nil }
+    let lattice = timer.measure("lattice_fit") {
+        reusable?.lattice ?? LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant)
+    }
     let d = lattice.coordinationRadius
     let (neighbors, depth) = timer.measure("position_stats") { () -> ([[Int]], [Double]) in
         let neighbors = neighborLists(positions, radius: d)
@@ -71,7 +78,9 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
     let fitRadius = displacementFitRadius(latticeConstant: lattice.meanLatticeConstant)
     timer.measure("shape_stats") {
         atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
-        atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, positions: positions, profile: profile,
+        let S = reusable?.simulated(with: profile, on: M)
+            ?? MapSimulation.render(positions: positions, profile: profile, grid: M, threads: options.threads)
+        atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
                                                           window: .cube(side: 3 * radius), threads: options.threads))
         let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)
         atoms.setColumn("uiso", fits.map(\.uiso))

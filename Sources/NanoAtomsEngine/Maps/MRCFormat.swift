@@ -351,21 +351,6 @@ public enum MRCFormat {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename,
-/// so a reader never sees half a file and a failed write leaves the old file intact.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    do {
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw EngineError("cannot write: \((error as NSError).localizedDescription)", file: path)
-    }
-}
-
-/// Writes `text` to `path` atomically as UTF-8.
-public func writeAtomically(_ text: String, to path: String) throws {
-    try writeAtomically(Array(text.utf8), to: path)
-}
-
 struct ByteReader {
     let bytes: [UInt8]
     let bigEndian: Bool

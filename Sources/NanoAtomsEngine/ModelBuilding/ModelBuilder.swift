@@ -80,11 +80,42 @@ public struct ModelBuildResult: Sendable {
     public let detection: AtomDetection
     /// The validated atoms with columns `valid_corr_sphere`, `nvox` and `split`.
     public let atoms: AtomSet
+    /// Work on the validated atoms' positions that the statistics can reuse.
+    public let reusable: ReusableResults
     /// Time taken by each step.
     public let timings: StepTimings
 
     /// How many atoms each rule removed.
     public func removedCount(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
+}
+
+/// Results that depend only on a set of atom positions, computed while building the model and
+/// kept so that the statistics on the same positions need not compute them again.
+public struct ReusableResults: Sendable {
+    /// The positions they belong to.
+    public let positions: [Vector3]
+    /// The lattice fitted to `positions`, when validation fitted it to exactly these.
+    public let lattice: LatticeFit?
+    /// The map simulated from `positions` with `profile` on the raw map's grid, when
+    /// validation rendered it.
+    public let simulated: Volume?
+    /// The simulated atom of `simulated`.
+    public let profile: AtomProfile?
+
+    /// Results for `positions`; nil for what was not computed on exactly these positions.
+    public init(positions: [Vector3], lattice: LatticeFit? = nil, simulated: Volume? = nil, profile: AtomProfile? = nil) {
+        self.positions = positions
+        self.lattice = lattice
+        self.simulated = simulated
+        self.profile = profile
+    }
+
+    /// The simulated map, if it was made with `profile` on exactly `grid`'s grid.
+    public func simulated(with profile: AtomProfile, on grid: Volume) -> Volume? {
+        guard let s = simulated, self.profile == profile, s.dimensions == grid.dimensions,
+              s.voxelSize == grid.voxelSize, s.origin == grid.origin else { return nil }
+        return s
+    }
 }
 
 /// Voxels added around the mask's support when cropping to the analysis box: room for the
@@ -137,8 +168,11 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
     }
 
     var removals: [Removal] = []
+    var simulated: Volume? = nil
     let (correlations, lattice, keptIndices): ([Double], LatticeFit, [Int]) = timer.measure("validate") {
-        let corr = perAtomCorrelations(raw: M, positions: candidates.positions, profile: profile,
+        let S = MapSimulation.render(positions: candidates.positions, profile: profile, grid: M, threads: threads)
+        simulated = S
+        let corr = perAtomCorrelations(raw: M, simulated: S, positions: candidates.positions,
                                        window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * radius), threads: threads)
         let (kept1, removed1) = removeCorrelationOutliers(corr, positions: candidates.positions, rule: options.outlierRule)
         removals += removed1
@@ -154,8 +188,13 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
     atoms.setColumn("valid_corr_sphere", keptIndices.map { correlations[$0] })
     atoms.setColumn("nvox", (0..<detection.count).map { Double(detection.regions.size(of: $0)) })
     atoms.setColumn("split", detection.wasSplit.map { $0 ? 1 : 0 })
+    // The lattice was fitted after the correlation rule, the map simulated before any rule:
+    // each is reusable when no later rule removed an atom.
+    let reusable = ReusableResults(positions: detection.positions,
+                                   lattice: removals.contains { $0.rule == .lowCoordination } ? nil : lattice,
+                                   simulated: removals.isEmpty ? simulated : nil, profile: profile)
     return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, backgroundLevel: background,
                             raw: M, denoised: C, search: search, componentCount: found.count, splitComponents: nsplit, recoveredAtoms: recovered,
                             candidates: candidates, candidateCorrelations: correlations, lattice: lattice,
-                            removals: removals, detection: detection, atoms: atoms, timings: timer)
+                            removals: removals, detection: detection, atoms: atoms, reusable: reusable, timings: timer)
 }

@@ -62,25 +62,27 @@ public struct SimulatedMapCorrelation: Sendable {
               b.x + 2 <= validHi.x, b.y + 2 <= validHi.y, b.z + 2 <= validHi.z else {
             return directMatchedValue(at: p)
         }
-        func weights(_ t: Double) -> (Double, Double, Double, Double) {
+        // Catmull–Rom weights of the four samples around t ∈ [0, 1).
+        func weights(_ t: Double) -> SIMD4<Double> {
             let t2 = t * t, t3 = t2 * t
-            return ((-t3 + 2 * t2 - t) / 2, (3 * t3 - 5 * t2 + 2) / 2, (-3 * t3 + 4 * t2 + t) / 2, (t3 - t2) / 2)
+            return SIMD4((-t3 + 2 * t2 - t) / 2, (3 * t3 - 5 * t2 + 2) / 2, (-3 * t3 + 4 * t2 + t) / 2, (t3 - t2) / 2)
         }
-        let wx = weights(c.x - Double(b.x)), wy = weights(c.y - Double(b.y)), wz = weights(c.z - Double(b.z))
-        let ax = [wx.0, wx.1, wx.2, wx.3], ay = [wy.0, wy.1, wy.2, wy.3], az = [wz.0, wz.1, wz.2, wz.3]
+        let ax = weights(c.x - Double(b.x)), ay = weights(c.y - Double(b.y)), az = weights(c.z - Double(b.z))
         let d = region.dims
-        var s = 0.0
-        for kk in 0..<4 {
-            let k = b.z - 1 + kk - region.lo.z
-            for jj in 0..<4 {
-                let j = b.y - 1 + jj - region.lo.y
-                let base = d.x * (j + d.y * k) + (b.x - 1 - region.lo.x)
-                var row = 0.0
-                for ii in 0..<4 { row += ax[ii] * Double(region.values[base + ii]) }
-                s += az[kk] * ay[jj] * row
+        return region.values.withUnsafeBufferPointer { v in
+            var s = 0.0
+            for kk in 0..<4 {
+                let k = b.z - 1 + kk - region.lo.z
+                var plane = SIMD4<Double>()
+                for jj in 0..<4 {
+                    let base = d.x * (b.y - 1 + jj - region.lo.y + d.y * k) + (b.x - 1 - region.lo.x)
+                    let row = SIMD4<Double>(Double(v[base]), Double(v[base + 1]), Double(v[base + 2]), Double(v[base + 3]))
+                    plane += ay[jj] * row
+                }
+                s += az[kk] * (ax * plane).sum()
             }
+            return s
         }
-        return s
     }
 
     /// D(p) by direct summation over the atom's window (used outside the prepared box).
@@ -107,12 +109,10 @@ public struct SimulatedMapCorrelation: Sendable {
         var sumCS = 0.0
         for p in positions { sumCS += matchedValue(at: p) }
         let sumS = Double(positions.count) * profile.integral / h3
+        // Σ over ordered pairs (a, b), a = b included: each atom with itself, and twice each
+        // unordered pair.
         let grid = NeighborGrid(points: positions, maximumRadius: overlapRange2.squareRoot())
-        var sumSS = 0.0
-        for p in positions {
-            grid.forEachNeighbor(of: p, within: overlapRange2.squareRoot()) { _, d2 in sumSS += overlap(d2) }
-        }
-        sumSS /= h3
+        let sumSS = (Double(positions.count) * overlap(0) + 2 * grid.pairSum(within: overlapRange2.squareRoot()) { overlap($0) }) / h3
         let cov = sumCS - sumC * sumS / n
         let varC = sumC2 - sumC * sumC / n, varS = sumSS - sumS * sumS / n
         guard varC > 0, varS > 0 else { return -1 }

@@ -13,6 +13,13 @@ public enum CorrelationWindow: Sendable {
 public func perAtomCorrelations(raw M: Volume, positions: [Vector3], profile: AtomProfile,
                                 window: CorrelationWindow, threads: Int = Parallel.availableCores) -> [Double] {
     let S = MapSimulation.render(positions: positions, profile: profile, grid: M, threads: threads)
+    return perAtomCorrelations(raw: M, simulated: S, positions: positions, window: window, threads: threads)
+}
+
+/// The same, with the map simulated from all atoms at `positions` already rendered on M's grid.
+public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [Vector3],
+                                window: CorrelationWindow, threads: Int = Parallel.availableCores) -> [Double] {
+    precondition(S.dimensions == M.dimensions, "the simulated map must be on M's grid")
     var out = [Double](repeating: .nan, count: positions.count)
     let h = M.voxelSize
     let reach: Double
