@@ -5,7 +5,7 @@
 //                                        [--atoms 561] [--snr 6.7] [--baseline DIR | --no-baseline]
 //
 // Each (map, threads) configuration runs in a child process of its own so that its peak
-// memory (getrusage's maximum resident set) is its own.
+// memory (VmHWM) is its own.
 import Foundation
 import NanoAtomsEngine
 

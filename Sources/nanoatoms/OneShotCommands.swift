@@ -78,8 +78,8 @@ func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions 
 }
 
 /// Builds the model and computes its statistics.
-func analyse(_ map: Volume, _ options: ModelBuildingOptions) -> (ModelBuildResult, ParticleStatistics) {
-    let r = buildModel(from: map, options: options)
+func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (ModelBuildResult, ParticleStatistics) {
+    let r = buildModel(from: consume map, options: options)
     var so = StatisticsOptions()
     so.threads = options.threads
     let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so,
@@ -128,7 +128,7 @@ case "run":
     }
     do {
         let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix"))
-        let (result, stats) = analyse(map, modelOptions(cl, element: element))
+        let (result, stats) = analyse(consume map, modelOptions(cl, element: element))
         try RunOutputs.write(result, statistics: stats, mapName: (path as NSString).lastPathComponent, to: out)
         report(result, stats, out: out)
     } catch let e as EngineError {

@@ -125,7 +125,11 @@ let analysisBoxMargin = 3
 /// Builds a validated atomic model from a density map: mask, denoise, Otsu, threshold
 /// search, components and centres of mass, splitting, validation. Each step is one of the
 /// engine's public functions; this runs them in the paper's order.
-public func buildModel(from map: Volume, options: ModelBuildingOptions) -> ModelBuildResult {
+///
+/// The map is taken as `consuming`: a caller that passes its last reference (`consume map`)
+/// lets the whole box be freed once the analysis box is cut out of it, which bounds the
+/// peak memory by the particle's box rather than the map's.
+public func buildModel(from map: consuming Volume, options: ModelBuildingOptions) -> ModelBuildResult {
     var timer = StepTimings()
     let threads = options.threads
     let radius = options.radius ?? options.element.radius
@@ -135,7 +139,7 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
     var background = 0.0
     let M: Volume = timer.measure("mask") {
         switch options.mask {
-        case .none: return map
+        case .none: return copy map
         case .automatic: mask = ParticleMask.estimate(from: map, threads: threads)
         case .diameter(let d): mask = ParticleMask.centred(in: map, diameter: d)
         }
@@ -147,6 +151,7 @@ public func buildModel(from map: Volume, options: ModelBuildingOptions) -> Model
         return mask!.apply(to: map, subtracting: background, within: mask!.supportBox(in: map).expanded(by: analysisBoxMargin, within: map),
                            threads: threads)
     }
+    map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)   // the whole box is not needed any more
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
     let t0 = timer.measure("otsu") { otsuThreshold(C.values) }
     let (search, scorer) = timer.measure("threshold_search") { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
