@@ -87,14 +87,13 @@ public struct SVGCanvas: Sendable {
     public mutating func endGroup() { body.append("</g>") }
 
     /// The SVG document.
-    public var document: String { render(idPrefix: "") }
+    public var document: String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render(idPrefix: "") }
 
-    /// The document with every id prefixed with `idPrefix`.
+    /// The `<svg>` element with every id prefixed with `idPrefix`.
     private func render(idPrefix: String) -> String {
         var body = self.body
         for e in clipEntries { body[e] = body[e].replacingOccurrences(of: SVGCanvas.idMarker, with: idPrefix) }
         return """
-        <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))" font-family="\(SVGCanvas.fontFamily)">
         <title>\(escapeXML(title))</title>
         <rect width="100%" height="100%" fill="#fff"/>
@@ -106,11 +105,7 @@ public struct SVGCanvas: Sendable {
 
     /// The figure as an `<svg>` element to inline in HTML (no XML declaration), its ids
     /// prefixed with `idPrefix` so that several figures on one page do not share an id.
-    public func inlineElement(idPrefix: String) -> String {
-        let doc = render(idPrefix: idPrefix)
-        guard let start = doc.range(of: "<svg") else { return doc }
-        return String(doc[start.lowerBound...])
-    }
+    public func inlineElement(idPrefix: String) -> String { render(idPrefix: idPrefix) }
 
     private func n(_ v: Double) -> String { formatCoordinate(v) }
     private func attr(_ name: String, _ value: String?) -> String { value.map { " \(name)=\"\(escapeXML($0))\"" } ?? "" }

@@ -7,11 +7,17 @@ public enum CSVFormat {
     public static func text(_ atoms: AtomSet) -> String {
         var out = (["id", "x", "y", "z"] + atoms.columnNames).joined(separator: ",") + "\n"
         let columns = atoms.columnNames.map { atoms[column: $0]! }
+        out.reserveCapacity(out.utf8.count + atoms.count * (32 + 10 * columns.count))
+        // One growing string; the numbers are short enough to be stored inline, so a row
+        // allocates nothing.
         for i in 0..<atoms.count {
             let p = atoms.positions[i]
-            var row = [String(i + 1), NumberFormatting.fixed(p.x, 4), NumberFormatting.fixed(p.y, 4), NumberFormatting.fixed(p.z, 4)]
-            for c in columns { row.append(format(c[i])) }
-            out += row.joined(separator: ",") + "\n"
+            out += String(i + 1)
+            out += ","; out += NumberFormatting.fixed(p.x, 4)
+            out += ","; out += NumberFormatting.fixed(p.y, 4)
+            out += ","; out += NumberFormatting.fixed(p.z, 4)
+            for c in columns { out += ","; out += format(c[i]) }
+            out += "\n"
         }
         return out
     }

@@ -26,30 +26,65 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// The text of the document, indented by `indent` spaces per level.
     public func serialized(indent: Int = 1, level: Int = 0) -> String {
-        let pad = String(repeating: " ", count: indent * (level + 1)), end = String(repeating: " ", count: indent * level)
+        var out = ""
+        serialize(into: &out, indent: indent, level: level)
+        return out
+    }
+
+    /// Appends the text of the document to `out` (one growing string, not one per value).
+    public func serialize(into out: inout String, indent: Int = 1, level: Int = 0) {
+        func newline(_ level: Int) {
+            out += "\n"
+            for _ in 0..<(indent * level) { out += " " }
+        }
         switch self {
         case .number(let x):
-            guard x.isFinite else { return "null" }
-            if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
-            return NumberFormatting.significant(x, 10)
-        case .string(let s): return JSONValue.quote(s)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
+            if !x.isFinite { out += "null" }
+            else if x == x.rounded() && abs(x) < 1e15 { out += String(Int64(x)) }
+            else { out += NumberFormatting.significant(x, 10) }
+        case .string(let s): JSONValue.quote(s, into: &out)
+        case .bool(let b): out += b ? "true" : "false"
+        case .null: out += "null"
         case .array(let a):
-            if a.isEmpty { return "[]" }
-            if a.allSatisfy({ if case .number = $0 { return true }; if case .null = $0 { return true }; return false }) {
-                return "[" + a.map { $0.serialized() }.joined(separator: ", ") + "]"
+            if a.isEmpty { out += "[]"; return }
+            // Arrays of numbers stay on one line.
+            let flat = a.allSatisfy { if case .number = $0 { return true }; if case .null = $0 { return true }; return false }
+            out += "["
+            for (n, v) in a.enumerated() {
+                if flat {
+                    if n > 0 { out += ", " }
+                    v.serialize(into: &out)
+                } else {
+                    if n > 0 { out += "," }
+                    newline(level + 1)
+                    v.serialize(into: &out, indent: indent, level: level + 1)
+                }
             }
-            return "[\n" + a.map { pad + $0.serialized(indent: indent, level: level + 1) }.joined(separator: ",\n") + "\n" + end + "]"
+            if !flat { newline(level) }
+            out += "]"
         case .object(let o):
-            if o.isEmpty { return "{}" }
-            return "{\n" + o.map { pad + JSONValue.quote($0.0) + ": " + $0.1.serialized(indent: indent, level: level + 1) }
-                .joined(separator: ",\n") + "\n" + end + "}"
+            if o.isEmpty { out += "{}"; return }
+            out += "{"
+            for (n, (key, v)) in o.enumerated() {
+                if n > 0 { out += "," }
+                newline(level + 1)
+                JSONValue.quote(key, into: &out)
+                out += ": "
+                v.serialize(into: &out, indent: indent, level: level + 1)
+            }
+            newline(level)
+            out += "}"
         }
     }
 
     static func quote(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        quote(s, into: &out)
+        return out
+    }
+
+    static func quote(_ s: String, into out: inout String) {
+        out += "\""
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -61,6 +96,6 @@ public indirect enum JSONValue: Sendable, Equatable {
                 if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

@@ -13,6 +13,7 @@ public enum RunOutputs {
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
                               ("correlation", .finite(t.correlation))])
         }
+        let paperLimit = OutlierRule.paper.limit(for: r.candidateCorrelations)
         let removals = r.removals.map { m in
             JSONValue.object([("x", .number(m.position.x)), ("y", .number(m.position.y)), ("z", .number(m.position.z)),
                               ("rule", .string(m.rule.rawValue)), ("value", .finite(m.value)), ("limit", .finite(m.limit)),
@@ -46,7 +47,7 @@ public enum RunOutputs {
             ])),
             ("outlier_rule", .string(r.options.outlierRule.rawValue)),
             ("outlier_limit", .finite(r.options.outlierRule.limit(for: r.candidateCorrelations))),
-            ("paper_rule_would_remove", .number(Double(r.candidateCorrelations.filter { $0 < OutlierRule.paper.limit(for: r.candidateCorrelations) }.count))),
+            ("paper_rule_would_remove", .number(Double(r.candidateCorrelations.filter { $0 < paperLimit }.count))),
             ("minimum_cn", r.options.minimumCoordination.map { .number(Double($0)) } ?? .null),
             ("removals", .array(removals)),
             ("mask", mask),

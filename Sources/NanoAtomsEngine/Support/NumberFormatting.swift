@@ -20,21 +20,23 @@ public enum NumberFormatting {
         let scaled = (abs(v) * powersOfTen[decimals]).rounded(.toNearestOrEven)
         guard scaled < exactLimit else { return String(format: "%.\(decimals)f", v) }
         var digits = UInt64(scaled)
-        // Digits are written backwards into a small buffer, then reversed once.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        for _ in 0..<decimals {
-            bytes.append(UInt8(ascii: "0") + UInt8(digits % 10))
-            digits /= 10
+        // Digits are written backwards from the end of a buffer on the stack (at most 13
+        // integer digits, the point, 15 decimals and a sign), then read forwards once.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var at = 32
+            func put(_ b: UInt8) { at -= 1; buffer[at] = b }
+            for _ in 0..<decimals {
+                put(UInt8(ascii: "0") + UInt8(digits % 10))
+                digits /= 10
+            }
+            if decimals > 0 { put(UInt8(ascii: ".")) }
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(digits % 10))
+                digits /= 10
+            } while digits > 0
+            if v.sign == .minus { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[at...]), as: UTF8.self)
         }
-        if decimals > 0 { bytes.append(UInt8(ascii: ".")) }
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(digits % 10))
-            digits /= 10
-        } while digits > 0
-        if v.sign == .minus { bytes.append(UInt8(ascii: "-")) }
-        bytes.reverse()
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `v` with `digits` significant digits, like C's `%.{digits}g`: fixed notation for
@@ -56,45 +58,50 @@ public enum NumberFormatting {
         if let low = m, low < powersOfTen[digits - 1] { e -= 1; m = mantissa(e) }
         if let high = m, high >= powersOfTen[digits] { e += 1; m = mantissa(e) }   // rounded up to 10ⁿ
         guard let m else { return String(format: "%.\(digits)g", v) }
-        // The digits of the mantissa, most significant first.
-        var ds = [UInt8](repeating: 0, count: digits)
-        var q = UInt64(m)
-        for i in stride(from: digits - 1, through: 0, by: -1) { ds[i] = UInt8(q % 10); q /= 10 }
-        var last = digits - 1
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits + 8)
-        if v < 0 { bytes.append(UInt8(ascii: "-")) }
-        if e >= -4 && e < digits {
-            // Fixed: digits before the point are ds[0...e], the rest after it.
-            let intDigits = e + 1
-            let minLast = max(0, intDigits - 1)
-            while last > minLast && ds[last] == 0 { last -= 1 }
-            if intDigits <= 0 {
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(UInt8(ascii: "."))
-                for _ in 0..<(-intDigits) { bytes.append(UInt8(ascii: "0")) }
-                for i in 0...last { bytes.append(UInt8(ascii: "0") + ds[i]) }
-            } else {
-                for i in 0..<intDigits { bytes.append(UInt8(ascii: "0") + ds[i]) }
-                if last >= intDigits {
-                    bytes.append(UInt8(ascii: "."))
-                    for i in intDigits...last { bytes.append(UInt8(ascii: "0") + ds[i]) }
+        // The digits of the mantissa, most significant first, and the text, both on the stack
+        // (at most 15 digits, a sign, "0.000" and an exponent).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { ds in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { text in
+                var q = UInt64(m)
+                for i in stride(from: digits - 1, through: 0, by: -1) { ds[i] = UInt8(q % 10); q /= 10 }
+                var last = digits - 1
+                var count = 0
+                func put(_ b: UInt8) { text[count] = b; count += 1 }
+                if v < 0 { put(UInt8(ascii: "-")) }
+                if e >= -4 && e < digits {
+                    // Fixed: digits before the point are ds[0...e], the rest after it.
+                    let intDigits = e + 1
+                    let minLast = max(0, intDigits - 1)
+                    while last > minLast && ds[last] == 0 { last -= 1 }
+                    if intDigits <= 0 {
+                        put(UInt8(ascii: "0"))
+                        put(UInt8(ascii: "."))
+                        for _ in 0..<(-intDigits) { put(UInt8(ascii: "0")) }
+                        for i in 0...last { put(UInt8(ascii: "0") + ds[i]) }
+                    } else {
+                        for i in 0..<intDigits { put(UInt8(ascii: "0") + ds[i]) }
+                        if last >= intDigits {
+                            put(UInt8(ascii: "."))
+                            for i in intDigits...last { put(UInt8(ascii: "0") + ds[i]) }
+                        }
+                    }
+                } else {
+                    while last > 0 && ds[last] == 0 { last -= 1 }
+                    put(UInt8(ascii: "0") + ds[0])
+                    if last > 0 {
+                        put(UInt8(ascii: "."))
+                        for i in 1...last { put(UInt8(ascii: "0") + ds[i]) }
+                    }
+                    put(UInt8(ascii: "e"))
+                    put(UInt8(ascii: e < 0 ? "-" : "+"))
+                    let ae = abs(e)
+                    if ae >= 100 { put(UInt8(ascii: "0") + UInt8(ae / 100)) }
+                    put(UInt8(ascii: "0") + UInt8(ae / 10 % 10))
+                    put(UInt8(ascii: "0") + UInt8(ae % 10))
                 }
+                return String(decoding: UnsafeBufferPointer(rebasing: text[..<count]), as: UTF8.self)
             }
-        } else {
-            while last > 0 && ds[last] == 0 { last -= 1 }
-            bytes.append(UInt8(ascii: "0") + ds[0])
-            if last > 0 {
-                bytes.append(UInt8(ascii: "."))
-                for i in 1...last { bytes.append(UInt8(ascii: "0") + ds[i]) }
-            }
-            bytes.append(UInt8(ascii: "e"))
-            bytes.append(UInt8(ascii: e < 0 ? "-" : "+"))
-            let ae = abs(e)
-            if ae < 10 { bytes.append(UInt8(ascii: "0")) }
-            bytes.append(contentsOf: Array(String(ae).utf8))
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `s` right-aligned in a field of `width` characters (longer strings are kept whole),
