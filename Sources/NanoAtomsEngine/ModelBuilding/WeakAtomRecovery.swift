@@ -29,13 +29,25 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
     let minSep2 = pow(options.minimumSeparation * bond, 2)
     var candidates: [(position: Vector3, peak: Float, voxel: Int)] = []
     let nx = C.nx, ny = C.ny, nz = C.nz
+    let offsets = neighborOffsets26.map { $0.x + nx * ($0.y + ny * $0.z) }
+    let floor8 = SIMD8<Float>(repeating: t0)
     C.values.withUnsafeBufferPointer { c in
-        for k in 1..<max(1, nz - 1) { for j in 1..<max(1, ny - 1) { for i in 1..<max(1, nx - 1) {
+        let raw = UnsafeRawPointer(c.baseAddress!)
+        for k in 1..<max(1, nz - 1) { for j in 1..<max(1, ny - 1) {
+          var skipUntil = 0
+          for i in 1..<max(1, nx - 1) {
             let q = i + nx * (j + ny * k)
+            // Most of the box lies below T₀: eight voxels are tested at once, and skipped
+            // together when none is above.
+            if i < skipUntil { continue }
+            if (i - 1) % 8 == 0 && i + 8 <= nx && !any(raw.loadUnaligned(fromByteOffset: 4 * q, as: SIMD8<Float>.self) .> floor8) {
+                skipUntil = i + 8
+                continue
+            }
             let v = c[q]
             guard v > t0 else { continue }
             var isMax = true
-            for o in neighborOffsets26 where c[q + o.x + nx * (o.y + ny * o.z)] > v { isMax = false; break }
+            for o in offsets where c[q + o] > v { isMax = false; break }
             guard isMax else { continue }
             // Sub-voxel peak by a parabola through the neighbours along each axis.
             func refine(_ minus: Float, _ plus: Float) -> Double {
@@ -50,7 +62,8 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
                 bonded += 1
             }
             if !near && bonded >= options.minimumNeighbors { candidates.append((p, v, q)) }
-        } } }
+          }
+        } }
     }
     candidates.sort { $0.peak > $1.peak }
     // Candidates must also keep their distance from each other: the higher peak wins.
