@@ -67,16 +67,39 @@ public func connectedComponents(of volume: Volume, above threshold: Float) -> Co
     var node = LargeArrays.filled(Int32(-1), count: volume.count)
     var uf = UnionFind(capacity: 1024)
     var members: [Int32] = []
+    // The 13 neighbours visited before a voxel in scan order (the only ones that can be
+    // labelled yet), as flat offsets for voxels away from the grid's faces.
+    var earlier: [Int] = []
+    for dk in -1...0 { for dj in -1...1 { for di in -1...1 where dk < 0 || dj < 0 || (dj == 0 && di < 0) {
+        earlier.append(di + nx * (dj + ny * dk))
+    } } }
+    let threshold8 = SIMD8<Float>(repeating: threshold)
     volume.values.withUnsafeBufferPointer { v in
+    node.withUnsafeMutableBufferPointer { node in
+        let raw = UnsafeRawPointer(v.baseAddress!)
         for k in 0..<nz {
             for j in 0..<ny {
+                var skipUntil = 0
                 for i in 0..<nx {
                     let n = i + nx * (j + ny * k)
+                    // Most voxels lie below the threshold: eight are tested at once.
+                    if i < skipUntil { continue }
+                    if i % 8 == 0 && i + 8 <= nx && !any(raw.loadUnaligned(fromByteOffset: 4 * n, as: SIMD8<Float>.self) .> threshold8) {
+                        skipUntil = i + 8
+                        continue
+                    }
                     guard v[n] > threshold else { continue }
                     let id = uf.add()
                     node[n] = id
                     members.append(Int32(n))
-                    // Only neighbours already visited (earlier in scan order) can be labelled.
+                    if k > 0 && j > 0 && j < ny - 1 && i > 0 && i < nx - 1 {
+                        for o in earlier {
+                            let m = node[n + o]
+                            if m >= 0 { _ = uf.union(id, m) }
+                        }
+                        continue
+                    }
+                    // On a face of the grid: neighbours tested one by one.
                     for dk in -1...0 {
                         let kk = k + dk
                         if kk < 0 { continue }
@@ -94,6 +117,7 @@ public func connectedComponents(of volume: Volume, above threshold: Float) -> Co
                 }
             }
         }
+    }
     }
     return groupByRoot(members: members, uf: &uf)
 }
