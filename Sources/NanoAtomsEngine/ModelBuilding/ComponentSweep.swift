@@ -34,27 +34,13 @@ public struct ComponentSweep: Sendable {
         var entries: [Entry] = []
         C.values.withUnsafeBufferPointer { c in
         M.values.withUnsafeBufferPointer { mv in
-            let f8 = SIMD8<Float>(repeating: floor)
-            // Most of the box lies below the floor: eight values are tested at once and only
-            // groups with one above are looked at one by one.
-            func forEachAbove(_ row: Int, _ body: (Int) -> Void) {
-                var i = 0
-                let raw = UnsafeRawPointer(c.baseAddress! + row)
-                while i + 8 <= nx {
-                    if any(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) .> f8) {
-                        for t in i..<(i + 8) where c[row + t] > floor { body(t) }
-                    }
-                    i += 8
-                }
-                while i < nx { if c[row + i] > floor { body(i) }; i += 1 }
-            }
             var count = 0
-            for row in 0..<(ny * nz) { forEachAbove(nx * row) { _ in count += 1 } }
+            for row in 0..<(ny * nz) { forEachIndex(in: c.baseAddress! + nx * row, 0..<nx, above: floor) { _ in count += 1 } }
             entries.reserveCapacity(count)
             for k in 0..<nz { for j in 0..<ny {
                 let row = nx * (j + ny * k)
                 var first = -1, last = -1
-                forEachAbove(row) { i in
+                forEachIndex(in: c.baseAddress! + row, 0..<nx, above: floor) { i in
                     entries.append(Entry(i: UInt16(i), j: UInt16(j), k: UInt16(k), weight: mv[row + i], denoised: c[row + i]))
                     if first < 0 { first = i }
                     last = i

@@ -73,22 +73,12 @@ public func connectedComponents(of volume: Volume, above threshold: Float) -> Co
     for dk in -1...0 { for dj in -1...1 { for di in -1...1 where dk < 0 || dj < 0 || (dj == 0 && di < 0) {
         earlier.append(di + nx * (dj + ny * dk))
     } } }
-    let threshold8 = SIMD8<Float>(repeating: threshold)
     volume.values.withUnsafeBufferPointer { v in
     node.withUnsafeMutableBufferPointer { node in
-        let raw = UnsafeRawPointer(v.baseAddress!)
         for k in 0..<nz {
             for j in 0..<ny {
-                var skipUntil = 0
-                for i in 0..<nx {
+                forEachIndex(in: v.baseAddress! + nx * (j + ny * k), 0..<nx, above: threshold) { i in
                     let n = i + nx * (j + ny * k)
-                    // Most voxels lie below the threshold: eight are tested at once.
-                    if i < skipUntil { continue }
-                    if i % 8 == 0 && i + 8 <= nx && !any(raw.loadUnaligned(fromByteOffset: 4 * n, as: SIMD8<Float>.self) .> threshold8) {
-                        skipUntil = i + 8
-                        continue
-                    }
-                    guard v[n] > threshold else { continue }
                     let id = uf.add()
                     node[n] = id
                     members.append(Int32(n))
@@ -97,7 +87,7 @@ public func connectedComponents(of volume: Volume, above threshold: Float) -> Co
                             let m = node[n + o]
                             if m >= 0 { _ = uf.union(id, m) }
                         }
-                        continue
+                        return
                     }
                     // On a face of the grid: neighbours tested one by one.
                     for dk in -1...0 {

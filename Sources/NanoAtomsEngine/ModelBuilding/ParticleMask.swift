@@ -144,13 +144,13 @@ public struct ParticleMask: Sendable, Equatable {
                     let skipFrom = c.x - half + 1, skipTo = c.x + half - 1
                     // Even i below skipFrom and above skipTo: tested exactly (only those
                     // within a voxel of the sphere can fail); the voxels between are inside.
-                    var ranges = (0..<volume.nx, volume.nx..<volume.nx)
+                    var before = 0..<volume.nx, after = volume.nx..<volume.nx
                     if skipFrom <= skipTo {
-                        let firstSkipped = min(volume.nx, max(0, Int(skipFrom.rounded(.up))))   // first i ≥ skipFrom
-                        let resume = min(volume.nx, max(0, Int((skipTo / 2).rounded(.down)) * 2 + 2))  // first even i beyond skipTo
-                        ranges = (0..<firstSkipped, resume..<volume.nx)
+                        before = 0..<min(volume.nx, max(0, Int(skipFrom.rounded(.up))))   // up to the first i ≥ skipFrom
+                        after = min(volume.nx, max(0, Int((skipTo / 2).rounded(.down)) * 2 + 2))..<volume.nx  // from the first even i beyond skipTo
                     }
-                    for range in [ranges.0, ranges.1] {
+                    for part in 0..<2 {
+                        let range = part == 0 ? before : after
                         for i in stride(from: range.lowerBound, to: range.upperBound, by: 2) {
                             let x = Double(i)
                             if dyz2 + (x - c.x) * (x - c.x) > reach2 { outside.append(v[row + i]) }

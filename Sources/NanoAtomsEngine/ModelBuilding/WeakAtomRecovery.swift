@@ -30,39 +30,28 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
     var candidates: [(position: Vector3, peak: Float, voxel: Int)] = []
     let nx = C.nx, ny = C.ny, nz = C.nz
     let offsets = neighborOffsets26.map { $0.x + nx * ($0.y + ny * $0.z) }
-    let floor8 = SIMD8<Float>(repeating: t0)
     C.values.withUnsafeBufferPointer { c in
-        let raw = UnsafeRawPointer(c.baseAddress!)
         for k in 1..<max(1, nz - 1) { for j in 1..<max(1, ny - 1) {
-          var skipUntil = 0
-          for i in 1..<max(1, nx - 1) {
-            let q = i + nx * (j + ny * k)
-            // Most of the box lies below T₀: eight voxels are tested at once, and skipped
-            // together when none is above.
-            if i < skipUntil { continue }
-            if (i - 1) % 8 == 0 && i + 8 <= nx && !any(raw.loadUnaligned(fromByteOffset: 4 * q, as: SIMD8<Float>.self) .> floor8) {
-                skipUntil = i + 8
-                continue
+            forEachIndex(in: c.baseAddress! + nx * (j + ny * k), 1..<max(1, nx - 1), above: t0) { i in
+                let q = i + nx * (j + ny * k)
+                let v = c[q]
+                var isMax = true
+                for o in offsets where c[q + o] > v { isMax = false; break }
+                guard isMax else { return }
+                // Sub-voxel peak by a parabola through the neighbours along each axis.
+                func refine(_ minus: Float, _ plus: Float) -> Double {
+                    let d = Double(minus) - 2 * Double(v) + Double(plus)
+                    return d < 0 ? max(-0.5, min(0.5, 0.5 * Double(minus - plus) / d)) : 0
+                }
+                let off = Vector3(refine(c[q - 1], c[q + 1]), refine(c[q - nx], c[q + nx]), refine(c[q - nx * ny], c[q + nx * ny]))
+                let p = C.position(voxel: Vector3(Double(i), Double(j), Double(k)) + off)
+                var near = false, bonded = 0
+                grid.forEachNeighbor(of: p, within: cnRadius) { _, d2 in
+                    if d2 < minSep2 { near = true }
+                    bonded += 1
+                }
+                if !near && bonded >= options.minimumNeighbors { candidates.append((p, v, q)) }
             }
-            let v = c[q]
-            guard v > t0 else { continue }
-            var isMax = true
-            for o in offsets where c[q + o] > v { isMax = false; break }
-            guard isMax else { continue }
-            // Sub-voxel peak by a parabola through the neighbours along each axis.
-            func refine(_ minus: Float, _ plus: Float) -> Double {
-                let d = Double(minus) - 2 * Double(v) + Double(plus)
-                return d < 0 ? max(-0.5, min(0.5, 0.5 * Double(minus - plus) / d)) : 0
-            }
-            let off = Vector3(refine(c[q - 1], c[q + 1]), refine(c[q - nx], c[q + nx]), refine(c[q - nx * ny], c[q + nx * ny]))
-            let p = C.position(voxel: Vector3(Double(i), Double(j), Double(k)) + off)
-            var near = false, bonded = 0
-            grid.forEachNeighbor(of: p, within: cnRadius) { _, d2 in
-                if d2 < minSep2 { near = true }
-                bonded += 1
-            }
-            if !near && bonded >= options.minimumNeighbors { candidates.append((p, v, q)) }
-          }
         } }
     }
     candidates.sort { $0.peak > $1.peak }
