@@ -46,7 +46,7 @@ public enum MapSimulation {
             let z0 = s * slabSize, z1 = min(nz, z0 + slabSize) - 1
             if z0 > z1 { return }
             // 1D factors of the current term, reused from atom to atom.
-            let longest = 2 * Int((maximumReach / h).rounded(.up)) + 3
+            let longest = 2 * Int((maximumReach / h).rounded(.up)) + 3 + 8   // + 8: a padded block
             var gx = [Float](repeating: 0, count: longest), gy = gx, gz = gx
             for a in positions.indices {
                 let w = windows[a]
@@ -73,14 +73,25 @@ public enum MapSimulation {
                         for j in y0...y1 { gy[j - y0] = Float(amp * exp(f * (Double(j) - c.y) * (Double(j) - c.y))) }
                         for kk in z0t...z1t { gz[kk - z0t] = Float(exp(f * (Double(kk) - c.z) * (Double(kk) - c.z))) }
                         let nxw = x1 - x0 + 1
+                        // Rows of 9 to 21 values: in blocks of eight, the last block padded
+                        // with zero factors (adding 0 changes nothing) when the row has room,
+                        // so that no value is added one at a time.
+                        let blocks = x0 + (nxw + 7) / 8 * 8 <= nx ? (nxw + 7) / 8 : nxw / 8
+                        for i in nxw..<max(nxw, 8 * blocks) { gx[i] = 0 }
                         gx.withUnsafeBufferPointer { gxb in
-                            let g = gxb.baseAddress!
+                            let g = UnsafeRawPointer(gxb.baseAddress!)
                             for kk in z0t...z1t {
                                 let fz = gz[kk - z0t]
                                 for j in y0...y1 {
                                     let fyz = fz * gy[j - y0]
                                     let row = dst.value + (nx * (j + ny * kk) + x0)
-                                    for i in 0..<nxw { row[i] += fyz * g[i] }
+                                    let raw = UnsafeMutableRawPointer(row)
+                                    for b in 0..<blocks {
+                                        let v = raw.loadUnaligned(fromByteOffset: 32 * b, as: SIMD8<Float>.self)
+                                            + fyz * g.loadUnaligned(fromByteOffset: 32 * b, as: SIMD8<Float>.self)
+                                        raw.storeBytes(of: v, toByteOffset: 32 * b, as: SIMD8<Float>.self)
+                                    }
+                                    for i in (8 * blocks)..<max(8 * blocks, nxw) { row[i] += fyz * g.load(fromByteOffset: 4 * i, as: Float.self) }
                                 }
                             }
                         }

@@ -27,29 +27,54 @@ public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [
     case .sphere(let r): reach = r
     case .cube(let side): reach = side / 2
     }
+    let nx = M.nx, ny = M.ny, nz = M.nz
+    let isSphere: Bool
+    if case .sphere = window { isSphere = true } else { isSphere = false }
+    M.values.withUnsafeBufferPointer { mv in
+    S.values.withUnsafeBufferPointer { sv in
     out.withUnsafeMutableBufferPointer { res in
         let dst = UncheckedSendable(res.baseAddress!)
+        let m = UncheckedSendable(mv.baseAddress!), sim = UncheckedSendable(sv.baseAddress!)
         Parallel.forRanges(positions.count, threads: threads, minimumChunk: 16) { range in
             for a in range {
                 let c = M.voxelCoordinate(of: positions[a])
-                let r = reach / h
-                var sm = 0.0, ss = 0.0, smm = 0.0, sss = 0.0, sms = 0.0, n = 0.0
-                let lo = SIMD3<Int>(Int((c.x - r).rounded(.up)), Int((c.y - r).rounded(.up)), Int((c.z - r).rounded(.up)))
-                let hi = SIMD3<Int>(Int((c.x + r).rounded(.down)), Int((c.y + r).rounded(.down)), Int((c.z + r).rounded(.down)))
+                let r = reach / h, r2 = r * r
+                var sm = 0.0, ss = 0.0, smm = 0.0, sss = 0.0, sms = 0.0, n = 0, inside = 0.0
+                let lo = pointwiseMax(SIMD3<Int>(Int((c.x - r).rounded(.up)), Int((c.y - r).rounded(.up)), Int((c.z - r).rounded(.up))), .zero)
+                let hi = pointwiseMin(SIMD3<Int>(Int((c.x + r).rounded(.down)), Int((c.y + r).rounded(.down)), Int((c.z + r).rounded(.down))),
+                                      SIMD3(nx - 1, ny - 1, nz - 1))
                 if lo.x > hi.x || lo.y > hi.y || lo.z > hi.z { continue }
-                for k in lo.z...hi.z { for j in lo.y...hi.y { for i in lo.x...hi.x where M.contains(i, j, k) {
-                    if case .sphere = window {
-                        let d = Vector3(Double(i), Double(j), Double(k)) - c
-                        if d.lengthSquared > r * r { continue }
+                for k in lo.z...hi.z { for j in lo.y...hi.y {
+                    let row = nx * (j + ny * k)
+                    if isSphere {
+                        // The cube's row with the voxels outside the sphere given no weight:
+                        // a test without branches, so the rows' loads overlap.
+                        let dz = Double(k) - c.z, dy = Double(j) - c.y
+                        let yz = dy * dy + dz * dz
+                        if yz > r2 { continue }
+                        for i in lo.x...hi.x {
+                            let dx = Double(i) - c.x
+                            let w: Double = dx * dx + yz <= r2 ? 1 : 0
+                            let x = w * Double(m.value[row + i]), y = w * Double(sim.value[row + i])
+                            sm += x; ss += y; smm += x * x; sss += y * y; sms += x * y
+                            inside += w
+                        }
+                    } else {
+                        for q in (row + lo.x)...(row + hi.x) {
+                            let x = Double(m.value[q]), y = Double(sim.value[q])
+                            sm += x; ss += y; smm += x * x; sss += y * y; sms += x * y
+                        }
+                        n += hi.x - lo.x + 1
                     }
-                    let q = M.index(i, j, k)
-                    let x = Double(M.values[q]), y = Double(S.values[q])
-                    sm += x; ss += y; smm += x * x; sss += y * y; sms += x * y; n += 1
-                } } }
-                let cov = sms - sm * ss / n, vm = smm - sm * sm / n, vs = sss - ss * ss / n
+                } }
+                n += Int(inside)
+                let count = Double(n)
+                let cov = sms - sm * ss / count, vm = smm - sm * sm / count, vs = sss - ss * ss / count
                 dst.value[a] = (n >= 2 && vm > 0 && vs > 0) ? cov / (vm * vs).squareRoot() : .nan
             }
         }
+    }
+    }
     }
     return out
 }

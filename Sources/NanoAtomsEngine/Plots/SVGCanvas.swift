@@ -10,11 +10,12 @@ public struct SVGCanvas: Sendable {
     public let width: Double, height: Double
     /// A title for the document (shown by browsers, read by screen readers).
     public var title: String
-    private var body: [String] = []
-    /// Indices of the body entries that hold an id (and so the id marker).
-    private var clipEntries: [Int] = []
-    /// Stands for the id prefix in `body`: a character that escaped text cannot contain.
-    private static let idMarker = "\u{1}"
+    /// The elements so far, each followed by a line break.
+    private var body = TextBuffer()
+    /// Offsets in `body` where an id begins: `inlineElement` prefixes each.
+    private var idOffsets: [Int] = []
+    /// Number of elements so far (a clip path is named after its place).
+    private var elements = 0
 
     /// The font stack: DejaVu Sans is what Debian's renderers have; the rest cover other systems.
     public static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -29,28 +30,56 @@ public struct SVGCanvas: Sendable {
     /// A line segment.
     public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
                               width: Double = 1, dash: String? = nil, className: String? = nil) {
-        body.append("<line\(attr("class", className)) x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(attr("stroke-dasharray", dash))/>")
+        elements += 1
+        body.append("<line"); attr("class", className)
+        number(" x1=\"", x1); number("\" y1=\"", y1); number("\" x2=\"", x2); number("\" y2=\"", y2)
+        body.append("\" stroke=\""); body.append(stroke); number("\" stroke-width=\"", width); body.append(ascii: "\"")
+        attr("stroke-dasharray", dash)
+        body.append("/>\n")
     }
 
     /// An open polyline through `points`.
     public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5,
                                   dash: String? = nil, className: String? = nil) {
         guard !points.isEmpty else { return }
-        let list = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        body.append("<polyline\(attr("class", className)) points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"\(attr("stroke-dasharray", dash))/>")
+        elements += 1
+        body.append("<polyline"); attr("class", className); body.append(" points=\"")
+        for (i, p) in points.enumerated() {
+            if i > 0 { body.append(ascii: " ") }
+            body.append(coordinate: p.0); body.append(ascii: ","); body.append(coordinate: p.1)
+        }
+        body.append("\" fill=\"none\" stroke=\""); body.append(stroke); number("\" stroke-width=\"", width)
+        body.append("\" stroke-linejoin=\"round\""); attr("stroke-dasharray", dash)
+        body.append("/>\n")
     }
 
     /// A circle; `tooltip` becomes its `<title>`, which browsers show on hover.
     public mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, stroke: String? = nil,
                                 strokeWidth: Double = 1, opacity: Double? = nil, className: String? = nil, tooltip: String? = nil) {
-        let open = "<circle\(attr("class", className)) cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\"\(attr("stroke", stroke))\(stroke == nil ? "" : " stroke-width=\"\(n(strokeWidth))\"")\(attr("fill-opacity", opacity.map(n)))"
-        body.append(tooltip.map { open + "><title>\(escapeXML($0))</title></circle>" } ?? open + "/>")
+        elements += 1
+        body.append("<circle"); attr("class", className)
+        number(" cx=\"", cx); number("\" cy=\"", cy); number("\" r=\"", r)
+        body.append("\" fill=\""); body.append(fill); body.append(ascii: "\"")
+        attr("stroke", stroke)
+        if stroke != nil { number(" stroke-width=\"", strokeWidth); body.append(ascii: "\"") }
+        if let opacity { number(" fill-opacity=\"", opacity); body.append(ascii: "\"") }
+        if let tooltip {
+            body.append("><title>"); body.append(escapingXML: tooltip); body.append("</title></circle>\n")
+        } else {
+            body.append("/>\n")
+        }
     }
 
     /// A rectangle.
     public mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String,
                               stroke: String? = nil, strokeWidth: Double = 1, className: String? = nil) {
-        body.append("<rect\(attr("class", className)) x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"\(fill)\"\(attr("stroke", stroke))\(stroke == nil ? "" : " stroke-width=\"\(n(strokeWidth))\"")/>")
+        elements += 1
+        body.append("<rect"); attr("class", className)
+        number(" x=\"", x); number("\" y=\"", y); number("\" width=\"", w); number("\" height=\"", h)
+        body.append("\" fill=\""); body.append(fill); body.append(ascii: "\"")
+        attr("stroke", stroke)
+        if stroke != nil { number(" stroke-width=\"", strokeWidth); body.append(ascii: "\"") }
+        body.append("/>\n")
     }
 
     /// Horizontal alignment of text relative to its anchor point.
@@ -59,83 +88,115 @@ public struct SVGCanvas: Sendable {
     /// Text whose baseline starts (or is centred, or ends) at (x, y), rotated by `rotate` degrees about that point.
     public mutating func text(_ string: String, _ x: Double, _ y: Double, size: Double = 12, anchor: Anchor = .start,
                               rotate: Double = 0, bold: Bool = false, fill: String = "#000", className: String? = nil) {
-        let transform = rotate == 0 ? "" : " transform=\"rotate(\(n(rotate)) \(n(x)) \(n(y)))\""
-        body.append("<text\(attr("class", className)) x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill)\"\(bold ? " font-weight=\"bold\"" : "")\(transform)>\(escapeXML(string))</text>")
+        elements += 1
+        body.append("<text"); attr("class", className)
+        number(" x=\"", x); number("\" y=\"", y); number("\" font-size=\"", size)
+        body.append("\" text-anchor=\""); body.append(anchor.rawValue)
+        body.append("\" fill=\""); body.append(fill); body.append(ascii: "\"")
+        if bold { body.append(" font-weight=\"bold\"") }
+        if rotate != 0 {
+            number(" transform=\"rotate(", rotate); number(" ", x); number(" ", y); body.append(")\"")
+        }
+        body.append(ascii: ">"); body.append(escapingXML: string); body.append("</text>\n")
     }
 
     /// A raster image (PNG bytes) drawn into the rectangle, pixels kept sharp.
     public mutating func image(png: [UInt8], _ x: Double, _ y: Double, _ w: Double, _ h: Double) {
-        let data = Data(png).base64EncodedString()
-        body.append("<image x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,\(data)\"/>")
+        elements += 1
+        number("<image x=\"", x); number("\" y=\"", y); number("\" width=\"", w); number("\" height=\"", h)
+        body.append("\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,")
+        body.append(Data(png).base64EncodedString())
+        body.append("\"/>\n")
     }
 
     /// Starts a group (`<g>`) that following shapes belong to until `endGroup()`.
     public mutating func beginGroup(className: String, clipTo clip: (x: Double, y: Double, w: Double, h: Double)? = nil) {
         if let clip {
-            // The id is written with a placeholder that `inlineElement` replaces with a prefix.
-            let id = "\(SVGCanvas.idMarker)clip\(body.count)"
-            clipEntries.append(body.count)
-            clipEntries.append(body.count + 1)
-            body.append("<clipPath id=\"\(id)\"><rect x=\"\(n(clip.x))\" y=\"\(n(clip.y))\" width=\"\(n(clip.w))\" height=\"\(n(clip.h))\"/></clipPath>")
-            body.append("<g class=\"\(className)\" clip-path=\"url(#\(id))\">")
+            // The clip path's id, and the reference to it, get a prefix in `inlineElement`.
+            let id = "clip\(elements)"
+            elements += 2
+            body.append("<clipPath id=\""); idOffsets.append(body.count); body.append(id)
+            number("\"><rect x=\"", clip.x); number("\" y=\"", clip.y); number("\" width=\"", clip.w); number("\" height=\"", clip.h)
+            body.append("\"/></clipPath>\n")
+            body.append("<g class=\""); body.append(className); body.append("\" clip-path=\"url(#")
+            idOffsets.append(body.count); body.append(id); body.append(")\">\n")
         } else {
-            body.append("<g class=\"\(className)\">")
+            body.append("<g class=\""); body.append(className); body.append("\">\n")
+            elements += 1
         }
     }
 
     /// Ends the innermost group.
-    public mutating func endGroup() { body.append("</g>") }
+    public mutating func endGroup() { body.append("</g>\n"); elements += 1 }
 
     /// The SVG document.
-    public var document: String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render(idPrefix: "") }
+    public var document: String { render(idPrefix: "", declaration: true) }
 
     /// The `<svg>` element with every id prefixed with `idPrefix`.
-    private func render(idPrefix: String) -> String {
-        var body = self.body
-        for e in clipEntries { body[e] = body[e].replacingOccurrences(of: SVGCanvas.idMarker, with: idPrefix) }
-        return """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))" font-family="\(SVGCanvas.fontFamily)">
-        <title>\(escapeXML(title))</title>
-        <rect width="100%" height="100%" fill="#fff"/>
-        \(body.joined(separator: "\n"))
-        </svg>
-
-        """
+    private func render(idPrefix: String, declaration: Bool) -> String {
+        var out = TextBuffer(capacity: body.count + 512 + idOffsets.count * idPrefix.utf8.count)
+        if declaration { out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") }
+        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""); out.append(coordinate: width)
+        out.append("\" height=\""); out.append(coordinate: height)
+        out.append("\" viewBox=\"0 0 "); out.append(coordinate: width); out.append(ascii: " "); out.append(coordinate: height)
+        out.append("\" font-family=\""); out.append(SVGCanvas.fontFamily); out.append("\">\n<title>")
+        out.append(escapingXML: title); out.append("</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n")
+        if body.count == 0 { out.append(ascii: "\n") }
+        // The body, with the prefix written where each id begins.
+        body.bytes.withUnsafeBufferPointer { b in
+            var start = 0
+            for offset in idOffsets {
+                out.append(bytes: UnsafeBufferPointer(rebasing: b[start..<offset]))
+                out.append(idPrefix)
+                start = offset
+            }
+            out.append(bytes: UnsafeBufferPointer(rebasing: b[start...]))
+        }
+        out.append("</svg>\n")
+        return out.string
     }
 
     /// The figure as an `<svg>` element to inline in HTML (no XML declaration), its ids
     /// prefixed with `idPrefix` so that several figures on one page do not share an id.
-    public func inlineElement(idPrefix: String) -> String { render(idPrefix: idPrefix) }
+    public func inlineElement(idPrefix: String) -> String { render(idPrefix: idPrefix, declaration: false) }
 
-    private func n(_ v: Double) -> String { formatCoordinate(v) }
-    private func attr(_ name: String, _ value: String?) -> String { value.map { " \(name)=\"\(escapeXML($0))\"" } ?? "" }
+    /// Appends `prefix` and a coordinate to the body.
+    private mutating func number(_ prefix: StaticString, _ v: Double) {
+        body.append(prefix); body.append(coordinate: v)
+    }
+    /// Appends ` name="value"` (escaped) when there is a value.
+    private mutating func attr(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        body.append(ascii: " "); body.append(name); body.append("=\""); body.append(escapingXML: value); body.append(ascii: "\"")
+    }
+}
+
+extension TextBuffer {
+    /// Appends a coordinate as ``formatCoordinate(_:)`` writes it.
+    mutating func append(coordinate v: Double) {
+        guard v.isFinite else { append(ascii: "0"); return }
+        let r = (v * 100).rounded() / 100
+        if r == r.rounded() && abs(r) < 1e15 { append(Int(r)); return }
+        NumberFormatting.withFixed(r, 2) { text in
+            var end = text.count
+            while end > 0 && text[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            append(bytes: UnsafeBufferPointer(rebasing: text[..<end]))
+        }
+    }
 }
 
 /// A coordinate with at most two decimals and no trailing zeros ("12", "3.5", "-0.25").
 func formatCoordinate(_ v: Double) -> String {
-    guard v.isFinite else { return "0" }
-    let r = (v * 100).rounded() / 100
-    if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
-    var s = NumberFormatting.fixed(r, 2)
-    while s.hasSuffix("0") { s.removeLast() }
-    return s
+    var text = TextBuffer(capacity: 16)
+    text.append(coordinate: v)
+    return text.string
 }
 
 /// `text` with XML's five special characters escaped.
 public func escapeXML(_ text: String) -> String {
     // Most text (numbers, labels) has nothing to escape: check the bytes first.
     if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
-    var out = ""
-    out.reserveCapacity(text.count)
-    for c in text {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default: out.append(c)
-        }
-    }
-    return out
+    var out = TextBuffer(capacity: text.utf8.count + 16)
+    out.append(escapingXML: text)
+    return out.string
 }

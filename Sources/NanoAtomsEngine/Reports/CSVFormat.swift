@@ -5,21 +5,20 @@ public enum CSVFormat {
     /// The CSV text of `atoms`: `id,x,y,z` (Å) then every column of the set. Non-finite
     /// values are written `nan`; whole numbers without decimals.
     public static func text(_ atoms: AtomSet) -> String {
-        var out = (["id", "x", "y", "z"] + atoms.columnNames).joined(separator: ",") + "\n"
         let columns = atoms.columnNames.map { atoms[column: $0]! }
-        out.reserveCapacity(out.utf8.count + atoms.count * (32 + 10 * columns.count))
-        // One growing string; the numbers are short enough to be stored inline, so a row
-        // allocates nothing.
+        var out = TextBuffer(capacity: 64 + atoms.count * (32 + 10 * columns.count))
+        out.append((["id", "x", "y", "z"] + atoms.columnNames).joined(separator: ","))
+        out.append(ascii: "\n")
         for i in 0..<atoms.count {
             let p = atoms.positions[i]
-            out += String(i + 1)
-            out += ","; out += NumberFormatting.fixed(p.x, 4)
-            out += ","; out += NumberFormatting.fixed(p.y, 4)
-            out += ","; out += NumberFormatting.fixed(p.z, 4)
-            for c in columns { out += ","; out += format(c[i]) }
-            out += "\n"
+            out.append(i + 1)
+            out.append(ascii: ","); out.append(fixed: p.x, 4)
+            out.append(ascii: ","); out.append(fixed: p.y, 4)
+            out.append(ascii: ","); out.append(fixed: p.z, 4)
+            for c in columns { out.append(ascii: ","); append(c[i], to: &out) }
+            out.append(ascii: "\n")
         }
-        return out
+        return out.string
     }
 
     /// Reads a CSV table with a header line into atoms: `x,y,z` (any letter case) give the
@@ -55,8 +54,16 @@ public enum CSVFormat {
 
     /// A value as the CSV writes it.
     public static func format(_ v: Double) -> String {
-        if !v.isFinite { return "nan" }
-        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-        return NumberFormatting.significant(v, 6)
+        var out = TextBuffer(capacity: 16)
+        append(v, to: &out)
+        return out.string
+    }
+
+    /// Appends a value as the CSV writes it: `nan` when not finite, whole numbers without
+    /// decimals, others with six significant digits.
+    static func append(_ v: Double, to out: inout TextBuffer) {
+        if !v.isFinite { out.append("nan") }
+        else if v == v.rounded() && abs(v) < 1e9 { out.append(Int(v)) }
+        else { out.append(significant: v, 6) }
     }
 }

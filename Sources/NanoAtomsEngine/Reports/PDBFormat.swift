@@ -24,11 +24,14 @@ public enum PDBFormat {
         let name = el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0)
         let resName = String(repeating: " ", count: 3 - el.count) + el
         let elementField = String(repeating: " ", count: 2 - el.count) + el
-        var lines: [String] = []
-        if let remark { lines.append("REMARK   1 " + remark) }
+        var out = TextBuffer(capacity: 256 + 162 * records.count)
+        if let remark { out.append("REMARK   1 " + remark); out.append(ascii: "\n") }
         if let b = box {
-            lines.append(String(format: "CRYST1%9.3f%9.3f%9.3f%7.2f%7.2f%7.2f P 1           1", b.x, b.y, b.z, 90.0, 90.0, 90.0))
+            out.append(String(format: "CRYST1%9.3f%9.3f%9.3f%7.2f%7.2f%7.2f P 1           1", b.x, b.y, b.z, 90.0, 90.0, 90.0))
+            out.append(ascii: "\n")
         }
+        // The fields shared by an atom's ATOM and ANISOU records: name, residue and chain.
+        let atomFields = " " + name + " " + resName + " A"
         for (i, r) in records.enumerated() {
             let serial = (i + 1) % 100_000, resSeq = (i + 1) % 10_000
             let b = min(max(r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0, 0), 999.99)
@@ -36,22 +39,23 @@ public enum PDBFormat {
             // Columns: serial 7-11, name 13-16, resName 18-20, chain 22, resSeq 23-26,
             // x y z 31-54 (8.3), occupancy 55-60, B 61-66 (6.2), element 77-78.
             let pos = r.position
-            lines.append("ATOM  " + pad(serial, 5) + " " + name + " " + resName + " A" + pad(resSeq, 4) + "    "
-                         + NumberFormatting.fixed(pos.x, 3, width: 8) + NumberFormatting.fixed(pos.y, 3, width: 8)
-                         + NumberFormatting.fixed(pos.z, 3, width: 8) + NumberFormatting.fixed(occ, 2, width: 6)
-                         + NumberFormatting.fixed(b, 2, width: 6) + "          " + elementField)
+            out.append("ATOM  "); out.append(serial, width: 5); out.append(atomFields); out.append(resSeq, width: 4)
+            out.append("    ")
+            out.append(fixed: pos.x, 3, width: 8); out.append(fixed: pos.y, 3, width: 8); out.append(fixed: pos.z, 3, width: 8)
+            out.append(fixed: occ, 2, width: 6); out.append(fixed: b, 2, width: 6)
+            out.append("          "); out.append(elementField); out.append(ascii: "\n")
             if let u = r.anisotropicU {
-                let v = [u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]].map { Int(min(max(($0 * 1e4).rounded(), -999_999), 9_999_999)) }
-                lines.append("ANISOU" + pad(serial, 5) + " " + name + " " + resName + " A" + pad(resSeq, 4) + "  "
-                             + v.map { pad($0, 7) }.joined() + "      " + elementField)
+                out.append("ANISOU"); out.append(serial, width: 5); out.append(atomFields); out.append(resSeq, width: 4)
+                out.append("  ")
+                for (p, q) in [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)] {
+                    out.append(Int(min(max((u[p, q] * 1e4).rounded(), -999_999), 9_999_999)), width: 7)
+                }
+                out.append("      "); out.append(elementField); out.append(ascii: "\n")
             }
         }
-        lines.append("END")
-        return lines.joined(separator: "\n") + "\n"
+        out.append("END\n")
+        return out.string
     }
-
-    /// An integer right-aligned in `width` columns, like C's `%{width}d`.
-    private static func pad(_ n: Int, _ width: Int) -> String { NumberFormatting.padded(String(n), width) }
 
     /// An atom read from a PDB file.
     public struct ReadAtom: Sendable {

@@ -15,10 +15,16 @@ public enum NumberFormatting {
     /// `v` with `decimals` digits after the point, like C's `%.{decimals}f`; `nan`, `inf`
     /// and `-inf` for non-finite values.
     public static func fixed(_ v: Double, _ decimals: Int) -> String {
-        guard v.isFinite else { return v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
-        guard decimals >= 0, decimals <= 15 else { return String(format: "%.\(decimals)f", v) }
+        withFixed(v, decimals) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the UTF-8 text of ``fixed(_:_:)``, held on the stack: for writers
+    /// that copy it straight into a larger text (``TextBuffer``).
+    public static func withFixed<R>(_ v: Double, _ decimals: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard v.isFinite else { return fallback(v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf"), body) }
+        guard decimals >= 0, decimals <= 15 else { return fallback(String(format: "%.\(decimals)f", v), body) }
         let scaled = (abs(v) * powersOfTen[decimals]).rounded(.toNearestOrEven)
-        guard scaled < exactLimit else { return String(format: "%.\(decimals)f", v) }
+        guard scaled < exactLimit else { return fallback(String(format: "%.\(decimals)f", v), body) }
         var digits = UInt64(scaled)
         // Digits are written backwards from the end of a buffer on the stack (at most 13
         // integer digits, the point, 15 decimals and a sign), then read forwards once.
@@ -35,17 +41,28 @@ public enum NumberFormatting {
                 digits /= 10
             } while digits > 0
             if v.sign == .minus { put(UInt8(ascii: "-")) }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[at...]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: buffer[at...]))
         }
+    }
+
+    /// `body` called with the bytes of a string made the slow way (rare cases).
+    private static func fallback<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var text = text
+        return text.withUTF8(body)
     }
 
     /// `v` with `digits` significant digits, like C's `%.{digits}g`: fixed notation for
     /// decimal exponents from −4 to digits − 1, scientific (`1.5e-05`) otherwise, trailing
     /// zeros removed.
     public static func significant(_ v: Double, _ digits: Int = 6) -> String {
-        guard v.isFinite else { return v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
-        guard digits >= 1, digits <= 15 else { return String(format: "%.\(digits)g", v) }
-        if v == 0 { return v.sign == .minus ? "-0" : "0" }
+        withSignificant(v, digits) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the UTF-8 text of ``significant(_:_:)``, held on the stack.
+    public static func withSignificant<R>(_ v: Double, _ digits: Int = 6, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard v.isFinite else { return fallback(v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf"), body) }
+        guard digits >= 1, digits <= 15 else { return fallback(String(format: "%.\(digits)g", v), body) }
+        if v == 0 { return fallback(v.sign == .minus ? "-0" : "0", body) }
         let a = abs(v)
         var e = Int(log10(a).rounded(.down))
         // The `digits`-digit integer mantissa; log10 can be off by one near powers of ten.
@@ -57,7 +74,7 @@ public enum NumberFormatting {
         var m = mantissa(e)
         if let low = m, low < powersOfTen[digits - 1] { e -= 1; m = mantissa(e) }
         if let high = m, high >= powersOfTen[digits] { e += 1; m = mantissa(e) }   // rounded up to 10ⁿ
-        guard let m else { return String(format: "%.\(digits)g", v) }
+        guard let m else { return fallback(String(format: "%.\(digits)g", v), body) }
         // The digits of the mantissa, most significant first, and the text, both on the stack
         // (at most 15 digits, a sign, "0.000" and an exponent).
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { ds in
@@ -99,7 +116,7 @@ public enum NumberFormatting {
                     put(UInt8(ascii: "0") + UInt8(ae / 10 % 10))
                     put(UInt8(ascii: "0") + UInt8(ae % 10))
                 }
-                return String(decoding: UnsafeBufferPointer(rebasing: text[..<count]), as: UTF8.self)
+                return body(UnsafeBufferPointer(rebasing: text[..<count]))
             }
         }
     }

@@ -40,6 +40,35 @@ struct MapSimulationTests {
         } }
     }
 
+    @Test("every voxel holds the atoms' density evaluated there, with atoms at and beyond the box's faces")
+    func voxelByVoxel() {
+        // A small box whose rows are shorter and longer than the atoms' windows, and atoms
+        // whose windows cross every face (and one whose centre lies outside the box).
+        let grid = Volume(nx: 13, ny: 30, nz: 11, voxelSize: 0.35)
+        let profile = AtomProfile.peng(Element.named("Pt")!, voxelSize: 0.35)
+        let atoms = [Vector3(0.1, 0.2, 0.3), Vector3(4.3, 10.1, 3.6), Vector3(4.2, 9.9, 1.8), Vector3(1.9, 5.2, 3.4),
+                     Vector3(4.4, 0.7, 2.2), Vector3(2.05, 3.3, -0.4)]
+        let map = MapSimulation.render(positions: atoms, profile: profile, grid: grid, threads: 2)
+        let reach = 4 * profile.widestVariance.squareRoot()
+        var worst = 0.0
+        for k in 0..<grid.nz { for j in 0..<grid.ny { for i in 0..<grid.nx {
+            let x = grid.position(i, j, k)
+            // Each term is cut at 5σ of its own (MapSimulation.termReachInSigmas), the atom at its reach.
+            var expected = 0.0
+            for p in atoms {
+                let d = x - p
+                guard abs(d.x) <= reach, abs(d.y) <= reach, abs(d.z) <= reach else { continue }
+                for t in profile.weights.indices {
+                    let r = min(5 * profile.variances[t].squareRoot(), reach)
+                    guard abs(d.x) <= r, abs(d.y) <= r, abs(d.z) <= r else { continue }
+                    expected += profile.amplitude(t) * exp(-d.lengthSquared / (2 * profile.variances[t]))
+                }
+            }
+            worst = max(worst, abs(Double(map[i, j, k]) - expected) / max(1, expected))
+        } } }
+        #expect(worst < 1e-5)
+    }
+
     @Test("one thread and two threads render the same map")
     func threads() {
         let pts = (0..<30).map { Vector3(3 + 0.2 * Double($0), 6 + sin(Double($0)), 5 + cos(Double($0))) }

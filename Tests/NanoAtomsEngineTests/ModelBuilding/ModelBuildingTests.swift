@@ -72,6 +72,37 @@ struct ValidationTests {
         #expect(removed.map(\.value) == [0.2])
     }
 
+    /// Pearson's r between M and S over the voxels within `radius` Å of `p` (sphere) or
+    /// within a cube of side 2·`radius`, found by testing every voxel of the box.
+    static func bruteForceCorrelation(_ m: Volume, _ s: Volume, at p: Vector3, radius: Double, sphere: Bool) -> Double {
+        var xs: [Float] = [], ys: [Float] = []
+        let c = m.voxelCoordinate(of: p), r = radius / m.voxelSize
+        for k in 0..<m.nz { for j in 0..<m.ny { for i in 0..<m.nx {
+            let d = Vector3(Double(i), Double(j), Double(k)) - c
+            let inside = sphere ? d.lengthSquared <= r * r : (abs(d.x) <= r && abs(d.y) <= r && abs(d.z) <= r)
+            if inside { xs.append(m[i, j, k]); ys.append(s[i, j, k]) }
+        } } }
+        return pearson(xs, ys)
+    }
+
+    @Test("per-atom correlations equal Pearson's r over exactly the voxels of each window, at the box's faces too",
+          arguments: [true, false])
+    func perAtomCorrelationWindows(sphere: Bool) {
+        var g = SeededGenerator(seed: 21)
+        let grid = Volume(nx: 23, ny: 19, nz: 21, voxelSize: 0.4)
+        let m = Volume(nx: 23, ny: 19, nz: 21, voxelSize: 0.4, values: (0..<grid.count).map { _ in Float(g.gaussian()) })
+        let s = Volume(nx: 23, ny: 19, nz: 21, voxelSize: 0.4, values: m.values.map { $0 + Float(g.gaussian()) })
+        // Inside, off-centre between voxels, and near or past the faces.
+        let positions = [Vector3(4.4, 3.8, 4.1), Vector3(2.03, 5.51, 3.97), Vector3(0.3, 0.2, 7.9), Vector3(8.7, 7.1, 0.05)]
+        let radius = 1.65
+        let window: CorrelationWindow = sphere ? .sphere(radius: radius) : .cube(side: 2 * radius)
+        let fast = perAtomCorrelations(raw: m, simulated: s, positions: positions, window: window, threads: 2)
+        for (a, p) in positions.enumerated() {
+            let expected = Self.bruteForceCorrelation(m, s, at: p, radius: radius, sphere: sphere)
+            #expect(abs(fast[a] - expected) < 1e-9, "atom \(a): \(fast[a]) vs \(expected)")
+        }
+    }
+
     @Test("atoms with too few neighbours are removed, saying so")
     func lowCoordination() {
         let a = 3.9242, d = a / 2.0.squareRoot()

@@ -1,0 +1,93 @@
+/// A text written piece by piece as UTF-8 bytes: the files nanoatoms writes (CSV, PDB, SVG)
+/// hold tens of thousands of short pieces, and joining Swift strings costs a check and often
+/// an allocation per piece, while appending bytes to one array costs a copy.
+public struct TextBuffer: Sendable {
+    /// The text so far, UTF-8.
+    public private(set) var bytes: [UInt8] = []
+
+    /// An empty text with room for about `capacity` bytes.
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    /// The text as a string.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Number of bytes written.
+    public var count: Int { bytes.count }
+
+    /// Appends `text`.
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `text`, a literal.
+    public mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends one ASCII character.
+    public mutating func append(ascii c: Unicode.Scalar) { bytes.append(UInt8(ascii: c)) }
+
+    /// Appends `n` copies of a space.
+    public mutating func appendSpaces(_ n: Int) {
+        if n > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) }
+    }
+
+    /// Appends an integer in decimal, right-aligned in `width` columns (`%{width}d`).
+    public mutating func append(_ n: Int, width: Int = 0) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var at = 24
+            var m = n.magnitude
+            repeat {
+                at -= 1; buffer[at] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if n < 0 { at -= 1; buffer[at] = UInt8(ascii: "-") }
+            appendSpaces(width - (24 - at))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[at...]))
+        }
+    }
+
+    /// Appends `v` with `decimals` decimals (``NumberFormatting/fixed(_:_:)``), right-aligned
+    /// in `width` columns.
+    public mutating func append(fixed v: Double, _ decimals: Int, width: Int = 0) {
+        NumberFormatting.withFixed(v, decimals) { text in
+            appendSpaces(width - text.count)
+            bytes.append(contentsOf: text)
+        }
+    }
+
+    /// Appends `v` with `digits` significant digits (``NumberFormatting/significant(_:_:)``).
+    public mutating func append(significant v: Double, _ digits: Int = 6) {
+        NumberFormatting.withSignificant(v, digits) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `text` with XML's five special characters escaped.
+    public mutating func append(escapingXML text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "&"): append("&amp;")
+                case UInt8(ascii: "<"): append("&lt;")
+                case UInt8(ascii: ">"): append("&gt;")
+                case UInt8(ascii: "\""): append("&quot;")
+                case UInt8(ascii: "'"): append("&apos;")
+                default: bytes.append(b)
+                }
+            }
+        }
+    }
+
+    /// Appends UTF-8 bytes.
+    public mutating func append(bytes other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
+
+    /// Appends the bytes of another buffer.
+    public mutating func append(_ other: TextBuffer) { bytes.append(contentsOf: other.bytes) }
+
+    /// Removes the last `n` bytes.
+    public mutating func removeLast(_ n: Int) { bytes.removeLast(n) }
+
+    /// The last byte, if any.
+    public var last: UInt8? { bytes.last }
+}
