@@ -77,6 +77,27 @@ public struct AtomProfile: Sendable, Equatable {
         return s
     }
 
+    /// ``overlap(distanceSquared:)`` at each of `distancesSquared`, the same values computed
+    /// once per pair of terms rather than once per distance: a table of thousands of
+    /// distances costs one exponential per unordered pair and distance, and no powers.
+    public func overlaps(distancesSquared: [Double]) -> [Double] {
+        let n = weights.count
+        var coefficient = [Double](repeating: 0, count: n * n), twiceVariance = coefficient
+        for k in 0..<n { for l in 0..<n {
+            let v = variances[k] + variances[l]
+            coefficient[k * n + l] = weights[k] * weights[l] * pow(2 * Double.pi * v, -1.5)
+            twiceVariance[k * n + l] = 2 * v
+        } }
+        var e = [Double](repeating: 0, count: n * n)
+        return distancesSquared.map { d2 in
+            // exp for (k, l) and (l, k) is the same number; the sum keeps overlap's order.
+            for k in 0..<n { for l in k..<n { e[k * n + l] = exp(-d2 / twiceVariance[k * n + l]); e[l * n + k] = e[k * n + l] } }
+            var s = 0.0
+            for q in 0..<(n * n) { s += coefficient[q] * e[q] }
+            return s
+        }
+    }
+
     /// The variance of the single Gaussian with the same second moment (Å² per axis).
     public var effectiveVariance: Double {
         zip(weights, variances).map { $0 * $1 }.reduce(0, +) / integral

@@ -154,14 +154,22 @@ public enum MRCFormat {
         let values: [Float]
         var bad = 0, firstBad = -1
         if verbatim || readFloats != nil {
+            // Read (or copied) a megabyte at a time and checked while the piece is in cache:
+            // one pass over memory, not two.
+            var anyNonFinite = false
             values = try LargeArrays.make(count: count) { buffer in
-                if let readFloats {
-                    try readFloats(UnsafeMutableRawBufferPointer(buffer), dataStart)
-                } else {
-                    bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[dataStart..<(dataStart + 4 * count)])) }
+                for first in stride(from: 0, to: count, by: verbatimChunk) {
+                    let piece = UnsafeMutableBufferPointer(rebasing: buffer[first..<min(count, first + verbatimChunk)])
+                    let offset = dataStart + 4 * first
+                    if let readFloats {
+                        try readFloats(UnsafeMutableRawBufferPointer(piece), offset)
+                    } else {
+                        bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(piece).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + 4 * piece.count)])) }
+                    }
+                    if containsNonFinite(UnsafeBufferPointer(piece)) { anyNonFinite = true }
                 }
             }
-            (bad, firstBad) = countNonFinite(values)
+            if anyNonFinite { (bad, firstBad) = countNonFinite(values) }
         } else {
             // Strides, in the output, of one step along each storage axis.
             let outStride = [1, dims[0], dims[0] * dims[1]]
@@ -195,21 +203,26 @@ public enum MRCFormat {
     /// How many values are NaN or infinite (all exponent bits set), and the first one's index;
     /// eight at a time.
     static func countNonFinite(_ values: [Float]) -> (count: Int, first: Int) {
-        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
-        var found = false
-        values.withUnsafeBytes { raw in
-            var i = 0
-            var any = SIMD8<UInt32>(repeating: 0)
-            while i + 8 <= values.count {
-                let bits = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)
-                any.replace(with: 1, where: (bits & exponent) .== exponent)
-                i += 8
-            }
-            found = any != .zero || values[i...].contains { !$0.isFinite }
-        }
-        guard found else { return (0, -1) }
+        guard values.withUnsafeBufferPointer(containsNonFinite) else { return (0, -1) }
         let bad = values.indices.filter { !values[$0].isFinite }
         return (bad.count, bad.first ?? -1)
+    }
+
+    /// Values per piece of a verbatim read: a megabyte, checked while it is in cache.
+    static let verbatimChunk = 1 << 18
+
+    /// Whether any value is NaN or infinite (all exponent bits set), eight at a time.
+    static func containsNonFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        let raw = UnsafeRawBufferPointer(values)
+        var i = 0
+        var any = SIMD8<UInt32>(repeating: 0)
+        while i + 8 <= values.count {
+            let bits = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)
+            any.replace(with: 1, where: (bits & exponent) .== exponent)
+            i += 8
+        }
+        return any != .zero || values[i...].contains { !$0.isFinite }
     }
 
     private static func byteOrder(_ b: [UInt8], name: String) throws -> Bool {

@@ -36,8 +36,7 @@ public enum SeparableFilter {
     /// The filter with the row kernel chosen: `avx2` only where ``hasAVX2FMA`` (tests run both).
     static func filter(_ values: UnsafePointer<Float>, input: VoxelBox, output: VoxelBox,
                        terms: [(scale: Float, kernel: [Float])], threads: Int, avx2: Bool) -> [Float] {
-        var result = LargeArrays.filled(Float(0), count: output.count)
-        guard input.count > 0, output.count > 0, !terms.isEmpty else { return result }
+        guard input.count > 0, output.count > 0, !terms.isEmpty else { return LargeArrays.filled(Float(0), count: output.count) }
         let oi = output.dims, ii = input.dims
         // The intermediates hold exactly the rows (s1) and planes (s2) that the next pass
         // reads, R = the widest kernel's radius beyond the output on each side, with zeros
@@ -49,15 +48,21 @@ public enum SeparableFilter {
         let shiftY = input.lo.y - output.lo.y + R, shiftZ = input.lo.z - output.lo.z + R
         let jjRange = max(0, -shiftY)..<min(ii.y, rows1 - shiftY)
         let kkRange = max(0, -shiftZ)..<min(ii.z, planes2 - shiftZ)
+        guard !jjRange.isEmpty, !kkRange.isEmpty else { return LargeArrays.filled(Float(0), count: output.count) }
         let plane1 = oi.x * rows1, plane2 = oi.x * oi.y
-        var s2 = LargeArrays.filled(Float(0), count: plane2 * planes2)
-        guard !jjRange.isEmpty, !kkRange.isEmpty else { return result }
+        // Fresh storage is not zero-filled where it is written whole anyway: every plane of
+        // s2 that an input plane filters into, and (by the first term's z pass) the result.
+        let filled = (kkRange.lowerBound + shiftZ)..<(kkRange.upperBound + shiftZ)
+        var s2 = LargeArrays.make(count: plane2 * planes2) { (b: UnsafeMutableBufferPointer<Float>) in
+            b.baseAddress!.initialize(repeating: 0, count: plane2 * filled.lowerBound)
+            (b.baseAddress! + plane2 * filled.upperBound).initialize(repeating: 0, count: plane2 * (planes2 - filled.upperBound))
+        }
         let inp = UncheckedSendable(values)
-        result.withUnsafeMutableBufferPointer { resultBuffer in
+        return LargeArrays.make(count: output.count) { (resultBuffer: UnsafeMutableBufferPointer<Float>) in
             s2.withUnsafeMutableBufferPointer { s2Buffer in
                 let out = UncheckedSendable(resultBuffer.baseAddress!)
                 let b = UncheckedSendable(s2Buffer.baseAddress!)
-                for term in terms {
+                for (termIndex, term) in terms.enumerated() {
                     let kernel = term.kernel, r = kernel.count / 2
                     // x then y, plane by plane: input plane k -> one s1 plane (the output's x
                     // range, rows padded by R) -> s2 plane k + shiftZ. Each range of planes
@@ -88,7 +93,8 @@ public enum SeparableFilter {
                             weightedRowSum(plane2, taps: yTaps, into: b.value + plane2 * (k + shiftZ), accumulate: false, avx2: avx2)
                         }
                     }
-                    // z: s2 -> output, accumulated with the term's scale; output plane k reads
+                    // z: s2 -> output with the term's scale (the first term writes the output,
+                    // the others add to it); output plane k reads
                     // s2 planes k + R − r + t. Done in column strips, all planes of a strip at
                     // once, so that the planes a strip reads stay in cache while reused.
                     let scaled = kernel.map { $0 * term.scale }
@@ -99,13 +105,12 @@ public enum SeparableFilter {
                         for k in 0..<oi.z {
                             let base = b.value + plane2 * (k + R - r) + c0
                             taps.set(weights: scaled) { UnsafePointer(base + plane2 * $0) }
-                            weightedRowSum(width, taps: taps, into: out.value + plane2 * k + c0, accumulate: true, avx2: avx2)
+                            weightedRowSum(width, taps: taps, into: out.value + plane2 * k + c0, accumulate: termIndex > 0, avx2: avx2)
                         }
                     }
                 }
             }
         }
-        return result
     }
 
     /// The rows and weights of one output row's sum, reused from row to row without

@@ -10,24 +10,29 @@ struct ValueHistogram {
 
     /// The histogram of `values` in `bins` bins; nil when there are no values or all are equal.
     init?(_ values: [Float], bins: Int) {
-        let range = VolumeStatistics(values)
-        guard !values.isEmpty, range.maximum > range.minimum else { return nil }
+        guard let h = values.withUnsafeBufferPointer({ ValueHistogram($0, bins: bins) }) else { return nil }
+        self = h
+    }
+
+    /// The histogram of the values in `v` in `bins` bins; nil when there are none or all are equal.
+    init?(_ v: UnsafeBufferPointer<Float>, bins: Int) {
+        let range = VolumeStatistics(v)
+        guard !v.isEmpty, range.maximum > range.minimum else { return nil }
         minimum = range.minimum
         maximum = range.maximum
         let scale = Float(Double(bins) / Double(maximum - minimum))
         self.scale = scale
         let lo = minimum, top = bins - 1
         // Four interleaved counters, so that runs of equal bins do not wait on each other.
+        // (Swift's SIMD float-to-integer conversions are many times slower than four scalar ones.)
         var lanes = [Int32](repeating: 0, count: 4 * bins)
-        values.withUnsafeBufferPointer { v in
-            lanes.withUnsafeMutableBufferPointer { c in
-                var q = 0
-                while q + 4 <= v.count {
-                    for lane in 0..<4 { c[lane * bins + min(top, Int((v[q + lane] - lo) * scale))] += 1 }
-                    q += 4
-                }
-                while q < v.count { c[min(top, Int((v[q] - lo) * scale))] += 1; q += 1 }
+        lanes.withUnsafeMutableBufferPointer { c in
+            var q = 0
+            while q + 4 <= v.count {
+                for lane in 0..<4 { c[lane * bins + min(top, Int((v[q + lane] - lo) * scale))] += 1 }
+                q += 4
             }
+            while q < v.count { c[min(top, Int((v[q] - lo) * scale))] += 1; q += 1 }
         }
         counts = (0..<bins).map { b in Int(lanes[b]) + Int(lanes[bins + b]) + Int(lanes[2 * bins + b]) + Int(lanes[3 * bins + b]) }
     }

@@ -72,16 +72,18 @@ public struct Volume: Sendable, Equatable {
     /// The part of the map inside `box`, on the same grid: its origin moves so every voxel
     /// keeps its position in Å.
     public func cropped(to box: VoxelBox) -> Volume {
-        var out = Volume(nx: box.dims.x, ny: box.dims.y, nz: box.dims.z, voxelSize: voxelSize,
-                         origin: origin + Vector3(Double(box.lo.x), Double(box.lo.y), Double(box.lo.z)) * voxelSize)
-        values.withUnsafeBufferPointer { src in
-            out.values.withUnsafeMutableBufferPointer { dst in
+        precondition(box.count > 0, "an empty box")
+        // Rows copied straight into fresh storage: zero-filling it first would write the
+        // whole box twice.
+        let copied = values.withUnsafeBufferPointer { src in
+            LargeArrays.make(count: box.count) { (dst: UnsafeMutableBufferPointer<Float>) in
                 for k in 0..<box.dims.z { for j in 0..<box.dims.y {
                     (dst.baseAddress! + box.dims.x * (j + box.dims.y * k))
-                        .update(from: src.baseAddress! + index(box.lo.x, box.lo.y + j, box.lo.z + k), count: box.dims.x)
+                        .initialize(from: src.baseAddress! + index(box.lo.x, box.lo.y + j, box.lo.z + k), count: box.dims.x)
                 } }
             }
         }
-        return out
+        return Volume(nx: box.dims.x, ny: box.dims.y, nz: box.dims.z, voxelSize: voxelSize,
+                      origin: origin + Vector3(Double(box.lo.x), Double(box.lo.y), Double(box.lo.z)) * voxelSize, values: copied)
     }
 }

@@ -16,14 +16,18 @@ public struct VolumeStatistics: Sendable {
 
     /// Statistics of `values`.
     public init(_ values: [Float]) {
+        self = values.withUnsafeBufferPointer { VolumeStatistics($0) }
+    }
+
+    /// Statistics of the values in `b`.
+    public init(_ b: UnsafeBufferPointer<Float>) {
         var s = 0.0, s2 = 0.0
         var lo = Float.infinity, hi = -Float.infinity
-        values.withUnsafeBufferPointer { b in
+        if let base = b.baseAddress {
             // Blocks of float sums in 8 lanes keep the double accumulation and the
             // dependency chains off the inner loop; the lanes are combined per block.
             // (`replacing(with:where:)` compiles to vector min/max; `pointwiseMin` on SIMD
             // types was measured 40× slower.)
-            guard let base = b.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
             var vlo = SIMD8<Float>(repeating: .infinity), vhi = SIMD8<Float>(repeating: -.infinity)
             var i = 0
@@ -46,7 +50,7 @@ public struct VolumeStatistics: Sendable {
                 i += 1
             }
         }
-        count = values.count; sum = s; sumOfSquares = s2; minimum = lo; maximum = hi
+        count = b.count; sum = s; sumOfSquares = s2; minimum = lo; maximum = hi
     }
 
     /// Mean value.

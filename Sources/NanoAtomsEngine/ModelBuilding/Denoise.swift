@@ -5,13 +5,7 @@ public func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)
     volume.values.withUnsafeBufferPointer { v in
         for k in 0..<volume.nz {
             for j in 0..<volume.ny {
-                let row = volume.nx * (j + volume.ny * k)
-                var first = -1, last = -1
-                for i in 0..<volume.nx where v[row + i] != 0 {
-                    if first < 0 { first = i }
-                    last = i
-                }
-                if first >= 0 {
+                if let (first, last) = nonzeroSpan(of: v.baseAddress! + volume.nx * (j + volume.ny * k), count: volume.nx) {
                     lo = pointwiseMin(lo, SIMD3(first, j, k))
                     hi = pointwiseMax(hi, SIMD3(last, j, k))
                 }

@@ -94,16 +94,32 @@ public struct ParticleMask: Sendable, Equatable {
     /// bin's values only. Reorders `values`.
     static func medianBySelection(_ values: inout [Float]) -> Float {
         precondition(!values.isEmpty)
+        return values.withUnsafeMutableBufferPointer { medianBySelection($0) }
+    }
+
+    /// The same for the values in `values`, which it may reorder.
+    static func medianBySelection(_ values: UnsafeMutableBufferPointer<Float>) -> Float {
+        precondition(!values.isEmpty)
         var k = values.count / 2
-        guard let histogram = ValueHistogram(values, bins: 4096) else { return values[0] }
+        guard let histogram = ValueHistogram(UnsafeBufferPointer(values), bins: 4096) else { return values[0] }
         var bin = 0
         while k >= histogram.counts[bin] { k -= histogram.counts[bin]; bin += 1 }
-        var inBin = values.filter { histogram.bin(of: $0) == bin }
-        return quickselect(&inBin, rank: k)
+        // The bin's values, gathered to the front of `values` (which may be reordered).
+        var inBin = 0
+        for q in values.indices where histogram.bin(of: values[q]) == bin {
+            values.swapAt(inBin, q)
+            inBin += 1
+        }
+        return quickselect(UnsafeMutableBufferPointer(rebasing: values[..<inBin]), rank: k)
     }
 
     /// The element of rank `k` (0-based) of `values`, by quickselect; reorders `values`.
     static func quickselect(_ values: inout [Float], rank k: Int) -> Float {
+        values.withUnsafeMutableBufferPointer { quickselect($0, rank: k) }
+    }
+
+    /// The same for the values in `values`.
+    static func quickselect(_ values: UnsafeMutableBufferPointer<Float>, rank k: Int) -> Float {
         var lo = 0, hi = values.count - 1
         while lo < hi {
             let pivot = values[(lo + hi) / 2]
@@ -128,8 +144,11 @@ public struct ParticleMask: Sendable, Equatable {
     /// The median of the map outside the masked sphere (every second voxel along each
     /// axis), or 0 when fewer than 1000 voxels lie outside.
     public func backgroundLevel(of volume: Volume) -> Double {
-        var outside: [Float] = []
-        outside.reserveCapacity(volume.count / 8)
+        // At most every second voxel along each axis; written straight into one buffer.
+        let capacity = ((volume.nx + 1) / 2) * ((volume.ny + 1) / 2) * ((volume.nz + 1) / 2)
+        let outside = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+        defer { outside.deallocate() }
+        var n = 0
         let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
         let reach2 = pow((radius + edge) / h, 2)
         volume.values.withUnsafeBufferPointer { v in
@@ -137,7 +156,7 @@ public struct ParticleMask: Sendable, Equatable {
                 let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
                 for j in stride(from: 0, to: volume.ny, by: 2) {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
-                    let row = volume.nx * (j + volume.ny * k)
+                    let row = v.baseAddress! + volume.nx * (j + volume.ny * k)
                     // Inside the reach lie only the i with |i − c.x| ≤ half: test those near
                     // the edges exactly and jump over the rest.
                     let half = dyz2 < reach2 ? (reach2 - dyz2).squareRoot() : -2
@@ -153,14 +172,14 @@ public struct ParticleMask: Sendable, Equatable {
                         let range = part == 0 ? before : after
                         for i in stride(from: range.lowerBound, to: range.upperBound, by: 2) {
                             let x = Double(i)
-                            if dyz2 + (x - c.x) * (x - c.x) > reach2 { outside.append(v[row + i]) }
+                            if dyz2 + (x - c.x) * (x - c.x) > reach2 { outside[n] = row[i]; n += 1 }
                         }
                     }
                 }
             }
         }
-        guard outside.count >= 1000 else { return 0 }
-        return Double(ParticleMask.medianBySelection(&outside))
+        guard n >= 1000 else { return 0 }
+        return Double(ParticleMask.medianBySelection(UnsafeMutableBufferPointer(start: outside, count: n)))
     }
 
     /// The voxels the mask does not zero: the bounding box of its sphere (radius plus edge),

@@ -31,7 +31,7 @@ public struct SimulatedMapCorrelation: Sendable {
         sumC = st.sum; sumC2 = st.sumOfSquares
         // Beyond this distance the overlap of two atoms is below 1e-7 of its peak.
         overlapRange2 = 4 * profile.widestVariance * log(1e7)
-        overlapTable = (0..<4097).map { profile.overlap(distanceSquared: Double($0) / 4096 * 4 * profile.widestVariance * log(1e7)) }
+        overlapTable = profile.overlaps(distancesSquared: (0..<4097).map { Double($0) / 4096 * 4 * profile.widestVariance * log(1e7) })
     }
 
     /// Prepares to score atoms anywhere above `threshold` in `map`: the box is the bounding

@@ -39,6 +39,13 @@ struct AtomProfileTests {
         #expect(abs(numeric / p.overlap(distanceSquared: d.lengthSquared) - 1) < 2e-3)
     }
 
+    @Test("a table of overlaps holds exactly what the overlap gives at each distance")
+    func overlapTable() {
+        let p = AtomProfile.peng(pt, voxelSize: 0.358).displaced(by: 0.01)
+        let d2 = (0..<200).map { Double($0) * 0.07 }
+        #expect(p.overlaps(distancesSquared: d2) == d2.map { p.overlap(distanceSquared: $0) })
+    }
+
     @Test("displacing an atom adds U to every term's variance")
     func displaced() {
         let p = AtomProfile.gaussian(variance: 0.2).displaced(by: 0.05)

@@ -116,6 +116,22 @@ struct MRCFormatTests {
         for message in [refusal(Array(good.prefix(500))), refusal(b)] { #expect(!message.contains("\n")) }
     }
 
+    @Test("a file read piece by piece still finds every NaN and infinity, in any piece")
+    func nonFiniteInLaterPieces() throws {
+        // 72³ values: more than one megabyte-sized piece of the verbatim read.
+        var big = Volume(nx: 72, ny: 72, nz: 72, voxelSize: 0.5, fill: 1)
+        big.values[300_000] = .nan; big.values[big.count - 1] = -.infinity
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nanoatoms-nan-\(getpid()).mrc").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try MRCFormat.write(big, to: path)
+        #expect(throws: EngineError("2 voxel values are NaN or infinite (the first at data index 300000)", file: path)) {
+            try MRCFormat.read(path: path)
+        }
+        big.values[300_000] = 2; big.values[big.count - 1] = 3
+        try MRCFormat.write(big, to: path)
+        #expect(try MRCFormat.read(path: path).values == big.values)
+    }
+
     @Test("a missing file is named in the error")
     func missingFile() {
         #expect(throws: EngineError("no such file", file: "/nonexistent/map.mrc")) {

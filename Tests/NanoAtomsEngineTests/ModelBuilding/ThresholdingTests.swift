@@ -44,6 +44,25 @@ struct ThresholdingTests {
 struct DenoiseTests {
     let pt = TestSupport.platinum
 
+    @Test("the box of non-zero voxels is found in any row position, with NaN counted and −0 not")
+    func nonzeroBox() {
+        var g = SeededGenerator(seed: 8)
+        for trial in 0..<40 {
+            // Rows of 1 to 37 values (shorter and longer than the eight-value blocks), a few
+            // non-zero voxels anywhere, sometimes none.
+            let nx = 1 + trial % 37
+            var v = Volume(nx: nx, ny: 5, nz: 4, voxelSize: 1, fill: 0)
+            v.values[Int(g.next() % UInt64(v.count))] = -0.0
+            for _ in 0..<(trial % 4) { v.values[Int(g.next() % UInt64(v.count))] = trial % 7 == 0 ? .nan : Float(g.gaussian()) + 3 }
+            var lo = SIMD3(Int.max, Int.max, Int.max), hi = SIMD3(-1, -1, -1)
+            for k in 0..<v.nz { for j in 0..<v.ny { for i in 0..<v.nx where v[i, j, k] != 0 {
+                lo = pointwiseMin(lo, SIMD3(i, j, k)); hi = pointwiseMax(hi, SIMD3(i, j, k))
+            } } }
+            let found = nonzeroBounds(of: v)
+            if hi.x < 0 { #expect(found == nil) } else { #expect(found?.lo == lo && found?.hi == hi, "trial \(trial)") }
+        }
+    }
+
     @Test("the denoised map has zero mean, unit SD, and its peaks on the atoms")
     func denoisedMap() {
         var s = ParticleSpec(element: pt)
