@@ -11,9 +11,10 @@ let package = Package(
     ],
     targets: [
         // The science: maps, atoms, model building, analysis, reports. No terminal, no language.
-        .target(name: "NanoAtomsEngine", dependencies: ["CFilterKernels"]),
-        // The separable filter's inner loop with AVX2 and FMA, chosen at run time.
-        .target(name: "CFilterKernels"),
+        .target(name: "NanoAtomsEngine", dependencies: ["CKernels"]),
+        // Two inner loops in C with vector instructions chosen at run time: the separable
+        // filter's row sum (AVX2 and FMA) and the component sweep's neighbour merge (SSE4.1).
+        .target(name: "CKernels"),
         // The command language and its interpreter; calls the engine, computes nothing itself.
         .target(name: "NanoAtomsLanguage", dependencies: ["NanoAtomsEngine"]),
         // GNU readline for the interactive shell (Debian: libreadline-dev).

@@ -78,7 +78,7 @@ public struct LatticeFit: Sendable {
         }
         guard n >= 13, bonds.count >= 12 else { return fallback("too few atoms or bonds for a lattice fit") }
         var rng = SeededGenerator(seed: 1)
-        let sample = bonds.count <= 400 ? bonds : (0..<400).map { _ in bonds[Int(rng.next() % UInt64(bonds.count))] }
+        let sample = bonds.count <= bondSampleSize ? bonds : (0..<bondSampleSize).map { _ in bonds[Int(rng.next() % UInt64(bonds.count))] }
         let axes = fccBondAxes
         // The bonds eight at a time in single precision (zero bonds pad the last group and
         // add nothing): the coarse search only ranks rotations, and Procrustes refines the best.
@@ -108,8 +108,7 @@ public struct LatticeFit: Sendable {
             return Double(s.sum()) / (2.0.squareRoot() * Double(sample.count))
         }
         var R = Matrix3.identity, bestScore = -1.0
-        for _ in 0..<orientationTrials {
-            let candidate = TestParticle.randomRotation(&rng)
+        for candidate in bonds.count <= bondSampleSize ? rotationsAfterAllBonds : rotationsAfterSample {
             let s = alignment(candidate)
             if s > bestScore { bestScore = s; R = candidate }
         }
@@ -169,6 +168,20 @@ public struct LatticeFit: Sendable {
     /// Random orientations scored in the coarse search: enough that the best lies within a few
     /// degrees of the truth, which Procrustes then refines.
     static let orientationTrials = 3000
+    /// Bonds scored per rotation in the coarse search (a random sample of them when more).
+    static let bondSampleSize = 400
+
+    /// The coarse search's rotations: drawn from the fit's seeded generator after `draws`
+    /// draws, so every fit tries the same ones. They are made once per process (their
+    /// normal deviates cost a logarithm and a cosine each) for the two cases a fit meets:
+    /// all bonds scored (no draws before), or a sample of them (one draw per sampled bond).
+    static func candidateRotations(afterDraws draws: Int) -> [Matrix3] {
+        var rng = SeededGenerator(seed: 1)
+        for _ in 0..<draws { _ = rng.next() }
+        return (0..<orientationTrials).map { _ in TestParticle.randomRotation(&rng) }
+    }
+    static let rotationsAfterAllBonds = candidateRotations(afterDraws: 0)
+    static let rotationsAfterSample = candidateRotations(afterDraws: bondSampleSize)
 
     static let fccBondAxes: [Vector3] = [
         Vector3(1, 1, 0), Vector3(1, -1, 0), Vector3(1, 0, 1), Vector3(1, 0, -1), Vector3(0, 1, 1), Vector3(0, 1, -1),

@@ -117,10 +117,11 @@ public enum TestParticle {
 
     /// A random rotation, uniform over orientations (from a random unit quaternion).
     static func randomRotation(_ g: inout SeededGenerator) -> Matrix3 {
-        var q = [g.gaussian(), g.gaussian(), g.gaussian(), g.gaussian()]
-        let n = q.map { $0 * $0 }.reduce(0, +).squareRoot()
-        q = q.map { $0 / n }
-        let (w, x, y, z) = (q[0], q[1], q[2], q[3])
+        // A uniformly random unit quaternion (four normal deviates, normalised), without
+        // arrays: the lattice fit draws thousands.
+        let q0 = g.gaussian(), q1 = g.gaussian(), q2 = g.gaussian(), q3 = g.gaussian()
+        let n = (q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3).squareRoot()
+        let (w, x, y, z) = (q0 / n, q1 / n, q2 / n, q3 / n)
         return Matrix3([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
                         2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
                         2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])

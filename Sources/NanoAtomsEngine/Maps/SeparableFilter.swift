@@ -1,5 +1,5 @@
 import Foundation
-import CFilterKernels
+import CKernels
 
 /// Separable 3D convolution with zero padding: the workhorse of denoising and smoothing.
 ///

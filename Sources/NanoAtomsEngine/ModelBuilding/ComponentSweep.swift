@@ -1,3 +1,5 @@
+import CKernels
+
 /// Centres of the 26-connected components of C > T for many thresholds T in one pass.
 ///
 /// The voxels above a floor are collected once (with what the sweep needs of them, so it
@@ -9,8 +11,8 @@
 /// over the voxels above the lowest threshold, however many thresholds are asked for; the
 /// union–find and its sums are per component seed, not per voxel, so they stay in cache.
 public struct ComponentSweep: Sendable {
-    /// One voxel above the floor: its grid position, M and C.
-    struct Entry { var i, j, k: UInt16; var weight, denoised: Float }
+    /// One voxel above the floor: its grid position, M and C (a C type: the merge loop is C).
+    typealias Entry = nanoatoms_sweep_entry
 
     /// The voxels above the floor, in scan order (x fastest).
     private let entries: [Entry]
@@ -60,6 +62,11 @@ public struct ComponentSweep: Sendable {
     /// component of C > threshold, in Å. A component whose weights sum to zero or less falls
     /// back to the centre of mass of the denoised values.
     public func centres(thresholds: [Float]) -> [[Vector3]] {
+        centres(thresholds: thresholds, vector: ComponentSweep.hasSSE41)
+    }
+
+    /// The same with the merge loop chosen: `vector` only where ``hasSSE41`` (tests run both).
+    func centres(thresholds: [Float], vector: Bool) -> [[Vector3]] {
         precondition(thresholds.allSatisfy { $0 >= floor }, "thresholds below the sweep's floor")
         precondition(thresholds.count < Int(UInt8.max), "at most 254 thresholds per sweep")
         var result = [[Vector3]](repeating: [], count: thresholds.count)
@@ -70,20 +77,34 @@ public struct ComponentSweep: Sendable {
         // by level, so each level's voxels stay in scan order.
         var levels = [UInt8](repeating: .max, count: entries.count)
         var bucketStart = [Int](repeating: 0, count: sorted.count + 1)
-        for (n, e) in entries.enumerated() where e.denoised > sorted[0] {
-            var m = 0
-            while m + 1 < sorted.count && e.denoised > sorted[m + 1] { m += 1 }
-            levels[n] = UInt8(m)
-            bucketStart[m + 1] += 1
+        entries.withUnsafeBufferPointer { entries in
+        levels.withUnsafeMutableBufferPointer { levels in
+        sorted.withUnsafeBufferPointer { sorted in
+            for n in entries.indices where entries[n].denoised > sorted[0] {
+                // The thresholds ascend, so the level is the count of those above the first
+                // that the voxel exceeds: counted without branches.
+                let c = entries[n].denoised
+                var m = 0
+                for t in 1..<sorted.count { m += c > sorted[t] ? 1 : 0 }
+                levels[n] = UInt8(m)
+                bucketStart[m + 1] += 1
+            }
+        }
+        }
         }
         for m in 0..<sorted.count { bucketStart[m + 1] += bucketStart[m] }
         let used = bucketStart[sorted.count]
         guard used > 0 else { return result }
         let byLevel = [Entry](unsafeUninitializedCapacity: used) { buffer, initialized in
             var fill = bucketStart
-            for (n, e) in entries.enumerated() where levels[n] != .max {
-                buffer[fill[Int(levels[n])]] = e
-                fill[Int(levels[n])] += 1
+            entries.withUnsafeBufferPointer { entries in
+            levels.withUnsafeBufferPointer { levels in
+                for n in entries.indices where levels[n] != .max {
+                    let m = Int(levels[n])
+                    (buffer.baseAddress! + fill[m]).initialize(to: entries[n])
+                    fill[m] += 1
+                }
+            }
             }
             initialized = used
         }
@@ -94,78 +115,28 @@ public struct ComponentSweep: Sendable {
         let lo = bounds.lo
         let bx = bounds.dims.x + 2, by = bounds.dims.y + 2, bz = bounds.dims.z + 2
         var label = LargeArrays.filled(Int32(-1), count: bx * by * bz + 4)
-        // The nine rows of three neighbours, as offsets of each row's middle voxel.
-        var rowOffsets: [Int] = []
-        for dk in -1...1 { for dj in -1...1 { rowOffsets.append(bx * (dj + by * dk)) } }
         // Per seed: union–find parent, and sums of M, M·i, M·j, M·k, then the same with C.
         // At most one seed per voxel; only the seeds made are touched.
         let parent = UnsafeMutablePointer<Int32>.allocate(capacity: used)
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: 8 * used)
         defer { parent.deallocate(); sums.deallocate() }
-        var seeds = 0
-        @inline(__always) func find(_ x: Int32) -> Int32 {
-            var x = Int(x)
-            while parent[x] != Int32(x) {
-                let p = parent[Int(parent[x])]
-                parent[x] = p
-                x = Int(p)
-            }
-            return Int32(x)
-        }
-        let lastLane = SIMD4<Int32>(0, 0, 0, 1) .== 1
         byLevel.withUnsafeBufferPointer { byLevel in
         label.withUnsafeMutableBufferPointer { lab in
-        rowOffsets.withUnsafeBufferPointer { ro in
-            let labRaw = UnsafeRawPointer(lab.baseAddress!)
+            var state = nanoatoms_sweep_state()
+            state.label = lab.baseAddress!; state.parent = parent; state.sums = sums
+            // The nine rows of three neighbours, as offsets of each row's middle voxel.
+            withUnsafeMutableBytes(of: &state.rowOffsets) { raw in
+                let offsets = raw.bindMemory(to: Int.self)
+                for dk in -1...1 { for dj in -1...1 { offsets[3 * (dk + 1) + (dj + 1)] = bx * (dj + by * dk) } }
+            }
+            state.lox = lo.x; state.loy = lo.y; state.loz = lo.z; state.bx = bx; state.by = by
+            state.seeds = 0
             for m in stride(from: sorted.count - 1, through: 0, by: -1) {
-                for q in bucketStart[m]..<bucketStart[m + 1] {
-                    let e = byLevel[q]
-                    let i = Int(e.i), j = Int(e.j), k = Int(e.k)
-                    let cell = (i - lo.x + 1) + bx * ((j - lo.y + 1) + by * (k - lo.z + 1))
-                    // The 26 neighbours' seeds as nine rows of three (a fourth lane masked
-                    // off). Neighbours mostly share a few seeds, so rather than 26 tests the
-                    // distinct seeds are taken one at a time: the largest left is found,
-                    // joined to the first one's component, and erased from the rows.
-                    @inline(__always) func row(_ o: Int) -> SIMD4<Int32> {
-                        var v = labRaw.loadUnaligned(fromByteOffset: 4 * (cell + o - 1), as: SIMD4<Int32>.self)
-                        v.replace(with: -1, where: lastLane)
-                        return v
-                    }
-                    var v0 = row(ro[0]), v1 = row(ro[1]), v2 = row(ro[2]), v3 = row(ro[3]), v4 = row(ro[4])
-                    var v5 = row(ro[5]), v6 = row(ro[6]), v7 = row(ro[7]), v8 = row(ro[8])
-                    var root: Int32 = -1
-                    while true {
-                        let s = pointwiseMax(pointwiseMax(pointwiseMax(v0, v1), pointwiseMax(v2, v3)),
-                                             pointwiseMax(pointwiseMax(v4, v5), pointwiseMax(pointwiseMax(v6, v7), v8))).max()
-                        if s < 0 { break }
-                        let r = find(s)
-                        if root < 0 {
-                            root = r
-                        } else if r != root {
-                            parent[Int(r)] = root
-                            let a = sums + 8 * Int(root), b = sums + 8 * Int(r)
-                            for t in 0..<8 { a[t] += b[t] }
-                        }
-                        let seen = SIMD4<Int32>(repeating: s)
-                        v0.replace(with: -1, where: v0 .== seen); v1.replace(with: -1, where: v1 .== seen)
-                        v2.replace(with: -1, where: v2 .== seen); v3.replace(with: -1, where: v3 .== seen)
-                        v4.replace(with: -1, where: v4 .== seen); v5.replace(with: -1, where: v5 .== seen)
-                        v6.replace(with: -1, where: v6 .== seen); v7.replace(with: -1, where: v7 .== seen)
-                        v8.replace(with: -1, where: v8 .== seen)
-                    }
-                    if root < 0 {
-                        root = Int32(seeds)
-                        parent[seeds] = root
-                        (sums + 8 * seeds).initialize(repeating: 0, count: 8)
-                        seeds += 1
-                    }
-                    lab[cell] = root
-                    let w = Double(e.weight), cw = Double(e.denoised)
-                    let di = Double(i), dj = Double(j), dk = Double(k)
-                    let b = sums + 8 * Int(root)
-                    b[0] += w; b[1] += w * di; b[2] += w * dj; b[3] += w * dk
-                    b[4] += cw; b[5] += cw * di; b[6] += cw * dj; b[7] += cw * dk
-                }
+                // The level's voxels join the components of their labelled neighbours
+                // (or start new ones), in C: see Sources/CKernels/SweepKernels.c.
+                nanoatoms_sweep_add(&state, byLevel.baseAddress! + bucketStart[m], bucketStart[m + 1] - bucketStart[m],
+                                    vector ? 1 : 0)
+                let seeds = state.seeds
                 var centres: [Vector3] = []
                 for r in 0..<seeds where parent[r] == Int32(r) {
                     let b = sums + 8 * r
@@ -181,9 +152,11 @@ public struct ComponentSweep: Sendable {
             }
         }
         }
-        }
         return result
     }
+
+    /// Whether the CPU runs the SSE4.1 merge loop (checked once).
+    static let hasSSE41 = nanoatoms_has_sse41() != 0
 
     /// For each threshold (any order), the centres of mass of `weights` (the raw map M) over
     /// each component of `denoised > threshold`, in Å: a sweep made for these thresholds only.
