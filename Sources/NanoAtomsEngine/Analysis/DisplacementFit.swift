@@ -47,26 +47,42 @@ public func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, 
             for a in range {
                 let c = map.voxelCoordinate(of: positions[a])
                 let r = radius / h
-                var iso = [Double](repeating: 0, count: 5)             // Σw, Σw r², Σw r⁴, Σw lnI, Σw r² lnI
-                var A = [Double](repeating: 0, count: 49), b = [Double](repeating: 0, count: 7)
+                // Σw, Σw r², Σw r⁴, Σw lnI, Σw r² lnI; and the normal equations of the
+                // anisotropic fit (upper triangle of A), in fixed storage: no array per voxel.
+                var iso0 = 0.0, iso1 = 0.0, iso2 = 0.0, iso3 = 0.0, iso4 = 0.0
+                var upper = [Double](repeating: 0, count: 49), b = [Double](repeating: 0, count: 7)
                 var n = 0
                 let lo = SIMD3<Int>(Int((c.x - r).rounded(.up)), Int((c.y - r).rounded(.up)), Int((c.z - r).rounded(.up)))
                 let hi = SIMD3<Int>(Int((c.x + r).rounded(.down)), Int((c.y + r).rounded(.down)), Int((c.z + r).rounded(.down)))
                 guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { continue }
-                for k in lo.z...hi.z { for j in lo.y...hi.y { for i in lo.x...hi.x where map.contains(i, j, k) {
-                    let d = (Vector3(Double(i), Double(j), Double(k)) - c) * h
-                    let r2 = d.lengthSquared
-                    let w = Double(map[i, j, k])
-                    guard r2 <= radius * radius, w > 0 else { continue }
-                    let l = log(w)
-                    iso[0] += w; iso[1] += w * r2; iso[2] += w * r2 * r2; iso[3] += w * l; iso[4] += w * r2 * l
-                    let row = [1, d.x * d.x, d.y * d.y, d.z * d.z, d.x * d.y, d.x * d.z, d.y * d.z]
-                    for p in 0..<7 {
-                        for q in p..<7 { A[7 * p + q] += w * row[p] * row[q] }
-                        b[p] += w * row[p] * l
+                upper.withUnsafeMutableBufferPointer { A in
+                b.withUnsafeMutableBufferPointer { b in
+                map.values.withUnsafeBufferPointer { values in
+                    // The window's voxels inside the map, in the same order as before clipping.
+                    for k in stride(from: max(0, lo.z), through: min(map.nz - 1, hi.z), by: 1) {
+                        for j in stride(from: max(0, lo.y), through: min(map.ny - 1, hi.y), by: 1) {
+                            for i in stride(from: max(0, lo.x), through: min(map.nx - 1, hi.x), by: 1) {
+                                let d = (Vector3(Double(i), Double(j), Double(k)) - c) * h
+                                let r2 = d.lengthSquared
+                                let w = Double(values[i + map.nx * (j + map.ny * k)])
+                                guard r2 <= radius * radius, w > 0 else { continue }
+                                let l = log(w)
+                                iso0 += w; iso1 += w * r2; iso2 += w * r2 * r2; iso3 += w * l; iso4 += w * r2 * l
+                                let row = SIMD8<Double>(1, d.x * d.x, d.y * d.y, d.z * d.z, d.x * d.y, d.x * d.z, d.y * d.z, 0)
+                                for p in 0..<7 {
+                                    let wp = w * row[p]
+                                    for q in p..<7 { A[7 * p + q] += wp * row[q] }
+                                    b[p] += wp * l
+                                }
+                                n += 1
+                            }
+                        }
                     }
-                    n += 1
-                } } }
+                }
+                }
+                }
+                var A = upper
+                let iso = [iso0, iso1, iso2, iso3, iso4]
                 var fit = invalid
                 let det = iso[0] * iso[2] - iso[1] * iso[1]
                 if n >= 2, det > 0 {

@@ -51,9 +51,12 @@ public func fitPenetrationDepth(depths: [Double], values: [Double], statistic: S
     }
     func solve(_ delta: Double) -> (m: Double, c: Double, cost: Double) {
         // y ≈ m·t + c with t = min(x − δ, 0).
+        // Called some 500 times per fit: the loops read the points through pointers.
         var st = 0.0, stt = 0.0, sy = 0.0, sty = 0.0
         let n = Double(xs.count)
-        for (x, y) in zip(xs, ys) { let t = min(x - delta, 0); st += t; stt += t * t; sy += y; sty += t * y }
+        xs.withUnsafeBufferPointer { xs in ys.withUnsafeBufferPointer { ys in
+            for q in xs.indices { let t = min(xs[q] - delta, 0), y = ys[q]; st += t; stt += t * t; sy += y; sty += t * y }
+        } }
         let det = n * stt - st * st
         var m = 0.0, c = sy / n
         if det > 1e-12 { m = (n * sty - st * sy) / det; c = (sy - m * st) / n }
@@ -62,7 +65,9 @@ public func fitPenetrationDepth(depths: [Double], values: [Double], statistic: S
             m = stt > 1e-12 ? (sty - c * st) / stt : 0
         }
         var cost = 0.0
-        for (x, y) in zip(xs, ys) { let r = m * min(x - delta, 0) + c - y; cost += r * r }
+        xs.withUnsafeBufferPointer { xs in ys.withUnsafeBufferPointer { ys in
+            for q in xs.indices { let r = m * min(xs[q] - delta, 0) + c - ys[q]; cost += r * r }
+        } }
         return (m, c, cost)
     }
     let lo = xs.first!, hi = xs.last!

@@ -106,20 +106,22 @@ public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatti
     let h = strainKernelWidth, reach = 3 * h
     let grid = NeighborGrid(points: ideal, maximumRadius: reach)
     return positions.indices.map { i in
-        // Weighted least squares for u(x) ≈ u₀ + G (x − xᵢ), one row per neighbour.
-        var A = [Double](repeating: 0, count: 16)
-        var B = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 3)
+        // Weighted least squares for u(x) ≈ u₀ + G (x − xᵢ), one row per neighbour: the
+        // rows of A and the three right-hand sides kept as SIMD4 sums (no array per neighbour).
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
+        var b0 = SIMD4<Double>(), b1 = SIMD4<Double>(), b2 = SIMD4<Double>()
         var count = 0
         grid.forEachNeighbor(of: ideal[i], within: reach) { j, d2 in
             let w = exp(-d2 / (2 * h * h))
             let d = ideal[j] - ideal[i]
-            let row = [1, d.x, d.y, d.z]
-            for a in 0..<4 {
-                for b in 0..<4 { A[4 * a + b] += w * row[a] * row[b] }
-                for c in 0..<3 { B[c][a] += w * row[a] * u[j][c] }
-            }
+            let row = SIMD4<Double>(1, d.x, d.y, d.z)
+            let wr = w * row
+            a0 += wr[0] * row; a1 += wr[1] * row; a2 += wr[2] * row; a3 += wr[3] * row
+            b0 += wr * u[j].x; b1 += wr * u[j].y; b2 += wr * u[j].z
             count += 1
         }
+        let A = [a0, a1, a2, a3].flatMap { [$0[0], $0[1], $0[2], $0[3]] }
+        let B = [b0, b1, b2].map { [$0[0], $0[1], $0[2], $0[3]] }
         let r = positions[i] - centre
         guard count >= 5, r.length >= 0.5 else { return .nan }
         var G = Matrix3([0, 0, 0, 0, 0, 0, 0, 0, 0])
