@@ -62,8 +62,9 @@ final class Shell {
         }
         let history = Shell.historyPath
         try? FileManager.default.createDirectory(atPath: (history as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        // append_history only appends to a file that exists.
-        if !FileManager.default.fileExists(atPath: history) { FileManager.default.createFile(atPath: history, contents: nil) }
+        // append_history only appends to a file that exists. (If it cannot be made, the
+        // session still runs; its lines are just not kept.)
+        if !FileManager.default.fileExists(atPath: history) { _ = FileManager.default.createFile(atPath: history, contents: nil) }
         using_history()
         read_history(history)
 

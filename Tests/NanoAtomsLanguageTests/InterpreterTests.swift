@@ -17,7 +17,7 @@ final class Session {
     /// Runs `source`; returns the error, if any.
     @discardableResult
     func run(_ source: String) -> LanguageError? {
-        do { try interpreter.run(source, recordTranscript: true); return nil } catch let e as LanguageError { return e } catch { return nil }
+        do { try interpreter.run(source, recordTranscript: true); return nil } catch { return error }
     }
     var last: String { output.last ?? "" }
 }
