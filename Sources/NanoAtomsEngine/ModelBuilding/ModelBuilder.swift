@@ -174,19 +174,23 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 
     var removals: [Removal] = []
     var simulated: Volume? = nil
-    let (correlations, lattice, keptIndices): ([Double], LatticeFit, [Int]) = timer.measure("validate") {
+    let (correlations, kept1): ([Double], [Int]) = timer.measure("validate") {
         let S = MapSimulation.render(positions: candidates.positions, profile: profile, grid: M, threads: threads)
         simulated = S
         let corr = perAtomCorrelations(raw: M, simulated: S, positions: candidates.positions,
                                        window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * radius), threads: threads)
         let (kept1, removed1) = removeCorrelationOutliers(corr, positions: candidates.positions, rule: options.outlierRule)
         removals += removed1
-        let pos1 = kept1.map { candidates.positions[$0] }
-        let lattice = LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant)
-        guard let minimum = options.minimumCoordination else { return (corr, lattice, kept1) }
+        return (corr, kept1)
+    }
+    let pos1 = kept1.map { candidates.positions[$0] }
+    // The lattice gives the CN radius of the low-coordination rule (timed as its own step).
+    let lattice = timer.measure("lattice_fit") { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
+    let keptIndices: [Int] = timer.measure("validate") {
+        guard let minimum = options.minimumCoordination else { return kept1 }
         let (kept2, removed2) = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
         removals += removed2
-        return (corr, lattice, kept2.map { kept1[$0] })
+        return kept2.map { kept1[$0] }
     }
     let detection = candidates.subset(keptIndices)
     var atoms = AtomSet(element: options.element, positions: detection.positions)

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Wall-clock timings of named steps, in the order they ran.
+/// Wall-clock timings of named steps, in the order they first ran: a step that runs again
+/// (validation around the lattice fit, a lattice fit in model building and one in the
+/// statistics) adds to its first record, so each name appears once.
 public struct StepTimings: Sendable {
-    /// (step, seconds) pairs.
+    /// (step, seconds) pairs, one per name.
     public private(set) var steps: [(name: String, seconds: Double)] = []
     /// An empty record.
     public init() {}
@@ -11,15 +13,20 @@ public struct StepTimings: Sendable {
     public mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = try body()
-        steps.append((name, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9))
+        add(name, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
         return r
     }
 
-    /// Adds another record's steps after these.
-    public mutating func append(_ other: StepTimings) { steps += other.steps }
+    /// Adds another record's steps after these (to the same names where both have them).
+    public mutating func append(_ other: StepTimings) { for step in other.steps { add(step.name, step.seconds) } }
 
-    /// Seconds of step `name`, summed if it ran more than once.
-    public func seconds(_ name: String) -> Double { steps.filter { $0.name == name }.map(\.seconds).reduce(0, +) }
+    /// Seconds of step `name` (0 when it did not run).
+    public func seconds(_ name: String) -> Double { steps.first { $0.name == name }?.seconds ?? 0 }
+
+    private mutating func add(_ name: String, _ seconds: Double) {
+        if let i = steps.firstIndex(where: { $0.name == name }) { steps[i].seconds += seconds }
+        else { steps.append((name, seconds)) }
+    }
 
     /// Total seconds.
     public var total: Double { steps.map(\.seconds).reduce(0, +) }
