@@ -50,12 +50,12 @@ public func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, 
                 // Σw, Σw r², Σw r⁴, Σw lnI, Σw r² lnI; and the normal equations of the
                 // anisotropic fit (upper triangle of A), in fixed storage: no array per voxel.
                 var iso0 = 0.0, iso1 = 0.0, iso2 = 0.0, iso3 = 0.0, iso4 = 0.0
-                var upper = [Double](repeating: 0, count: 49), b = [Double](repeating: 0, count: 7)
+                var A = [Double](repeating: 0, count: 49), b = [Double](repeating: 0, count: 7)
                 var n = 0
                 let lo = SIMD3<Int>(Int((c.x - r).rounded(.up)), Int((c.y - r).rounded(.up)), Int((c.z - r).rounded(.up)))
                 let hi = SIMD3<Int>(Int((c.x + r).rounded(.down)), Int((c.y + r).rounded(.down)), Int((c.z + r).rounded(.down)))
                 guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { continue }
-                upper.withUnsafeMutableBufferPointer { A in
+                A.withUnsafeMutableBufferPointer { A in
                 b.withUnsafeMutableBufferPointer { b in
                 map.values.withUnsafeBufferPointer { values in
                     // The window's voxels inside the map, in the same order as before clipping.
@@ -81,12 +81,10 @@ public func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, 
                 }
                 }
                 }
-                var A = upper
-                let iso = [iso0, iso1, iso2, iso3, iso4]
                 var fit = invalid
-                let det = iso[0] * iso[2] - iso[1] * iso[1]
+                let det = iso0 * iso2 - iso1 * iso1
                 if n >= 2, det > 0 {
-                    let b1 = (iso[0] * iso[4] - iso[1] * iso[3]) / det
+                    let b1 = (iso0 * iso4 - iso1 * iso3) / det
                     if b1 < 0 { fit.uiso = -1 / (2 * b1) }
                 }
                 for p in 0..<7 { for q in 0..<p { A[7 * p + q] = A[7 * q + p] } }

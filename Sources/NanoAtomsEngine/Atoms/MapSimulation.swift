@@ -37,10 +37,8 @@ public enum MapSimulation {
         }
         let slabs = max(1, min(nz, threads * 4))
         let slabSize = (nz + slabs - 1) / slabs
-        let values = [Float](unsafeUninitializedCapacity: grid.count) { buffer, initialized in
-        LargeArrays.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+        let values = LargeArrays.make(count: grid.count) { (buffer: UnsafeMutableBufferPointer<Float>) in
         buffer.initialize(repeating: 0)
-        initialized = grid.count
         let dst = UncheckedSendable(buffer.baseAddress!)
         Parallel.forEach(chunks: slabs, threads: threads) { s in
             let z0 = s * slabSize, z1 = min(nz, z0 + slabSize) - 1

@@ -200,10 +200,9 @@ public enum MRCFormat {
         return Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
     }
 
-    /// How many values are NaN or infinite (all exponent bits set), and the first one's index;
-    /// eight at a time.
+    /// How many values are NaN or infinite, and the first one's index (called once
+    /// ``containsNonFinite(_:)`` has found one).
     static func countNonFinite(_ values: [Float]) -> (count: Int, first: Int) {
-        guard values.withUnsafeBufferPointer(containsNonFinite) else { return (0, -1) }
         let bad = values.indices.filter { !values[$0].isFinite }
         return (bad.count, bad.first ?? -1)
     }

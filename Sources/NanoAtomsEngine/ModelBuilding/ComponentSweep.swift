@@ -32,7 +32,7 @@ public struct ComponentSweep: Sendable {
         origin = C.origin
         voxelSize = C.voxelSize
         let nx = C.nx, ny = C.ny, nz = C.nz
-        var lo = SIMD3<Int>(repeating: .max), hi = SIMD3<Int>(repeating: -1)
+        var box = RowSpanBounds()
         var entries: [Entry] = []
         C.values.withUnsafeBufferPointer { c in
         M.values.withUnsafeBufferPointer { mv in
@@ -47,15 +47,12 @@ public struct ComponentSweep: Sendable {
                     if first < 0 { first = i }
                     last = i
                 }
-                if first >= 0 {
-                    lo = pointwiseMin(lo, SIMD3(first, j, k))
-                    hi = pointwiseMax(hi, SIMD3(last, j, k))
-                }
+                if first >= 0 { box.add(first, last, row: j, plane: k) }
             }}
         }
         }
         self.entries = entries
-        bounds = hi.x < 0 ? nil : VoxelBox(lo: lo, hi: hi)
+        bounds = box.bounds.map { VoxelBox(lo: $0.lo, hi: $0.hi) }
     }
 
     /// For each threshold (any order, none below `floor`), the centres of mass of M over each

@@ -1,18 +1,7 @@
 /// The bounding box (inclusive voxel ranges) of the voxels of `volume` that are not zero,
 /// or nil when every voxel is zero.
 public func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
-    var lo = SIMD3<Int>(Int.max, Int.max, Int.max), hi = SIMD3<Int>(-1, -1, -1)
-    volume.values.withUnsafeBufferPointer { v in
-        for k in 0..<volume.nz {
-            for j in 0..<volume.ny {
-                if let (first, last) = nonzeroSpan(of: v.baseAddress! + volume.nx * (j + volume.ny * k), count: volume.nx) {
-                    lo = pointwiseMin(lo, SIMD3(first, j, k))
-                    hi = pointwiseMax(hi, SIMD3(last, j, k))
-                }
-            }
-        }
-    }
-    return hi.x < 0 ? nil : (lo, hi)
+    bounds(of: volume) { span(of: $0, count: volume.nx, { $0 .!= .zero }, { $0 != 0 }) }
 }
 
 /// The paper's denoised map C: the correlation of map M with one simulated atom

@@ -92,12 +92,6 @@ public struct ParticleMask: Sendable, Equatable {
     /// The median of `values` (the upper middle one for an even count, the element of rank
     /// count/2): a histogram finds the bin that holds it, then quickselect runs on that
     /// bin's values only. Reorders `values`.
-    static func medianBySelection(_ values: inout [Float]) -> Float {
-        precondition(!values.isEmpty)
-        return values.withUnsafeMutableBufferPointer { medianBySelection($0) }
-    }
-
-    /// The same for the values in `values`, which it may reorder.
     static func medianBySelection(_ values: UnsafeMutableBufferPointer<Float>) -> Float {
         precondition(!values.isEmpty)
         var k = values.count / 2
@@ -114,11 +108,6 @@ public struct ParticleMask: Sendable, Equatable {
     }
 
     /// The element of rank `k` (0-based) of `values`, by quickselect; reorders `values`.
-    static func quickselect(_ values: inout [Float], rank k: Int) -> Float {
-        values.withUnsafeMutableBufferPointer { quickselect($0, rank: k) }
-    }
-
-    /// The same for the values in `values`.
     static func quickselect(_ values: UnsafeMutableBufferPointer<Float>, rank k: Int) -> Float {
         var lo = 0, hi = values.count - 1
         while lo < hi {

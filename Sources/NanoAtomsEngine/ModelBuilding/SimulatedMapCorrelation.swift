@@ -165,24 +165,8 @@ public struct SimulatedMapCorrelation: Sendable {
 
 /// The bounding box (inclusive) of the voxels of `volume` above `threshold`, or nil.
 public func boundsAbove(_ volume: Volume, _ threshold: Float) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
-    var lo = SIMD3<Int>(Int.max, Int.max, Int.max), hi = SIMD3<Int>(-1, -1, -1)
-    volume.values.withUnsafeBufferPointer { v in
-        for k in 0..<volume.nz {
-            for j in 0..<volume.ny {
-                let row = v.baseAddress! + volume.nx * (j + volume.ny * k)
-                var first = -1, last = -1
-                for i in 0..<volume.nx where row[i] > threshold {
-                    if first < 0 { first = i }
-                    last = i
-                }
-                if first >= 0 {
-                    lo = pointwiseMin(lo, SIMD3(first, j, k))
-                    hi = pointwiseMax(hi, SIMD3(last, j, k))
-                }
-            }
-        }
-    }
-    return hi.x < 0 ? nil : (lo, hi)
+    let threshold8 = SIMD8<Float>(repeating: threshold)
+    return bounds(of: volume) { span(of: $0, count: volume.nx, { $0 .> threshold8 }, { $0 > threshold }) }
 }
 
 /// Pearson's correlation coefficient of two equally long sequences (NaN when either is constant).

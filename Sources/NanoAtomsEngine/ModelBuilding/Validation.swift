@@ -22,14 +22,12 @@ public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [
     precondition(S.dimensions == M.dimensions, "the simulated map must be on M's grid")
     var out = [Double](repeating: .nan, count: positions.count)
     let h = M.voxelSize
-    let reach: Double
+    let reach: Double, isSphere: Bool
     switch window {
-    case .sphere(let r): reach = r
-    case .cube(let side): reach = side / 2
+    case .sphere(let r): (reach, isSphere) = (r, true)
+    case .cube(let side): (reach, isSphere) = (side / 2, false)
     }
     let nx = M.nx, ny = M.ny, nz = M.nz
-    let isSphere: Bool
-    if case .sphere = window { isSphere = true } else { isSphere = false }
     M.values.withUnsafeBufferPointer { mv in
     S.values.withUnsafeBufferPointer { sv in
     out.withUnsafeMutableBufferPointer { res in
@@ -39,7 +37,7 @@ public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [
             for a in range {
                 let c = M.voxelCoordinate(of: positions[a])
                 let r = reach / h, r2 = r * r
-                var sm = 0.0, ss = 0.0, smm = 0.0, sss = 0.0, sms = 0.0, n = 0, inside = 0.0
+                var sm = 0.0, ss = 0.0, smm = 0.0, sss = 0.0, sms = 0.0, count = 0.0
                 let lo = pointwiseMax(SIMD3<Int>(Int((c.x - r).rounded(.up)), Int((c.y - r).rounded(.up)), Int((c.z - r).rounded(.up))), .zero)
                 let hi = pointwiseMin(SIMD3<Int>(Int((c.x + r).rounded(.down)), Int((c.y + r).rounded(.down)), Int((c.z + r).rounded(.down))),
                                       SIMD3(nx - 1, ny - 1, nz - 1))
@@ -57,20 +55,18 @@ public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [
                             let w: Double = dx * dx + yz <= r2 ? 1 : 0
                             let x = w * Double(m.value[row + i]), y = w * Double(sim.value[row + i])
                             sm += x; ss += y; smm += x * x; sss += y * y; sms += x * y
-                            inside += w
+                            count += w
                         }
                     } else {
                         for q in (row + lo.x)...(row + hi.x) {
                             let x = Double(m.value[q]), y = Double(sim.value[q])
                             sm += x; ss += y; smm += x * x; sss += y * y; sms += x * y
                         }
-                        n += hi.x - lo.x + 1
+                        count += Double(hi.x - lo.x + 1)
                     }
                 } }
-                n += Int(inside)
-                let count = Double(n)
                 let cov = sms - sm * ss / count, vm = smm - sm * sm / count, vs = sss - ss * ss / count
-                dst.value[a] = (n >= 2 && vm > 0 && vs > 0) ? cov / (vm * vs).squareRoot() : .nan
+                dst.value[a] = (count >= 2 && vm > 0 && vs > 0) ? cov / (vm * vs).squareRoot() : .nan
             }
         }
     }

@@ -121,16 +121,11 @@ public enum NumberFormatting {
         }
     }
 
-    /// `s` right-aligned in a field of `width` characters (longer strings are kept whole),
-    /// like C's `%{width}s`.
-    public static func padded(_ s: String, _ width: Int) -> String {
-        let n = s.utf8.count
-        return n >= width ? s : String(repeating: " ", count: width - n) + s
-    }
-
     /// `v` in `width` columns with `decimals` decimals, like C's `%{width}.{decimals}f`.
     public static func fixed(_ v: Double, _ decimals: Int, width: Int) -> String {
-        padded(fixed(v, decimals), width)
+        var text = TextBuffer(capacity: max(width, 24))
+        text.append(fixed: v, decimals, width: width)
+        return text.string
     }
 
     /// Two lower-case hexadecimal digits, like C's `%02x`, for 0...255.

@@ -81,13 +81,4 @@ public struct TextBuffer: Sendable {
 
     /// Appends UTF-8 bytes.
     public mutating func append(bytes other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
-
-    /// Appends the bytes of another buffer.
-    public mutating func append(_ other: TextBuffer) { bytes.append(contentsOf: other.bytes) }
-
-    /// Removes the last `n` bytes.
-    public mutating func removeLast(_ n: Int) { bytes.removeLast(n) }
-
-    /// The last byte, if any.
-    public var last: UInt8? { bytes.last }
 }
