@@ -11,6 +11,7 @@ let oneShotUsage = """
            nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
            nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular]
                          [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
+                         [--lowfreq F] [--liquid slab|shell] [--thickness T] [--density F] [--gradient F] [--offset X]
     """
 
 /// Prints `message` to standard error and exits with status `code`.
@@ -50,6 +51,15 @@ struct OptionParser {
         return v
     }
 
+    /// A finite number within `range`, or a usage error naming the option and the range.
+    func number(_ name: String, in range: ClosedRange<Double>) -> Double? {
+        guard let s = options[name] else { return nil }
+        guard let v = Double(s), v.isFinite, range.contains(v) else {
+            fail("\(name) takes a number from \(range.lowerBound) to \(range.upperBound), not '\(s)'", code: 2)
+        }
+        return v
+    }
+
     func check(allowed: Set<String>) {
         for k in options.keys where !allowed.contains(k) { fail("unknown option \(k)\n" + oneShotUsage, code: 2) }
     }
@@ -73,6 +83,7 @@ func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions 
         // The paper's method as published: its outlier rule, no recovery of weak atoms.
         if cl.options["--outlier-rule"] == nil { o.outlierRule = .paper }
         o.recoverWeakAtoms = false
+        o.removeDetached = false
     }
     return o
 }
@@ -179,7 +190,8 @@ case "compare":
     }
 case "simulate":
     let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed"])
+    cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed",
+                       "--lowfreq", "--liquid", "--thickness", "--density", "--gradient", "--offset"])
     guard let out = cl.options["--out"] else { fail("simulate needs --out MAP.mrc", code: 2) }
     guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
     var spec = ParticleSpec(element: element)
@@ -194,6 +206,17 @@ case "simulate":
     if let b = cl.number("--box") { spec.box = Int(b) }
     if let a = cl.number("--apix") { spec.voxelSize = a }
     if let s = cl.number("--seed") { spec.seed = UInt64(s) }
+    spec.background.lowFrequencyFraction = cl.number("--lowfreq", in: 0...1) ?? 0
+    let thickness = cl.number("--thickness", in: 0.5...1000) ?? 10
+    switch cl.options["--liquid"] {
+    case nil, "none": break
+    case "slab": spec.background.liquid = .slab(thickness: thickness)
+    case "shell": spec.background.liquid = .shell(thickness: thickness)
+    case let other?: fail("--liquid takes none, slab or shell, not '\(other)'", code: 2)
+    }
+    spec.background.liquidDensity = cl.number("--density", in: 0...10) ?? spec.background.liquidDensity
+    spec.background.gradient = cl.number("--gradient", in: -10...10) ?? 0
+    spec.background.offset = Vector3(cl.number("--offset", in: -1000...1000) ?? 0, 0, 0)
     let particle = TestParticle.make(spec)
     do {
         try MRCFormat.write(particle.map, to: out)

@@ -33,6 +33,27 @@ public struct LatticeFit: Sendable {
     /// The CN neighbourhood radius d = (ā/2)(1 + 1/√2) (paper, Methods, "Standard coordination number").
     public var coordinationRadius: Double { coordinationRadius(for: meanLatticeConstant) }
 
+    /// ā further than this fraction from bulk is flagged (nanoparticles strain by 1–3 %).
+    public static let flaggedDeviation = 0.03
+
+    /// Flags for this fit of a particle of `element`: a fallback estimate, or ā more than
+    /// ``flaggedDeviation`` from bulk.
+    public func flags(element: Element) -> [QualityFlag] {
+        var out: [QualityFlag] = []
+        if method == .medianNeighborDistance {
+            out.append(QualityFlag(.latticeFallback, "no single fcc lattice fits (\(note ?? "")): ā is √2 × the median neighbour distance",
+                                   remedy: "CN and strain rest on this ā; a twinned or disordered particle needs a per-grain lattice"))
+        }
+        let deviation = meanLatticeConstant / element.latticeConstant - 1
+        if abs(deviation) > Self.flaggedDeviation {
+            out.append(QualityFlag(.latticeOutOfRange,
+                String(format: "ā = %.3f Å is %+.1f %% from bulk %@ (%.3f Å)", meanLatticeConstant, 100 * deviation,
+                       element.symbol, element.latticeConstant),
+                remedy: "check the voxel size (apix) and the element"))
+        }
+        return out
+    }
+
     /// d for lattice constant `a`.
     public func coordinationRadius(for a: Double) -> Double { 0.5 * a * (1 + 1 / 2.0.squareRoot()) }
 
@@ -43,7 +64,8 @@ public struct LatticeFit: Sendable {
     }
 
     // Bounds for accepting the fcc fit: outside them the particle is not one fcc crystal.
-    /// ā / a_bulk must lie within ±10 %.
+    /// ā / a_bulk must lie within ±10 % (and the fallback estimate is held within it: the
+    /// smallest metal clusters contract by a few percent, none by 10 %).
     public static let plausibleScale = 0.9...1.1
     /// The RMS residual must stay below a_bulk / 4.
     public static let maximumResidualFraction = 0.25
@@ -65,10 +87,14 @@ public struct LatticeFit: Sendable {
         let grid = NeighborGrid(points: positions, maximumRadius: 1.5 * bulk)
         let nn = positions.indices.compactMap { grid.nearestDistance(from: $0, within: 1.5 * bulk) }.sorted()
         let d0 = nn.isEmpty ? bulk / 2.0.squareRoot() : nn[nn.count / 2]
-        let fallbackA = d0 * 2.0.squareRoot()
+        // The fallback is bounded by the plausible range around bulk: atoms found in noise
+        // can have a median neighbour distance of 1.7 Å, whose CN radius would delete the particle.
+        let unbounded = d0 * 2.0.squareRoot()
+        let fallbackA = min(max(unbounded, plausibleScale.lowerBound * bulk), plausibleScale.upperBound * bulk)
         func fallback(_ why: String) -> LatticeFit {
-            LatticeFit(method: .medianNeighborDistance, latticeConstants: [fallbackA, fallbackA, fallbackA],
-                       meanLatticeConstant: fallbackA, rmsResidual: nil, origin: nil, basis: nil, sites: nil, note: why)
+            let bound = fallbackA == unbounded ? "" : String(format: "; √2 × the median neighbour distance (%.3f Å) lay outside ±10 %% of bulk, so ā is held at the bound", unbounded)
+            return LatticeFit(method: .medianNeighborDistance, latticeConstants: [fallbackA, fallbackA, fallbackA],
+                              meanLatticeConstant: fallbackA, rmsResidual: nil, origin: nil, basis: nil, sites: nil, note: why + bound)
         }
         var bonds: [Vector3] = []
         for i in positions.indices {

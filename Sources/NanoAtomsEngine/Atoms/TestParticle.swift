@@ -46,6 +46,8 @@ public struct ParticleSpec: Sendable {
     /// A separate seed for the noise alone: the same particle with independent noise, as in
     /// the two halves of one time series. nil draws the noise after everything else from `seed`.
     public var noiseSeed: UInt64? = nil
+    /// Low-frequency noise, liquid, gradient and an off-centre particle (none by default).
+    public var background = SimulatedBackground()
 
     /// A spec for `element` with the defaults above.
     public init(element: Element) { self.element = element }
@@ -160,10 +162,10 @@ public enum TestParticle {
                 displacements.append(.isotropic(u))
             }
         }
-        // Place the particle's centroid at the centre of the box.
+        // Place the particle's centroid at the centre of the box (or as far from it as asked).
         let diameter = 2 * (positions.map { $0.length }.max() ?? 0)
         let box = spec.box ?? (Int(((diameter + 12) / spec.voxelSize).rounded(.up)) | 1) + 1
-        let centre = Vector3(repeating: Double(box - 1) / 2 * spec.voxelSize)
+        let centre = Vector3(repeating: Double(box - 1) / 2 * spec.voxelSize) + spec.background.offset
         let centroid = positions.reduce(Vector3.zero, +) / Double(max(positions.count, 1))
         positions = positions.map { $0 - centroid + centre }
 
@@ -172,24 +174,41 @@ public enum TestParticle {
         var map = MapSimulation.render(positions: positions, displacements: displacements, profile: profile, grid: grid, threads: threads)
         var noiseSD = 0.0
         if let snr = spec.snr, snr > 0, snr.isFinite {
-            var peaks = positions.map { p -> Float in
-                let v = map.voxelCoordinate(of: p)
-                let i = Int(v.x.rounded()), j = Int(v.y.rounded()), k = Int(v.z.rounded())
-                return map.contains(i, j, k) ? map[i, j, k] : 0
-            }
-            peaks.sort()
-            let medianPeak = Double(peaks.isEmpty ? 1 : peaks[peaks.count / 2])
+            let medianPeak = Self.medianPeak(of: map, at: positions)
             noiseSD = medianPeak / snr
-            var noise = Volume(sameGridAs: map)
             var noiseRNG = spec.noiseSeed.map { SeededGenerator(seed: $0 &* 0x2545_F491_4F6C_DD1D) } ?? rng
-            for n in 0..<noise.count { noise.values[n] = Float(noiseRNG.gaussian()) }
-            noise = SeparableFilter.gaussianSmoothed(noise, sigmaVoxels: spec.noiseSmoothing, threads: threads)
-            let sd = VolumeStatistics(noise).standardDeviation
-            let f = Float(noiseSD / max(sd, 1e-30))
-            for n in 0..<map.count { map.values[n] += f * noise.values[n] }
+            // White (lightly coloured) noise, and a share of the variance at low frequency.
+            let lowFraction = min(max(spec.background.lowFrequencyFraction, 0), 1)
+            let parts = [(spec.noiseSmoothing, 1 - lowFraction), (spec.background.lowFrequencyWidth / spec.voxelSize, lowFraction)]
+            for (smoothing, share) in parts where share > 0 {
+                var noise = Volume(sameGridAs: map)
+                for n in 0..<noise.count { noise.values[n] = Float(noiseRNG.gaussian()) }
+                noise = SeparableFilter.gaussianSmoothed(noise, sigmaVoxels: smoothing, threads: threads)
+                let sd = VolumeStatistics(noise).standardDeviation
+                let f = Float(noiseSD * share.squareRoot() / max(sd, 1e-30))
+                for n in 0..<map.count { map.values[n] += f * noise.values[n] }
+            }
+            if !spec.background.isPlain {
+                spec.background.addLiquidAndGradient(to: &map, positions: positions, peak: medianPeak, rng: &noiseRNG, threads: threads)
+            }
+        } else if !spec.background.isPlain {
+            var liquidRNG = rng
+            spec.background.addLiquidAndGradient(to: &map, positions: positions, peak: Self.medianPeak(of: map, at: positions),
+                                                 rng: &liquidRNG, threads: threads)
         }
         return SimulatedParticle(positions: positions, coordination: cn, displacements: displacements,
                                  latticeConstant: a, map: map, noiseSD: noiseSD, spec: spec)
+    }
+
+    /// The median of the map's values at the voxels nearest `positions` (1 for none).
+    static func medianPeak(of map: Volume, at positions: [Vector3]) -> Double {
+        var peaks = positions.map { p -> Float in
+            let v = map.voxelCoordinate(of: p)
+            let i = Int(v.x.rounded()), j = Int(v.y.rounded()), k = Int(v.z.rounded())
+            return map.contains(i, j, k) ? map[i, j, k] : 0
+        }
+        peaks.sort()
+        return Double(peaks.isEmpty ? 1 : peaks[peaks.count / 2])
     }
 
     /// A lumpy particle of exactly `count` sites: lattice sites ordered by a radius

@@ -31,6 +31,9 @@ public struct ModelBuildingOptions: Sendable {
     public var outlierRule: OutlierRule = .robust
     /// Atoms with fewer neighbours are removed; nil keeps them all (paper: 3).
     public var minimumCoordination: Int? = defaultMinimumCoordination
+    /// Whether small clusters of atoms not bonded to the particle are removed (not in the
+    /// paper; see ``removeDetachedClusters(_:radius:)``).
+    public var removeDetached = true
     /// Threads for the large steps.
     public var threads = Parallel.availableCores
 
@@ -54,6 +57,8 @@ public struct ModelBuildResult: Sendable {
     public let radius: Double
     /// The mask, if any, and the background level subtracted before masking.
     public let mask: ParticleMask?
+    /// The particle's atom-like peaks, found to place or check the mask (nil: none found).
+    public let location: ParticleLocation?
     /// See `mask`.
     public let backgroundLevel: Double
     /// The masked raw map M.
@@ -84,6 +89,9 @@ public struct ModelBuildResult: Sendable {
     public let reusable: ReusableResults
     /// Time taken by each step.
     public let timings: StepTimings
+    /// What should not be trusted as it stands, each with its reason: the mask, the threshold
+    /// search, the lattice, detached atoms.
+    public let flags: [QualityFlag]
 
     /// How many atoms each rule removed.
     public func removedCount(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
@@ -135,21 +143,25 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     let radius = options.radius ?? options.element.radius
     let profile = AtomProfile.peng(options.element, voxelSize: map.voxelSize, bFactor: options.atomBFactor)
 
-    var mask: ParticleMask? = nil
+    var estimate: MaskEstimate! = nil
     var background = 0.0
     let M: Volume = timer.measure("mask") {
-        switch options.mask {
-        case .none: return copy map
-        case .automatic: mask = ParticleMask.estimate(from: map, threads: threads)
-        case .diameter(let d): mask = ParticleMask.centred(in: map, diameter: d)
-        }
-        background = mask!.backgroundLevel(of: map)
+        estimate = MaskEstimate.make(options.mask, for: map, element: options.element, threads: threads)
+        guard let mask = estimate.mask else { return copy map }
+        background = mask.backgroundLevel(of: map)
         // Everything after works on the box around the mask's support (the analysis box):
         // outside it the masked map is zero, so the denoised map there needs no input from
         // outside, and the result does not depend on how much empty box surrounds the particle.
         // Correlations are over this box, so C beyond it counts as zero by definition.
-        return mask!.apply(to: map, subtracting: background, within: mask!.supportBox(in: map).expanded(by: analysisBoxMargin, within: map),
-                           threads: threads)
+        return mask.apply(to: map, subtracting: background, within: mask.supportBox(in: map).expanded(by: analysisBoxMargin, within: map),
+                          threads: threads)
+    }
+    let mask = estimate.mask
+    var flags = estimate.flags
+    // What the located atoms say a plausible detection looks like.
+    let plausibility = estimate.location.map { l in
+        DetectionPlausibility(location: l, radius: mask?.radius ?? l.radius + ParticleMask.peakMargin(for: options.element),
+                              element: options.element)
     }
     map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)   // the whole box is not needed any more
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
@@ -160,8 +172,10 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
         let sweep = ComponentSweep(denoised: C, weights: M, above: t0)
         let scorer = SimulatedMapCorrelation(map: C, profile: profile, voxelsIn: sweep.bounds, threads: threads)
         return (ThresholdSearch.run(denoised: C, raw: M, profile: profile, otsu: t0, coarseSteps: options.coarseSteps,
-                                    fineSteps: options.fineSteps, sweep: sweep, scorer: scorer, threads: threads), scorer)
+                                    fineSteps: options.fineSteps, sweep: sweep, scorer: scorer, plausibility: plausibility,
+                                    threads: threads), scorer)
     }
+    if let f = search.flag { flags.append(f) }
     let found = timer.measure("detect") { detectAtoms(denoised: C, raw: M, threshold: search.threshold) }
     let (splitAtoms, nsplit) = timer.measure("split") { () -> (AtomDetection, Int) in
         options.split ? splitMergedAtoms(found, denoised: C, raw: M, options: SplitOptions(radius: radius)) : (found, 0)
@@ -186,11 +200,25 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     let pos1 = kept1.map { candidates.positions[$0] }
     // The lattice gives the CN radius of the low-coordination rule (timed as its own step).
     let lattice = timer.measure("lattice_fit") { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
+    flags += lattice.flags(element: options.element)
     let keptIndices: [Int] = timer.measure("validate") {
-        guard let minimum = options.minimumCoordination else { return kept1 }
-        let (kept2, removed2) = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
-        removals += removed2
-        return kept2.map { kept1[$0] }
+        var kept = kept1
+        if let minimum = options.minimumCoordination {
+            let (kept2, removed2) = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
+            removals += removed2
+            kept = kept2.map { kept1[$0] }
+        }
+        if options.removeDetached {
+            let (kept3, removed3) = removeDetachedClusters(kept.map { candidates.positions[$0] }, radius: lattice.coordinationRadius)
+            removals += removed3
+            kept = kept3.map { kept[$0] }
+        }
+        return kept
+    }
+    let detached = removals.filter { $0.rule == .detached }.count
+    if detached > 0 {
+        flags.append(QualityFlag(.detachedAtoms, "\(detached) atoms in small clusters not bonded to the particle were removed",
+                                 remedy: "look at them in summary.json's removals; a mask closer to the particle avoids them"))
     }
     let detection = candidates.subset(keptIndices)
     var atoms = AtomSet(element: options.element, positions: detection.positions)
@@ -200,10 +228,12 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     // The lattice was fitted after the correlation rule, the map simulated before any rule:
     // each is reusable when no later rule removed an atom.
     let reusable = ReusableResults(positions: detection.positions,
-                                   lattice: removals.contains { $0.rule == .lowCoordination } ? nil : lattice,
+                                   lattice: removals.contains { $0.rule != .lowCorrelation } ? nil : lattice,
                                    simulated: removals.isEmpty ? simulated : nil, profile: profile)
-    return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, backgroundLevel: background,
+    return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, location: estimate.location,
+                            backgroundLevel: background,
                             raw: M, denoised: C, search: search, componentCount: found.count, splitComponents: nsplit, recoveredAtoms: recovered,
                             candidates: candidates, candidateCorrelations: correlations, lattice: lattice,
-                            removals: removals, detection: detection, atoms: atoms, reusable: reusable, timings: timer)
+                            removals: removals, detection: detection, atoms: atoms, reusable: reusable, timings: timer,
+                            flags: flags)
 }

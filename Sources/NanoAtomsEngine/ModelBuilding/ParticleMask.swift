@@ -13,8 +13,21 @@ public struct ParticleMask: Sendable, Equatable {
     public var radius: Double
     /// Width of the cosine fall-off outside the radius, Å.
     public var edge: Double
+    /// How the sphere was found.
+    public var method: Method
+
+    /// How a mask was found.
+    public enum Method: String, Sendable {
+        /// Given by the user (a diameter, centred in the box).
+        case given
+        /// Around the particle's cluster of atom-like peaks (``ParticleLocation``).
+        case atomPeaks = "atom_peaks"
+        /// From the map's low-passed envelope (the fallback when no atoms are found).
+        case envelope
+    }
+
     /// Whether the sphere was estimated from the map (otherwise given by the user).
-    public var automatic: Bool
+    public var automatic: Bool { method != .given }
 
     /// Cosine edge width, Å. The authors' code uses 6 voxels (2.1 Å at 0.358 Å); we use 3 Å
     /// so that the fall-off is a similar distance at any sampling.
@@ -28,53 +41,26 @@ public struct ParticleMask: Sendable, Equatable {
     /// convention for a user-given mask diameter.
     public static func centred(in volume: Volume, diameter: Double, edge: Double = defaultEdge) -> ParticleMask {
         let c = volume.position(voxel: Vector3(Double(volume.nx - 1), Double(volume.ny - 1), Double(volume.nz - 1)) / 2)
-        return ParticleMask(centre: c, radius: diameter / 2, edge: edge, automatic: false)
+        return ParticleMask(centre: c, radius: diameter / 2, edge: edge, method: .given)
     }
 
-    /// Estimates the particle's sphere: block-average to about 1 Å voxels, low-pass,
-    /// Otsu's threshold, largest 26-connected blob; the sphere sits at the blob's centroid
-    /// with a radius reaching its farthest voxel plus a margin.
-    public static func estimate(from volume: Volume, threads: Int = Parallel.availableCores) -> ParticleMask {
+    /// Estimates the particle's sphere from the map's envelope: block-average to about 1 Å
+    /// voxels, low-pass, Otsu's threshold, largest 26-connected blob; the sphere sits at the
+    /// blob's centroid with a radius reaching its farthest voxel plus a margin.
+    ///
+    /// This is the fallback when no atoms are found (``ParticleLocation``): under
+    /// low-frequency noise the blob can become the whole box.
+    public static func envelope(of volume: Volume, threads: Int = Parallel.availableCores) -> ParticleMask {
         let f = max(1, Int((1.0 / volume.voxelSize).rounded()))
-        let cx = max(1, volume.nx / f), cy = max(1, volume.ny / f), cz = max(1, volume.nz / f)
-        var coarse = Volume(nx: cx, ny: cy, nz: cz, voxelSize: volume.voxelSize * Double(f))
-        // Block sums: the f × f fine rows of each coarse row are added into one row, eight
-        // values at a time (the whole map is read once, at memory speed), then its groups of f.
-        let used = cx * f
-        let rowSum = UnsafeMutableRawPointer.allocate(byteCount: 4 * (used + 8), alignment: 32)
-        defer { rowSum.deallocate() }
-        volume.values.withUnsafeBufferPointer { v in
-            coarse.values.withUnsafeMutableBufferPointer { c in
-                let acc = rowSum.bindMemory(to: Float.self, capacity: used + 8)
-                for ck in 0..<cz { for cj in 0..<cy {
-                    acc.initialize(repeating: 0, count: used + 8)
-                    for k in (ck * f)..<(ck * f + f) { for j in (cj * f)..<(cj * f + f) {
-                        let row = UnsafeRawPointer(v.baseAddress! + volume.nx * (j + volume.ny * k))
-                        var i = 0
-                        while i + 8 <= used {
-                            let s = rowSum.load(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                                + row.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                            rowSum.storeBytes(of: s, toByteOffset: 4 * i, as: SIMD8<Float>.self)
-                            i += 8
-                        }
-                        while i < used { acc[i] += row.load(fromByteOffset: 4 * i, as: Float.self); i += 1 }
-                    } }
-                    let crow = c.baseAddress! + cx * (cj + cy * ck)
-                    for ci in 0..<cx {
-                        var sum: Float = 0
-                        for t in 0..<f { sum += acc[ci * f + t] }
-                        crow[ci] = sum
-                    }
-                } }
-            }
-        }
+        let coarse = blockSummed(volume, factor: f)
+        let cx = coarse.nx, cy = coarse.ny
         let low = SeparableFilter.gaussianSmoothed(coarse, sigmaVoxels: envelopeLowPass / coarse.voxelSize, threads: threads)
         let t = otsuThreshold(low.values)
         let blobs = connectedComponents(of: low, above: t)
         let boxCentre = volume.position(voxel: Vector3(Double(volume.nx - 1), Double(volume.ny - 1), Double(volume.nz - 1)) / 2)
         guard blobs.count > 0 else {
             let r = Double(min(volume.nx, volume.ny, volume.nz)) * volume.voxelSize / 2
-            return ParticleMask(centre: boxCentre, radius: r, edge: defaultEdge, automatic: true)
+            return ParticleMask(centre: boxCentre, radius: r, edge: defaultEdge, method: .envelope)
         }
         let biggest = (0..<blobs.count).max { blobs.size(of: $0) < blobs.size(of: $1) }!
         // Fine-grid coordinates of the coarse voxel centres.
@@ -86,8 +72,18 @@ public struct ParticleMask: Sendable, Equatable {
         let centroid = points.reduce(Vector3.zero, +) / Double(points.count)
         let farthest = points.map { ($0 - centroid).length }.max()!
         let radius = (farthest + 0.5 * Double(f) * 3.0.squareRoot()) * volume.voxelSize + automaticMargin
-        return ParticleMask(centre: volume.position(voxel: centroid), radius: radius, edge: defaultEdge, automatic: true)
+        return ParticleMask(centre: volume.position(voxel: centroid), radius: radius, edge: defaultEdge, method: .envelope)
     }
+
+    /// A sphere around the particle's atom-like peaks: their centroid, reaching the farthest
+    /// peak plus ``peakMargin(for:)``.
+    public static func around(_ location: ParticleLocation, element: Element, edge: Double = defaultEdge) -> ParticleMask {
+        ParticleMask(centre: location.centre, radius: location.radius + peakMargin(for: element), edge: edge, method: .atomPeaks)
+    }
+
+    /// Margin beyond the farthest atom-like peak, Å: one bond (a surface atom too weak to be a
+    /// peak lies at most one bond outside the peaks) plus an atom's own reach (1 Å).
+    public static func peakMargin(for element: Element) -> Double { element.bulkBondLength + 1.0 }
 
     /// The median of `values` (the upper middle one for an even count, the element of rank
     /// count/2): a histogram finds the bin that holds it, then quickselect runs on that

@@ -83,6 +83,8 @@ public struct Removal: Sendable, Equatable {
         case lowCorrelation = "low_correlation"
         /// It had too few neighbours.
         case lowCoordination = "low_coordination"
+        /// It belongs to a small cluster of atoms not bonded to the particle.
+        case detached
     }
     /// Where the atom was, Å.
     public let position: Vector3
@@ -98,6 +100,7 @@ public struct Removal: Sendable, Equatable {
         switch rule {
         case .lowCorrelation: return String(format: "correlation %.3f below the outlier limit %.3f", value, limit)
         case .lowCoordination: return String(format: "CN %d below the minimum %d", Int(value), Int(limit))
+        case .detached: return String(format: "in a detached cluster of %d atoms (clusters of fewer than %d are removed)", Int(value), Int(limit))
         }
     }
 }
@@ -170,6 +173,42 @@ public func removeLowCoordination(_ positions: [Vector3], radius: Double, minimu
     for i in positions.indices {
         if cn[i] >= minimum { kept.append(i) }
         else { removed.append(Removal(position: positions[i], rule: .lowCoordination, value: Double(cn[i]), limit: Double(minimum))) }
+    }
+    return (kept, removed)
+}
+
+/// A cluster of atoms bonded to one another but not to the particle is removed when it holds
+/// fewer than this fraction of the particle's atoms (noise blobs outside the surface, where a
+/// mask was too large): the particle is the largest cluster.
+public let detachedClusterFraction = 0.1
+
+/// The indices of atoms in the particle (the largest cluster of atoms joined by bonds no longer
+/// than `radius`) or in clusters at least ``detachedClusterFraction`` of its size, and the
+/// removals of the rest.
+public func removeDetachedClusters(_ positions: [Vector3], radius: Double) -> (kept: [Int], removed: [Removal]) {
+    guard !positions.isEmpty else { return ([], []) }
+    let grid = NeighborGrid(points: positions, maximumRadius: radius)
+    var cluster = [Int](repeating: -1, count: positions.count)
+    var sizes: [Int] = []
+    for seed in positions.indices where cluster[seed] < 0 {
+        let id = sizes.count
+        var stack = [seed], size = 0
+        cluster[seed] = id
+        while let p = stack.popLast() {
+            size += 1
+            grid.forEachNeighbor(of: positions[p], within: radius) { q, _ in
+                if cluster[q] < 0 { cluster[q] = id; stack.append(q) }
+            }
+        }
+        sizes.append(size)
+    }
+    let largest = sizes.max()!
+    let minimum = Int((detachedClusterFraction * Double(largest)).rounded(.up))
+    var kept: [Int] = [], removed: [Removal] = []
+    for i in positions.indices {
+        let size = sizes[cluster[i]]
+        if size >= minimum { kept.append(i) }
+        else { removed.append(Removal(position: positions[i], rule: .detached, value: Double(size), limit: Double(minimum))) }
     }
     return (kept, removed)
 }

@@ -11,7 +11,8 @@ public enum RunOutputs {
     public static func summary(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
         let trials = r.search.trials.map { t in
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
-                              ("correlation", .finite(t.correlation))])
+                              ("correlation", .finite(t.correlation)),
+                              ("rejected", t.rejection.map { .string($0) } ?? .null)])
         }
         let paperLimit = OutlierRule.paper.limit(for: r.candidateCorrelations)
         let removals = r.removals.map { m in
@@ -22,9 +23,22 @@ public enum RunOutputs {
         var mask: JSONValue = .null
         if let m = r.mask {
             mask = .object([("mode", .string(m.automatic ? "automatic" : "diameter")),
+                            ("method", .string(m.method.rawValue)),
                             ("centre", .array([.number(m.centre.x), .number(m.centre.y), .number(m.centre.z)])),
                             ("diameter", .number(2 * m.radius)), ("edge", .number(m.edge)),
                             ("background_subtracted", .finite(r.backgroundLevel))])
+        }
+        var location: JSONValue = .null
+        if let l = r.location {
+            location = .object([("peaks", .number(Double(l.peaks.count))), ("particle_peaks", .number(Double(l.particlePeaks.count))),
+                                ("significance_sd", .number(l.significance)),
+                                ("centre", .array([.number(l.centre.x), .number(l.centre.y), .number(l.centre.z)])),
+                                ("radius", .number(l.radius)), ("fill_fraction", .finite(l.fillFraction(element: r.options.element))),
+                                ("other_clusters", .number(Double(l.otherClusters)))])
+        }
+        let flags = r.flags.map { f in
+            JSONValue.object([("code", .string(f.code.rawValue)), ("reason", .string(f.reason)),
+                              ("remedy", f.remedy.map { .string($0) } ?? .null)])
         }
         var fields: [(String, JSONValue)] = [
             ("map", .string(mapName)),
@@ -37,6 +51,7 @@ public enum RunOutputs {
             ("threshold", .number(Double(r.search.threshold))),
             ("threshold_correlation", .finite(r.search.correlation)),
             ("threshold_search", .array(trials)),
+            ("threshold_choice", .string(r.search.choice)),
             ("components", .number(Double(r.componentCount))),
             ("components_split", .number(Double(r.splitComponents))),
             ("weak_atoms_recovered", .number(Double(r.recoveredAtoms))),
@@ -44,6 +59,7 @@ public enum RunOutputs {
             ("removed", .object([
                 ("low_correlation", .number(Double(r.removedCount(.lowCorrelation)))),
                 ("low_coordination", .number(Double(r.removedCount(.lowCoordination)))),
+                ("detached", .number(Double(r.removedCount(.detached)))),
             ])),
             ("outlier_rule", .string(r.options.outlierRule.rawValue)),
             ("outlier_limit", .finite(r.options.outlierRule.limit(for: r.candidateCorrelations))),
@@ -51,6 +67,8 @@ public enum RunOutputs {
             ("minimum_cn", r.options.minimumCoordination.map { .number(Double($0)) } ?? .null),
             ("removals", .array(removals)),
             ("mask", mask),
+            ("particle_location", location),
+            ("quality_flags", .array(flags)),
         ]
         var timings = r.timings
         if let st {

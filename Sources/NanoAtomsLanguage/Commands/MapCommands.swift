@@ -98,7 +98,15 @@ let simulateCommand = CommandDeclaration(
                  .option("disorder", [.number], default: .number(0), unit: "Å", "RMS static displacement of surface atoms"),
                  .option("box", [.number, .none], default: .none, unit: "voxels", "box edge; none fits the particle plus 12 Å"),
                  .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size"),
-                 .option("element", [.string, .none], default: .none, "the metal; default the session's element, else Pt")],
+                 .option("element", [.string, .none], default: .none, "the metal; default the session's element, else Pt"),
+                 .option("lowfreq", [.number], default: .number(0), unit: "fraction", "share of the noise variance at low frequency (σ 4 Å), 0–1"),
+                 Parameter(name: "liquid", types: [.string], defaultValue: .string("none"), positional: false, unit: nil,
+                           help: "liquid around the particle: a slab through it, or an adsorbed shell",
+                           choices: ["none", "slab", "shell"], isPath: false),
+                 .option("thickness", [.number], default: .number(10), unit: "Å", "thickness of the liquid slab or shell"),
+                 .option("density", [.number], default: .number(0.1), unit: "fraction", "the liquid's mean density over the median atom peak"),
+                 .option("gradient", [.number], default: .number(0), unit: "fraction", "background change across the box's diagonal over the median atom peak"),
+                 .option("offset", [.number], default: .number(0), unit: "Å", "the particle's displacement from the box centre along x")],
     returns: .volume,
     summary: "simulate a map of an fcc particle with known atoms (the built-in sample)",
     teaching: """
@@ -106,7 +114,10 @@ let simulateCommand = CommandDeclaration(
         truncated octahedron, or an irregular lump), gives every atom a mean-square displacement
         that grows as its coordination falls (surface atoms move more, as the paper finds), and
         renders each atom as the Peng (1996) electron scattering potential of the element, then
-        adds smoothed Gaussian noise at the signal-to-noise ratio asked for. The true atoms stay
+        adds smoothed Gaussian noise at the signal-to-noise ratio asked for. Real maps carry more:
+        lowfreq= puts a share of the noise at low frequency, liquid= adds a lumpy liquid (a slab
+        or an adsorbed shell), gradient= a sloping background and offset= moves the particle off
+        the box centre; these are the maps on which a mask from the map's envelope fails. The true atoms stay
         with the map: map.truth gives them, so every step can be checked against the truth.
         Look at: try snr=8 (easy), 5 (medium) and 3 (hard) and watch which steps start to fail.
         """,
@@ -132,6 +143,16 @@ let simulateCommand = CommandDeclaration(
         spec.surfaceDisorder = try args.number("disorder")!
         spec.box = try args.count("box", minimum: 8)
         spec.voxelSize = try args.positive("apix")!
+        spec.background.lowFrequencyFraction = try args.number("lowfreq", in: 0...1)!
+        let thickness = try args.number("thickness", in: 0.5...1000, unit: "Å")!
+        switch try args.string("liquid")! {
+        case "slab": spec.background.liquid = .slab(thickness: thickness)
+        case "shell": spec.background.liquid = .shell(thickness: thickness)
+        default: spec.background.liquid = .none
+        }
+        spec.background.liquidDensity = try args.number("density", in: 0...10)!
+        spec.background.gradient = try args.number("gradient", in: -10...10)!
+        spec.background.offset = Vector3(try args.number("offset", in: -1000...1000, unit: "Å")!, 0, 0)
         spec.profile = nil
         let p = TestParticle.make(spec, threads: interp.options.threads)
         var truth = AtomSet(element: element, positions: p.positions)
@@ -150,28 +171,35 @@ let maskCommand = CommandDeclaration(
     teaching: """
         mask keeps the particle and sets the rest of the box to zero: the median of the map outside
         the sphere (the solvent level) is subtracted, and the map is multiplied by a sphere with a
-        3 Å cosine edge. Without a diameter the sphere is estimated: the map is averaged to about
-        1 Å voxels, smoothed, thresholded by Otsu, and the largest blob's centroid and farthest
-        voxel (plus 2 Å) give the sphere.
+        3 Å cosine edge. Without a diameter the sphere is found from the atoms themselves: the map
+        is binned to about 0.7 Å and band-passed at the atomic scale (which removes low-frequency
+        noise, gradients and a liquid's mean), its peaks above 5 robust SDs are atom-like, and
+        the largest cluster of peaks with 3 or more peaks at bond distance is the particle; the
+        sphere reaches its farthest peak plus one bond and 1 Å. Only when no such cluster exists
+        is the map's envelope used (Otsu on a low-passed map), with a flag: that envelope grows
+        to the whole box under low-frequency noise. With a diameter, the atoms are still found,
+        and a flag says when some lie outside the sphere.
         The paper does not mention masking, but its authors' software masks every map: in a large
         noisy box the whole-box correlation of the threshold search is otherwise dominated by
         noise and picks thousands of noise "atoms".
-        Look at: the mask's centre and diameter in 'show'; the diameter should exceed the
-        particle's by a few Å. denoise masks by itself when given a raw map.
+        Look at: the mask's centre, diameter, method and flags in 'show'; the diameter should
+        exceed the particle's by a few Å. denoise masks by itself when given a raw map.
         """,
     example: "m = mask map diameter=36",
     run: { args, interp in
         let v = try args.volume("map")
         guard v.role == .raw else { throw LanguageError("mask: this map is already \(v.role.rawValue)") }
-        let mask: ParticleMask
-        if let d = try args.positive("diameter") { mask = .centred(in: v.volume, diameter: d) }
-        else { mask = .estimate(from: v.volume, threads: interp.options.threads) }
+        let element = try interp.element(from: v.element, at: args.location, command: "mask")
+        let choice: MaskChoice = try args.positive("diameter").map { .diameter($0) } ?? .automatic
+        let estimate = MaskEstimate.make(choice, for: v.volume, element: element, threads: interp.options.threads)
+        let mask = estimate.mask!
         let background = mask.backgroundLevel(of: v.volume)
         var out = v
         out.volume = mask.apply(to: v.volume, subtracting: background)
         out.role = .masked
         out.mask = mask
         out.background = background
+        out.maskFlags = estimate.flags
         return .volume(out)
     })
 

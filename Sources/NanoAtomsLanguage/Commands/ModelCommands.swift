@@ -218,7 +218,7 @@ let buildCommand = CommandDeclaration(
         let (element, _) = try atomModel(v, interp, args)
         var o = ModelBuildingOptions(element: element)
         o.threads = interp.options.threads
-        if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false }
+        if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false }
         let r = buildModel(from: v.volume, options: o)
         return .atoms(AtomsValue(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, denoised: r.denoised,
                                  otsu: r.search.otsu, wasSplit: r.detection.wasSplit,

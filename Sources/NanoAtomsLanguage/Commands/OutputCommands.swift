@@ -92,8 +92,10 @@ public func fullView(_ value: Value) -> String {
                             v.volume.boxSize.x, v.volume.boxSize.y, v.volume.boxSize.z),
                      String(format: "  mean %.4g, SD %.4g", st.mean, st.standardDeviation)]
         if let m = v.mask {
-            lines.append(String(format: "  mask: %@ sphere at (%.2f, %.2f, %.2f) Å, diameter %.2f Å, edge %.1f Å; background %.4g subtracted",
-                                m.automatic ? "estimated" : "given", m.centre.x, m.centre.y, m.centre.z, 2 * m.radius, m.edge, v.background))
+            let how = [ParticleMask.Method.given: "given", .atomPeaks: "around the atom-like peaks", .envelope: "from the map's envelope"][m.method]!
+            lines.append(String(format: "  mask: sphere %@ at (%.2f, %.2f, %.2f) Å, diameter %.2f Å, edge %.1f Å; background %.4g subtracted",
+                                how, m.centre.x, m.centre.y, m.centre.z, 2 * m.radius, m.edge, v.background))
+            for f in v.maskFlags { lines.append("  flag \(f)") }
         }
         if let t = v.truth { lines.append("  true atoms: \(t.count) (map.truth)") }
         return lines.joined(separator: "\n")

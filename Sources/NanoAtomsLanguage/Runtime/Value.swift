@@ -20,6 +20,8 @@ public struct VolumeValue: Sendable {
     public var mask: ParticleMask? = nil
     /// See `mask`.
     public var background = 0.0
+    /// For a masked map: what is doubtful about its mask, with reasons.
+    public var maskFlags: [QualityFlag] = []
     /// For a denoised map: the masked raw map M it was computed from.
     public var raw: Volume? = nil
     /// For a simulated map: the true atoms.

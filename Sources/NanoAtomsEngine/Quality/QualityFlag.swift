@@ -1,0 +1,42 @@
+/// A warning that a result should not be trusted as it stands, with a one-line reason and,
+/// where one exists, what to try instead. Every run carries its flags into summary.json, the
+/// report and the shell.
+public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
+    /// What is doubtful.
+    public enum Code: String, Sendable, CaseIterable {
+        /// No cluster of atoms was found, so the mask came from the map's envelope.
+        case maskFallback = "mask_fallback"
+        /// The mask is much larger than the atoms found in it, or fills the box.
+        case maskDoubtful = "mask_doubtful"
+        /// Atom-like peaks of the particle lie outside a given mask.
+        case atomsOutsideMask = "atoms_outside_mask"
+        /// More than one cluster of atoms lies in the box.
+        case severalClusters = "several_clusters"
+        /// The threshold search's best correlation was implausible and a lower-scoring
+        /// threshold was chosen, or no threshold was plausible.
+        case thresholdSearch = "threshold_search"
+        /// The lattice is not one fcc crystal: ā comes from a fallback.
+        case latticeFallback = "lattice_fallback"
+        /// ā strays from the element's bulk constant by more than a few percent.
+        case latticeOutOfRange = "lattice_out_of_range"
+        /// Clusters of atoms detached from the particle were removed.
+        case detachedAtoms = "detached_atoms"
+    }
+
+    /// What is doubtful.
+    public let code: Code
+    /// Why, in one line.
+    public let reason: String
+    /// What to try, or nil.
+    public let remedy: String?
+
+    /// A flag.
+    public init(_ code: Code, _ reason: String, remedy: String? = nil) {
+        self.code = code
+        self.reason = reason
+        self.remedy = remedy
+    }
+
+    /// `code: reason (remedy)` on one line.
+    public var description: String { "\(code.rawValue): \(reason)" + (remedy.map { " (\($0))" } ?? "") }
+}
