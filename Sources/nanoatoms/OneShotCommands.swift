@@ -102,6 +102,7 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
+    print(RunReport.maskSentence(r))
     let s = st.summary
     print(String(format: "lattice: ā = %.4f Å (%@); diameter %.1f Å, median CN %.1f, median NN bond %.2f Å, median radial strain %.2f %%, core ratio %.2f (%d)",
                  st.lattice.meanLatticeConstant, st.lattice.method.rawValue, s.diameter, s.medianCN, s.medianNNBond,
@@ -109,6 +110,14 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
                                             st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
     print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out))
+    printFlags(r.flags)
+}
+
+/// Each quality flag on its own line, after a count ("no quality flags" when there are none).
+func printFlags(_ flags: [QualityFlag]) {
+    if flags.isEmpty { print("quality: no flags"); return }
+    print("quality: \(flags.count) flag\(flags.count == 1 ? "" : "s"): these results need checking")
+    for f in flags { print("  flag \(f)") }
 }
 
 /// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.

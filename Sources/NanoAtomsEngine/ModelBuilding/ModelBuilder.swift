@@ -126,6 +126,11 @@ public struct ReusableResults: Sendable {
     }
 }
 
+/// Below this fraction of the model's atoms seen as atom-like peaks (``ParticleLocation``) the
+/// run is flagged as low-signal: on simulated 147–309-atom particles recall fell below 0.9 only
+/// where the fraction was under one half (SNR 3), and stayed ≥ 0.95 where it was over 0.6.
+let minimumSignificantFraction = 0.55
+
 /// Voxels added around the mask's support when cropping to the analysis box: room for the
 /// interpolation of the threshold search (two voxels) and for splitting near the edge.
 let analysisBoxMargin = 3
@@ -221,6 +226,12 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
                                  remedy: "look at them in summary.json's removals; a mask closer to the particle avoids them"))
     }
     let detection = candidates.subset(keptIndices)
+    if let l = estimate.location, !keptIndices.isEmpty,
+       Double(l.particlePeaks.count) < minimumSignificantFraction * Double(keptIndices.count) {
+        flags.append(QualityFlag(.lowSignal,
+            "only \(Int((100 * Double(l.particlePeaks.count) / Double(keptIndices.count)).rounded())) % of the \(keptIndices.count) atoms stand out as atom-like peaks above \(fmt(l.significance)) SD: expect missed or false surface atoms",
+            remedy: "compare with a second half-map (part1/part2) or a denoised reconstruction"))
+    }
     var atoms = AtomSet(element: options.element, positions: detection.positions)
     atoms.setColumn("valid_corr_sphere", keptIndices.map { correlations[$0] })
     atoms.setColumn("nvox", (0..<detection.count).map { Double(detection.regions.size(of: $0)) })

@@ -21,6 +21,9 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         case latticeOutOfRange = "lattice_out_of_range"
         /// Clusters of atoms detached from the particle were removed.
         case detachedAtoms = "detached_atoms"
+        /// Few of the model's atoms stand out as atom-like peaks: the noise is high enough
+        /// that surface atoms are likely missed or invented.
+        case lowSignal = "low_signal"
     }
 
     /// What is doubtful.

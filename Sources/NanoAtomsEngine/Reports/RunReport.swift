@@ -57,6 +57,20 @@ public enum RunReport {
         return figures
     }
 
+    /// One sentence on the mask: its size and how it was found.
+    public static func maskSentence(_ r: ModelBuildResult) -> String {
+        guard let m = r.mask else { return "No mask." }
+        var text = String(format: "Mask: a %.1f Å sphere at (%.1f, %.1f, %.1f) Å, ", 2 * m.radius, m.centre.x, m.centre.y, m.centre.z)
+        switch m.method {
+        case .given: text += "given"
+        case .envelope: text += "from the map's envelope (no cluster of atoms was found)"
+        case .atomPeaks:
+            let l = r.location!
+            text += String(format: "around %d atom-like peaks above %.1f SD", l.particlePeaks.count, l.significance)
+        }
+        return text + "."
+    }
+
     /// The report page.
     public static func html(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
         var page = """
@@ -88,6 +102,17 @@ public enum RunReport {
                                                          r.atoms.count, r.options.element.symbol, r.raw.nx, r.raw.ny, r.raw.nz, r.raw.voxelSize,
                                                          r.search.threshold, r.search.otsu, r.componentCount, r.splitComponents,
                                                          removedCorrelation, removedCN, r.options.minimumCoordination.map { String($0) } ?? "(off)")) + "</p>\n"
+        page += "<h2>Quality flags</h2>\n"
+        if r.flags.isEmpty {
+            page += "<p>None: the mask, the threshold search and the lattice passed their checks.</p>\n"
+        } else {
+            page += "<table class=\"flags\">\n<tr><th class=\"text\">flag</th><th class=\"text\">reason</th><th class=\"text\">what to try</th></tr>\n"
+            for f in r.flags {
+                page += "<tr><td class=\"text\">\(f.code.rawValue)</td><td class=\"text\">\(escapeXML(f.reason))</td><td class=\"text\">\(escapeXML(f.remedy ?? ""))</td></tr>\n"
+            }
+            page += "</table>\n"
+        }
+        page += "<p>" + escapeXML(maskSentence(r)) + " Threshold: " + escapeXML(r.search.choice) + ".</p>\n"
         if let st {
             let s = st.summary
             page += "<h2>The particle (paper Table 1)</h2>\n<table>\n<tr><th>atoms</th><th>diameter (Å)</th><th>median CN</th><th>median NN bond (Å)</th><th>median radial strain (%)</th><th>core ratio (CN 12)</th><th>δ CN (Å)</th><th>δ GCN (Å)</th></tr>\n"

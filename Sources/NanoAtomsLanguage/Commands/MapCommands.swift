@@ -100,9 +100,9 @@ let simulateCommand = CommandDeclaration(
                  .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size"),
                  .option("element", [.string, .none], default: .none, "the metal; default the session's element, else Pt"),
                  .option("lowfreq", [.number], default: .number(0), unit: "fraction", "share of the noise variance at low frequency (σ 4 Å), 0–1"),
-                 Parameter(name: "liquid", types: [.string], defaultValue: .string("none"), positional: false, unit: nil,
-                           help: "liquid around the particle: a slab through it, or an adsorbed shell",
-                           choices: ["none", "slab", "shell"], isPath: false),
+                 Parameter(name: "liquid", types: [.string, .none], defaultValue: Value.none, positional: false, unit: nil,
+                           help: "liquid around the particle: a slab through it, or an adsorbed shell; none for no liquid",
+                           choices: ["slab", "shell"], isPath: false),
                  .option("thickness", [.number], default: .number(10), unit: "Å", "thickness of the liquid slab or shell"),
                  .option("density", [.number], default: .number(0.1), unit: "fraction", "the liquid's mean density over the median atom peak"),
                  .option("gradient", [.number], default: .number(0), unit: "fraction", "background change across the box's diagonal over the median atom peak"),
@@ -145,7 +145,7 @@ let simulateCommand = CommandDeclaration(
         spec.voxelSize = try args.positive("apix")!
         spec.background.lowFrequencyFraction = try args.number("lowfreq", in: 0...1)!
         let thickness = try args.number("thickness", in: 0.5...1000, unit: "Å")!
-        switch try args.string("liquid")! {
+        switch try args.string("liquid") {
         case "slab": spec.background.liquid = .slab(thickness: thickness)
         case "shell": spec.background.liquid = .shell(thickness: thickness)
         default: spec.background.liquid = .none
@@ -224,12 +224,12 @@ let denoiseCommand = CommandDeclaration(
     example: "den = denoise map",
     run: { args, interp in
         var v = try args.volume("map")
+        let element = try interp.element(from: v.element, at: args.location, command: "denoise")
         if v.role == .raw {
             guard case .volume(let masked) = try maskCommand.run(Arguments(values: ["map": .volume(v), "diameter": .none], command: "mask", location: args.location), interp) else { return .none }
             v = masked
         }
         guard v.role == .masked else { throw LanguageError("denoise: this map is already denoised") }
-        let element = try interp.element(from: v.element, at: args.location, command: "denoise")
         let profile = AtomProfile.peng(element, voxelSize: v.volume.voxelSize, bFactor: try args.number("bfactor"))
         var out = v
         out.raw = v.volume

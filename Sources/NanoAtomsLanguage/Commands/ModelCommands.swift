@@ -223,8 +223,8 @@ let buildCommand = CommandDeclaration(
         return .atoms(AtomsValue(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, denoised: r.denoised,
                                  otsu: r.search.otsu, wasSplit: r.detection.wasSplit,
                                  history: ["components \(r.componentCount)", "split \(r.splitComponents)", "recovered \(r.recoveredAtoms)",
-                                           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN"],
-                                 removals: r.removals, lattice: r.lattice, source: v.source))
+                                           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached"],
+                                 removals: r.removals, lattice: r.lattice, flags: r.flags, source: v.source))
     })
 
 let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, buildCommand]

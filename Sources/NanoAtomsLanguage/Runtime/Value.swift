@@ -63,6 +63,8 @@ public struct AtomsValue: Sendable {
     public var removals: [Removal] = []
     /// The lattice validation fitted, if it ran.
     public var lattice: LatticeFit?
+    /// What should not be trusted about these atoms, with reasons.
+    public var flags: [QualityFlag] = []
     /// Where the atoms came from.
     public var source: String
 
@@ -144,6 +146,7 @@ public enum Value: Sendable {
         case .atoms(let a):
             var s = "atoms: \(a.atoms.count) \(a.atoms.element.symbol)"
             if !a.history.isEmpty { s += " (" + a.history.joined(separator: ", ") + ")" }
+            for f in a.flags { s += "\n  flag \(f)" }
             return s
         case .table(let t):
             let s = t.summary
