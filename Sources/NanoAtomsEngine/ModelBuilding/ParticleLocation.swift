@@ -48,7 +48,7 @@ public struct ParticleLocation: Sendable, Equatable {
     /// Gaussian σ of the atomic-scale low-pass, Å (about an atom's width after binning).
     public static let atomWidth = 0.5
     /// Voxels sampled to estimate the prominence's noise.
-    static let sampleCount = 40_000
+    static let sampleCount = 20_000
     /// Unit directions for the shell around a voxel: the 26 neighbour directions.
     static let shellDirections: [Vector3] = neighborOffsets26.map { o in
         let v = Vector3(Double(o.x), Double(o.y), Double(o.z))
@@ -85,7 +85,7 @@ public struct ParticleLocation: Sendable, Equatable {
         }
         guard nx > 2 * reach, ny > 2 * reach, nz > 2 * reach else { return nil }
         // Its noise: the robust SD of the prominence over a lattice of sample voxels.
-        let stride = max(1, Int(pow(Double((nx - 2 * reach) * (ny - 2 * reach) * (nz - 2 * reach)) / Double(sampleCount), 1.0 / 3.0)))
+        let stride = max(1, Int(pow(Double((nx - 2 * reach) * (ny - 2 * reach) * (nz - 2 * reach)) / Double(sampleCount), 1.0 / 3.0).rounded(.up)))
         var samples: [Float] = []
         smooth.values.withUnsafeBufferPointer { v in
             for k in Swift.stride(from: reach, to: nz - reach, by: stride) {
