@@ -100,7 +100,7 @@ func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (Model
 
 func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
-          "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN)")
+          "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
     print(RunReport.maskSentence(r))
     let s = st.summary

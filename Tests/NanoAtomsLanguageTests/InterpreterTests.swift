@@ -204,7 +204,7 @@ struct CheckerTests {
         #expect(p.map(\.message) == [
             "unknown variable 'mm' (did you mean 'm'?)",
             "stats: 'atoms' must be atoms, not volume",
-            "validate has no argument 'rul' (did you mean 'rule'?); usage: validate atoms rule=\"robust\" cnmin=3",
+            "validate has no argument 'rul' (did you mean 'rule'?); usage: validate atoms rule=\"robust\" cnmin=3 detached=true",
             "validate: 'atoms' must be atoms, not volume",
             "unknown option 'thread' (did you mean 'threads'?)",
         ])

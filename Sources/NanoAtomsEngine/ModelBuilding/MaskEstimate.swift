@@ -41,7 +41,7 @@ public struct MaskEstimate: Sendable {
                 if Double(outside) > maximumPeaksOutside * Double(l.particlePeaks.count) {
                     let need = 2 * ((l.centre - m.centre).length + l.radius + ParticleMask.peakMargin(for: element))
                     flags.append(QualityFlag(.atomsOutsideMask,
-                        "\(outside) of the particle's \(l.particlePeaks.count) atom-like peaks lie outside the given \(fmt(d)) Å mask",
+                        "\(outside) of the particle's \(l.particlePeaks.count) atom-like peaks lie outside the given \(flagNumber(d)) Å mask",
                         remedy: "use the automatic mask, or a diameter of at least \(Int(need.rounded(.up))) Å"))
                 }
             }
@@ -51,20 +51,20 @@ public struct MaskEstimate: Sendable {
                 let fill = l.fillFraction(element: element)
                 if fill < minimumFill {
                     flags.append(QualityFlag(.maskDoubtful,
-                        "only \(fmt(100 * fill)) % of the mask's fcc sites hold an atom-like peak: the particle's peaks are spread out",
+                        "only \(flagNumber(100 * fill)) % of the mask's fcc sites hold an atom-like peak: the particle's peaks are spread out",
                         remedy: suggestion))
                 }
             } else {
                 let m = ParticleMask.envelope(of: map, threads: threads)
                 mask = m
                 flags.append(QualityFlag(.maskFallback,
-                    "no cluster of \(ParticleLocation.minimumParticlePeaks) bonded atom-like peaks above \(fmt(ParticleLocation.significanceLevels.last!)) SD: the mask is the map's envelope",
+                    "no cluster of \(ParticleLocation.minimumParticlePeaks) bonded atom-like peaks above \(flagNumber(ParticleLocation.significanceLevels.last!)) SD: the mask is the map's envelope",
                     remedy: suggestion))
             }
         }
         if let m = mask, m.automatic, 2 * m.radius > boxFillFraction * boxEdge {
             flags.append(QualityFlag(.maskDoubtful,
-                "the mask (diameter \(fmt(2 * m.radius)) Å) fills the \(fmt(boxEdge)) Å box: noise or background probably swamped the particle",
+                "the mask (diameter \(flagNumber(2 * m.radius)) Å) fills the \(flagNumber(boxEdge)) Å box: noise or background probably swamped the particle",
                 remedy: suggestion))
         }
         if let l = location, l.otherClusters > 0 {
@@ -77,6 +77,6 @@ public struct MaskEstimate: Sendable {
 }
 
 /// A number with up to one decimal, for flag texts.
-func fmt(_ v: Double) -> String {
+func flagNumber(_ v: Double) -> String {
     v.rounded() == v || abs(v) >= 100 ? String(Int(v.rounded())) : String(format: "%.1f", v)
 }

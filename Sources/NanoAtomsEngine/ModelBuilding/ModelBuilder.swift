@@ -163,11 +163,7 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     }
     let mask = estimate.mask
     var flags = estimate.flags
-    // What the located atoms say a plausible detection looks like.
-    let plausibility = estimate.location.map { l in
-        DetectionPlausibility(location: l, radius: mask?.radius ?? l.radius + ParticleMask.peakMargin(for: options.element),
-                              element: options.element)
-    }
+    let plausibility = DetectionPlausibility(location: estimate.location, mask: mask, element: options.element)
     map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)   // the whole box is not needed any more
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
     let t0 = timer.measure("otsu") { otsuThreshold(C.values) }
@@ -207,29 +203,17 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     let lattice = timer.measure("lattice_fit") { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
     flags += lattice.flags(element: options.element)
     let keptIndices: [Int] = timer.measure("validate") {
-        var kept = kept1
-        if let minimum = options.minimumCoordination {
-            let (kept2, removed2) = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
-            removals += removed2
-            kept = kept2.map { kept1[$0] }
-        }
-        if options.removeDetached {
-            let (kept3, removed3) = removeDetachedClusters(kept.map { candidates.positions[$0] }, radius: lattice.coordinationRadius)
-            removals += removed3
-            kept = kept3.map { kept[$0] }
-        }
-        return kept
+        let (kept2, removed2) = removeByStructure(pos1, radius: lattice.coordinationRadius,
+                                                  minimumCoordination: options.minimumCoordination, removeDetached: options.removeDetached)
+        removals += removed2
+        return kept2.map { kept1[$0] }
     }
-    let detached = removals.filter { $0.rule == .detached }.count
-    if detached > 0 {
-        flags.append(QualityFlag(.detachedAtoms, "\(detached) atoms in small clusters not bonded to the particle were removed",
-                                 remedy: "look at them in summary.json's removals; a mask closer to the particle avoids them"))
-    }
+    if let f = detachedAtomsFlag(removals) { flags.append(f) }
     let detection = candidates.subset(keptIndices)
     if let l = estimate.location, !keptIndices.isEmpty,
        Double(l.particlePeaks.count) < minimumSignificantFraction * Double(keptIndices.count) {
         flags.append(QualityFlag(.lowSignal,
-            "only \(Int((100 * Double(l.particlePeaks.count) / Double(keptIndices.count)).rounded())) % of the \(keptIndices.count) atoms stand out as atom-like peaks above \(fmt(l.significance)) SD: expect missed or false surface atoms",
+            "only \(Int((100 * Double(l.particlePeaks.count) / Double(keptIndices.count)).rounded())) % of the \(keptIndices.count) atoms stand out as atom-like peaks above \(flagNumber(l.significance)) SD: expect missed or false surface atoms",
             remedy: "compare with a second half-map (part1/part2) or a denoised reconstruction"))
     }
     var atoms = AtomSet(element: options.element, positions: detection.positions)

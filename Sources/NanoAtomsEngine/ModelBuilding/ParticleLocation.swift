@@ -114,11 +114,8 @@ public struct ParticleLocation: Sendable, Equatable {
                     for o in offsets where c[q + o] > v { return }
                     let z = prominence(c, i, j, k)
                     guard z > level else { return }
-                    func refine(_ minus: Float, _ plus: Float) -> Double {
-                        let d = Double(minus) - 2 * Double(v) + Double(plus)
-                        return d < 0 ? max(-0.5, min(0.5, 0.5 * Double(minus - plus) / d)) : 0
-                    }
-                    let off = Vector3(refine(c[q - 1], c[q + 1]), refine(c[q - nx], c[q + nx]), refine(c[q - nx * ny], c[q + nx * ny]))
+                    let off = Vector3(parabolicPeakOffset(c[q - 1], v, c[q + 1]), parabolicPeakOffset(c[q - nx], v, c[q + nx]),
+                                      parabolicPeakOffset(c[q - nx * ny], v, c[q + nx * ny]))
                     // Binned voxel (i, j, k) is the sum of fine voxels f·i … f·i + f − 1.
                     let fineVoxel = (Vector3(Double(i), Double(j), Double(k)) + off + 0.5) * Double(f) - 0.5
                     maxima.append((volume.position(voxel: fineVoxel), Double(z) / sd))
@@ -142,17 +139,8 @@ public struct ParticleLocation: Sendable, Equatable {
         let neighbours = peaks.indices.map { grid.neighbors(of: $0, within: link) }
         let bonded = neighbours.map { $0.count >= minimumBondedPeaks }
         // Clusters of bonded peaks, joined through bonds between bonded peaks.
-        var cluster = [Int](repeating: -1, count: peaks.count)
-        var sizes: [Int] = []
-        for seed in peaks.indices where bonded[seed] && cluster[seed] < 0 {
-            let id = sizes.count
-            var stack = [seed], size = 0
-            cluster[seed] = id
-            while let p = stack.popLast() {
-                size += 1
-                for q in neighbours[p] where bonded[q] && cluster[q] < 0 { cluster[q] = id; stack.append(q) }
-            }
-            sizes.append(size)
+        let (cluster, sizes) = connectedGroups(count: peaks.count, included: { bonded[$0] }) { p, linked in
+            linked += neighbours[p]
         }
         guard let best = sizes.indices.max(by: { sizes[$0] < sizes[$1] }), sizes[best] >= minimumParticlePeaks else { return nil }
         // The particle: its bonded peaks and any peak bonded to one of them.

@@ -77,6 +77,13 @@ public struct DetectionPlausibility: Sendable {
         bondRadius = 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
     }
 
+    /// The tests for the particle at `location` (nil: no tests), inside `mask` or, without one,
+    /// inside the sphere an automatic mask would have.
+    public init?(location: ParticleLocation?, mask: ParticleMask?, element: Element) {
+        guard let l = location else { return nil }
+        self.init(location: l, radius: mask?.radius ?? l.radius + ParticleMask.peakMargin(for: element), element: element)
+    }
+
     /// Why `atoms` cannot be the particle's, or nil.
     public func rejection(of atoms: [Vector3]) -> String? {
         guard !atoms.isEmpty else { return nil }

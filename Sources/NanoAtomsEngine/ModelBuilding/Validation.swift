@@ -177,6 +177,33 @@ public func removeLowCoordination(_ positions: [Vector3], radius: Double, minimu
     return (kept, removed)
 }
 
+/// The rules that follow the correlation test, in order: atoms with fewer than
+/// `minimumCoordination` neighbours within `radius` (none when nil), then atoms in detached
+/// clusters (when `removeDetached`). Indices are into `positions`.
+public func removeByStructure(_ positions: [Vector3], radius: Double, minimumCoordination: Int?,
+                              removeDetached: Bool) -> (kept: [Int], removed: [Removal]) {
+    var kept = Array(positions.indices), removed: [Removal] = []
+    if let minimum = minimumCoordination {
+        let r = removeLowCoordination(positions, radius: radius, minimum: minimum)
+        kept = r.kept
+        removed += r.removed
+    }
+    if removeDetached {
+        let r = removeDetachedClusters(kept.map { positions[$0] }, radius: radius)
+        kept = r.kept.map { kept[$0] }
+        removed += r.removed
+    }
+    return (kept, removed)
+}
+
+/// The flag for atoms removed as detached clusters, or nil when there were none.
+public func detachedAtomsFlag(_ removals: [Removal]) -> QualityFlag? {
+    let detached = removals.filter { $0.rule == .detached }.count
+    guard detached > 0 else { return nil }
+    return QualityFlag(.detachedAtoms, "\(detached) atoms in small clusters not bonded to the particle were removed",
+                       remedy: "look at them in the removals; a mask closer to the particle avoids them")
+}
+
 /// A cluster of atoms bonded to one another but not to the particle is removed when it holds
 /// fewer than this fraction of the particle's atoms (noise blobs outside the surface, where a
 /// mask was too large): the particle is the largest cluster.
@@ -188,19 +215,8 @@ public let detachedClusterFraction = 0.1
 public func removeDetachedClusters(_ positions: [Vector3], radius: Double) -> (kept: [Int], removed: [Removal]) {
     guard !positions.isEmpty else { return ([], []) }
     let grid = NeighborGrid(points: positions, maximumRadius: radius)
-    var cluster = [Int](repeating: -1, count: positions.count)
-    var sizes: [Int] = []
-    for seed in positions.indices where cluster[seed] < 0 {
-        let id = sizes.count
-        var stack = [seed], size = 0
-        cluster[seed] = id
-        while let p = stack.popLast() {
-            size += 1
-            grid.forEachNeighbor(of: positions[p], within: radius) { q, _ in
-                if cluster[q] < 0 { cluster[q] = id; stack.append(q) }
-            }
-        }
-        sizes.append(size)
+    let (cluster, sizes) = connectedGroups(count: positions.count) { p, linked in
+        grid.forEachNeighbor(of: positions[p], within: radius) { q, _ in linked.append(q) }
     }
     let largest = sizes.max()!
     let minimum = Int((detachedClusterFraction * Double(largest)).rounded(.up))

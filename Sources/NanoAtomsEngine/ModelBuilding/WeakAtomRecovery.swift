@@ -43,11 +43,8 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
                 }
                 guard isMax else { return }
                 // Sub-voxel peak by a parabola through the neighbours along each axis.
-                func refine(_ minus: Float, _ plus: Float) -> Double {
-                    let d = Double(minus) - 2 * Double(v) + Double(plus)
-                    return d < 0 ? max(-0.5, min(0.5, 0.5 * Double(minus - plus) / d)) : 0
-                }
-                let off = Vector3(refine(c[q - 1], c[q + 1]), refine(c[q - nx], c[q + nx]), refine(c[q - nx * ny], c[q + nx * ny]))
+                let off = Vector3(parabolicPeakOffset(c[q - 1], v, c[q + 1]), parabolicPeakOffset(c[q - nx], v, c[q + nx]),
+                                  parabolicPeakOffset(c[q - nx * ny], v, c[q + nx * ny]))
                 let p = C.position(voxel: Vector3(Double(i), Double(j), Double(k)) + off)
                 var near = false, bonded = 0
                 grid.forEachNeighbor(of: p, within: cnRadius) { _, d2 in

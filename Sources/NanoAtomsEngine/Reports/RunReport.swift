@@ -57,6 +57,17 @@ public enum RunReport {
         return figures
     }
 
+    /// An HTML table of escaped cells; the last `textColumns` columns are left-aligned text.
+    static func table(_ header: [String], textColumns: Int, rows: [[String]]) -> String {
+        func cells(_ values: [String], _ tag: String) -> String {
+            values.enumerated().map { c, v in
+                let cls = c >= values.count - textColumns ? " class=\"text\"" : ""
+                return "<\(tag)\(cls)>\(escapeXML(v))</\(tag)>"
+            }.joined()
+        }
+        return "<table>\n<tr>\(cells(header, "th"))</tr>\n" + rows.map { "<tr>\(cells($0, "td"))</tr>\n" }.joined() + "</table>\n"
+    }
+
     /// One sentence on the mask: its size and how it was found.
     public static func maskSentence(_ r: ModelBuildResult) -> String {
         guard let m = r.mask else { return "No mask." }
@@ -98,19 +109,17 @@ public enum RunReport {
 
             """
         let removedCorrelation = r.removedCount(.lowCorrelation), removedCN = r.removedCount(.lowCoordination)
-        page += "<p class=\"lead\">" + escapeXML(String(format: "%d %@ atoms in a %d × %d × %d map (%.3f Å voxels). Threshold %.4g on the denoised map (Otsu's value %.4g); %d components, %d split; validation removed %d atoms for low correlation and %d for CN below %@.",
+        page += "<p class=\"lead\">" + escapeXML(String(format: "%d %@ atoms in a %d × %d × %d map (%.3f Å voxels). Threshold %.4g on the denoised map (Otsu's value %.4g); %d components, %d split; validation removed %d atoms for low correlation, %d for CN below %@ and %d as detached clusters.",
                                                          r.atoms.count, r.options.element.symbol, r.raw.nx, r.raw.ny, r.raw.nz, r.raw.voxelSize,
                                                          r.search.threshold, r.search.otsu, r.componentCount, r.splitComponents,
-                                                         removedCorrelation, removedCN, r.options.minimumCoordination.map { String($0) } ?? "(off)")) + "</p>\n"
+                                                         removedCorrelation, removedCN, r.options.minimumCoordination.map { String($0) } ?? "(off)",
+                                                         r.removedCount(.detached))) + "</p>\n"
         page += "<h2>Quality flags</h2>\n"
         if r.flags.isEmpty {
             page += "<p>None: the mask, the threshold search and the lattice passed their checks.</p>\n"
         } else {
-            page += "<table class=\"flags\">\n<tr><th class=\"text\">flag</th><th class=\"text\">reason</th><th class=\"text\">what to try</th></tr>\n"
-            for f in r.flags {
-                page += "<tr><td class=\"text\">\(f.code.rawValue)</td><td class=\"text\">\(escapeXML(f.reason))</td><td class=\"text\">\(escapeXML(f.remedy ?? ""))</td></tr>\n"
-            }
-            page += "</table>\n"
+            page += table(["flag", "reason", "what to try"], textColumns: 3,
+                          rows: r.flags.map { [$0.code.rawValue, $0.reason, $0.remedy ?? ""] })
         }
         page += "<p>" + escapeXML(maskSentence(r)) + " Threshold: " + escapeXML(r.search.choice) + ".</p>\n"
         if let st {
@@ -132,12 +141,10 @@ public enum RunReport {
         if r.removals.isEmpty {
             page += "<p>None.</p>\n"
         } else {
-            page += "<table>\n<tr><th>x (Å)</th><th>y (Å)</th><th>z (Å)</th><th class=\"text\">rule</th><th class=\"text\">reason</th></tr>\n"
-            for m in r.removals {
-                page += "<tr><td>\(String(format: "%.2f", m.position.x))</td><td>\(String(format: "%.2f", m.position.y))</td><td>\(String(format: "%.2f", m.position.z))</td>"
-                    + "<td class=\"text\">\(m.rule.rawValue)</td><td class=\"text\">\(escapeXML(m.reason))</td></tr>\n"
-            }
-            page += "</table>\n"
+            page += table(["x (Å)", "y (Å)", "z (Å)", "rule", "reason"], textColumns: 2, rows: r.removals.map { m in
+                [String(format: "%.2f", m.position.x), String(format: "%.2f", m.position.y), String(format: "%.2f", m.position.z),
+                 m.rule.rawValue, m.reason]
+            })
         }
         var timings = r.timings
         if let st { timings.append(st.timings) }

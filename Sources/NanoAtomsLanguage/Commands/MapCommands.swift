@@ -200,6 +200,7 @@ let maskCommand = CommandDeclaration(
         out.mask = mask
         out.background = background
         out.maskFlags = estimate.flags
+        out.location = estimate.location
         return .volume(out)
     })
 

@@ -37,13 +37,15 @@ let binarizeCommand = CommandDeclaration(
     run: { args, interp in
         let v = try args.volume("denoised")
         guard v.role == .denoised, let raw = v.raw else { throw LanguageError("binarize: needs the denoised map (den = denoise map)") }
-        let (_, profile) = try atomModel(v, interp, args)
+        let (element, profile) = try atomModel(v, interp, args)
         if let t = try args.number("threshold") {
             let components = connectedComponents(of: v.volume, above: Float(t))
             return .mask(MaskValue(denoised: v, threshold: Float(t), search: nil, components: components))
         }
         let t0 = otsuThreshold(v.volume.values)
-        let search = ThresholdSearch.run(denoised: v.volume, raw: raw, profile: profile, otsu: t0, threads: interp.options.threads)
+        let search = ThresholdSearch.run(denoised: v.volume, raw: raw, profile: profile, otsu: t0,
+                                         plausibility: DetectionPlausibility(location: v.location, mask: v.mask, element: element),
+                                         threads: interp.options.threads)
         return .mask(MaskValue(denoised: v, threshold: search.threshold, search: search,
                                components: connectedComponents(of: v.volume, above: search.threshold)))
     })
@@ -76,7 +78,7 @@ let detectCommand = CommandDeclaration(
         atoms.setColumn("nvox", (0..<found.count).map { Double(found.regions.size(of: $0)) })
         return .atoms(AtomsValue(atoms: atoms, regions: found.regions, raw: raw, denoised: m.denoised.volume,
                                  otsu: m.search?.otsu, wasSplit: found.wasSplit, history: ["components \(found.count)"],
-                                 source: m.denoised.source))
+                                 flags: m.denoised.maskFlags + (m.search?.flag.map { [$0] } ?? []), source: m.denoised.source))
     })
 
 /// Rebuilds an atoms value after an engine step changed the detection.
@@ -148,14 +150,17 @@ let validateCommand = CommandDeclaration(
     parameters: [.required("atoms", [.atoms], "atoms to validate"),
                  .option("rule", [.string], default: .string("robust"), choices: OutlierRule.allCases.map(\.rawValue),
                          "which correlations are outliers: robust (4 robust SD below the median), paper (2 SD below the mean), none"),
-                 .option("cnmin", [.number, .string], default: .number(3), "remove atoms with fewer neighbours; \"off\" keeps them")],
+                 .option("cnmin", [.number, .string], default: .number(3), "remove atoms with fewer neighbours; \"off\" keeps them"),
+                 .option("detached", [.bool], default: .bool(true), "remove small clusters of atoms not bonded to the particle")],
     returns: .atoms,
     summary: "remove atoms whose density does not look like an atom, then those with CN < 3",
     teaching: """
         validate compares each atom's density in the raw map with the map simulated from all
         atoms, by Pearson's correlation over a sphere of 1.5 atomic radii, and removes outliers;
         then fits an fcc lattice to set the neighbour radius d = (ā/2)(1 + 1/√2) and removes atoms
-        with fewer than 3 neighbours (the paper's rule; cnmin changes it, "off" disables it).
+        with fewer than 3 neighbours (the paper's rule; cnmin changes it, "off" disables it), then
+        small clusters of atoms bonded to one another but not to the particle (detached=false
+        keeps them; not in the paper). A lattice fallback or an ā far from bulk is flagged.
         The paper removes correlations more than 2 SD below the mean (rule="paper"). That rule
         always trims the low tail, and on simulated maps every atom it removes is real: mobile
         surface atoms whose density is broader. The default rule="robust" removes only atoms far
@@ -180,12 +185,9 @@ let validateCommand = CommandDeclaration(
         let (kept1, removed1) = removeCorrelationOutliers(corr, positions: a.atoms.positions, rule: rule)
         let pos1 = kept1.map { a.atoms.positions[$0] }
         let lattice = LatticeFit.fit(pos1, bulkLatticeConstant: element.latticeConstant)
-        var kept = kept1, removed2: [Removal] = []
-        if let minimum {
-            let r = removeLowCoordination(pos1, radius: lattice.coordinationRadius, minimum: minimum)
-            kept = r.kept.map { kept1[$0] }
-            removed2 = r.removed
-        }
+        let structure = removeByStructure(pos1, radius: lattice.coordinationRadius, minimumCoordination: minimum,
+                                          removeDetached: try args.bool("detached"))
+        let kept = structure.kept.map { kept1[$0] }, removed2 = structure.removed
         var out = a
         var atoms = a.atoms
         atoms.setColumn("valid_corr_sphere", corr)
@@ -194,7 +196,9 @@ let validateCommand = CommandDeclaration(
         out.wasSplit = kept.map { a.wasSplit[$0] }
         out.removals = a.removals + removed1 + removed2
         out.lattice = lattice
-        out.history.append("removed \(removed1.count) by correlation, \(removed2.count) by CN")
+        out.flags += lattice.flags(element: element) + (detachedAtomsFlag(removed2).map { [$0] } ?? [])
+        let detached = removed2.filter { $0.rule == .detached }.count
+        out.history.append("removed \(removed1.count) by correlation, \(removed2.count - detached) by CN, \(detached) detached")
         return .atoms(out)
     })
 

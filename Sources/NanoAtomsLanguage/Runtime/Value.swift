@@ -22,6 +22,9 @@ public struct VolumeValue: Sendable {
     public var background = 0.0
     /// For a masked map: what is doubtful about its mask, with reasons.
     public var maskFlags: [QualityFlag] = []
+    /// For a masked map: the particle's atom-like peaks, which the threshold search's
+    /// plausibility tests use.
+    public var location: ParticleLocation? = nil
     /// For a denoised map: the masked raw map M it was computed from.
     public var raw: Volume? = nil
     /// For a simulated map: the true atoms.

@@ -142,10 +142,11 @@ struct DetectionPlausibilityTests {
         // Atoms 20 Å from every peak.
         let far = atoms.map { $0 + Vector3(20, 0, 0) }
         #expect(test.rejection(of: atoms + far)?.contains("outside the particle") == true)
-        // More than a sphere of radius 8 Å holds: 4/3 π 8³ × 4 / a³ ≈ 142 sites.
-        let crowded = fccBlock(2, a: pt.latticeConstant) + fccBlock(2, a: pt.latticeConstant).map { $0 + Vector3(0.3, 0.3, 0.3) }
-        #expect(test.capacity == Int((4.0 / 3 * Double.pi * 512 * 4 / pow(pt.latticeConstant, 3)).rounded(.up)))
-        #expect(test.rejection(of: crowded + crowded.map { $0 + Vector3(0, 0.1, 0) })?.contains("can hold") == true)
+        // A sphere of radius 8 Å holds 4/3 π 8³ × 4 / a³ ≈ 142 fcc sites (a = 3.92 Å); the
+        // 63-atom block three times over, slightly shifted, is 189 atoms.
+        #expect(test.capacity == 142)
+        let crowded = (0..<3).flatMap { s in atoms.map { $0 + Vector3(repeating: 0.2 * Double(s)) } }
+        #expect(test.rejection(of: crowded)?.contains("more than the 142") == true)
     }
 
     @Test("a search whose every threshold includes atoms far outside the particle says so")
