@@ -55,12 +55,12 @@ public struct ModelBuildResult: Sendable {
     public let profile: AtomProfile
     /// r_th, Å.
     public let radius: Double
-    /// The mask, if any, and the background level subtracted before masking.
+    /// The mask, if any, and the background subtracted before masking.
     public let mask: ParticleMask?
     /// The particle's atom-like peaks, found to place or check the mask (nil: none found).
     public let location: ParticleLocation?
     /// See `mask`.
-    public let backgroundLevel: Double
+    public let background: MapBackground
     /// The masked raw map M.
     public let raw: Volume
     /// The denoised map C.
@@ -149,11 +149,11 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     let profile = AtomProfile.peng(options.element, voxelSize: map.voxelSize, bFactor: options.atomBFactor)
 
     var estimate: MaskEstimate! = nil
-    var background = 0.0
+    var background = MapBackground.flat(0)
     let M: Volume = timer.measure("mask") {
         estimate = MaskEstimate.make(options.mask, for: map, element: options.element, threads: threads)
         guard let mask = estimate.mask else { return copy map }
-        background = mask.backgroundLevel(of: map)
+        background = mask.background(of: map)
         // Everything after works on the box around the mask's support (the analysis box):
         // outside it the masked map is zero, so the denoised map there needs no input from
         // outside, and the result does not depend on how much empty box surrounds the particle.
@@ -226,7 +226,7 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
                                    lattice: removals.contains { $0.rule != .lowCorrelation } ? nil : lattice,
                                    simulated: removals.isEmpty ? simulated : nil, profile: profile)
     return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, location: estimate.location,
-                            backgroundLevel: background,
+                            background: background,
                             raw: M, denoised: C, search: search, componentCount: found.count, splitComponents: nsplit, recoveredAtoms: recovered,
                             candidates: candidates, candidateCorrelations: correlations, lattice: lattice,
                             removals: removals, detection: detection, atoms: atoms, reusable: reusable, timings: timer,

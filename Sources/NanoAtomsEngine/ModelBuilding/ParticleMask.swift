@@ -126,14 +126,9 @@ public struct ParticleMask: Sendable, Equatable {
         return 0.5 * (1 + cos(Double.pi * (r - radius) / edge))
     }
 
-    /// The median of the map outside the masked sphere (every second voxel along each
-    /// axis), or 0 when fewer than 1000 voxels lie outside.
-    public func backgroundLevel(of volume: Volume) -> Double {
-        // At most every second voxel along each axis; written straight into one buffer.
-        let capacity = ((volume.nx + 1) / 2) * ((volume.ny + 1) / 2) * ((volume.nz + 1) / 2)
-        let outside = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-        defer { outside.deallocate() }
-        var n = 0
+    /// Calls `body(i, j, k, value)` for every second voxel along each axis that lies outside
+    /// the mask's reach (radius plus edge).
+    func forEachSampleOutside(_ volume: Volume, _ body: (Int, Int, Int, Float) -> Void) {
         let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
         let reach2 = pow((radius + edge) / h, 2)
         volume.values.withUnsafeBufferPointer { v in
@@ -157,14 +152,50 @@ public struct ParticleMask: Sendable, Equatable {
                         let range = part == 0 ? before : after
                         for i in stride(from: range.lowerBound, to: range.upperBound, by: 2) {
                             let x = Double(i)
-                            if dyz2 + (x - c.x) * (x - c.x) > reach2 { outside[n] = row[i]; n += 1 }
+                            if dyz2 + (x - c.x) * (x - c.x) > reach2 { body(i, j, k, row[i]) }
                         }
                     }
                 }
             }
         }
-        guard n >= 1000 else { return 0 }
-        return Double(ParticleMask.medianBySelection(UnsafeMutableBufferPointer(start: outside, count: n)))
+    }
+
+    /// The solvent outside the masked sphere as a plane: its gradient by least squares over
+    /// every second voxel along each axis outside the sphere, its level at the mask's centre
+    /// the median of what the gradient leaves (robust to other density in the box). None
+    /// when fewer than 1000 voxels lie outside.
+    ///
+    /// A constant level leaves a sloping background (uneven illumination or thickness, a
+    /// liquid thinning across the cell) tilted across the particle: the atoms on its low side
+    /// then fall below the threshold.
+    public func background(of volume: Volume) -> MapBackground {
+        let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
+        // Normal equations of v = b + g·d, d the offset from the centre in Å.
+        var ata = [Double](repeating: 0, count: 16), atb = [Double](repeating: 0, count: 4)
+        var n = 0
+        forEachSampleOutside(volume) { i, j, k, v in
+            let r = (1.0, (Double(i) - c.x) * h, (Double(j) - c.y) * h, (Double(k) - c.z) * h)
+            let row = [r.0, r.1, r.2, r.3]
+            for a in 0..<4 {
+                atb[a] += row[a] * Double(v)
+                for b in a..<4 { ata[4 * a + b] += row[a] * row[b] }
+            }
+            n += 1
+        }
+        guard n >= 1000 else { return MapBackground(level: 0, gradient: .zero, centre: centre) }
+        for a in 0..<4 { for b in 0..<a { ata[4 * a + b] = ata[4 * b + a] } }
+        let solution = solveLinearSystem(ata, atb, n: 4)
+        let g = solution.map { Vector3($0[1], $0[2], $0[3]) } ?? .zero
+        let residuals = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { residuals.deallocate() }
+        var m = 0
+        forEachSampleOutside(volume) { i, j, k, v in
+            let d = Vector3(Double(i) - c.x, Double(j) - c.y, Double(k) - c.z) * h
+            residuals[m] = v - Float(g.dot(d))
+            m += 1
+        }
+        let level = Double(ParticleMask.medianBySelection(UnsafeMutableBufferPointer(start: residuals, count: m)))
+        return MapBackground(level: level, gradient: g, centre: centre)
     }
 
     /// The voxels the mask does not zero: the bounding box of its sphere (radius plus edge),
@@ -176,14 +207,14 @@ public struct ParticleMask: Sendable, Equatable {
         return VoxelBox(lo: pointwiseMax(lo, .zero), hi: pointwiseMin(hi, volume.dimensions &- 1))
     }
 
-    /// The map with its background level subtracted (solvent must sit at zero once masked)
+    /// The map with its background subtracted (solvent must sit at zero once masked)
     /// and multiplied by the mask, over `box` (default: the whole grid): outside the mask's
     /// support every voxel is zero, so a box around it loses nothing.
-    public func apply(to volume: Volume, subtracting background: Double, within box: VoxelBox? = nil,
+    public func apply(to volume: Volume, subtracting background: MapBackground, within box: VoxelBox? = nil,
                       threads: Int = Parallel.availableCores) -> Volume {
         var out = volume.cropped(to: box ?? VoxelBox(wholeOf: volume))
-        let b = Float(background), h = out.voxelSize
-        let c = out.voxelCoordinate(of: centre)
+        let h = out.voxelSize
+        let c = out.voxelCoordinate(of: centre), first = out.position(voxel: .zero)
         let nx = out.nx, ny = out.ny
         let r2 = pow(radius / h, 2), reach2 = pow((radius + edge) / h, 2)
         let edgeSamples = 2048
@@ -197,8 +228,12 @@ public struct ParticleMask: Sendable, Equatable {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
                     let row = p.value + nx * (j + ny * k)
                     if dyz2 >= reach2 { row.update(repeating: 0, count: nx); continue }
+                    // The background along the row: b₀ + bₓ·i.
+                    let b0 = Float(background.value(at: first + Vector3(0, Double(j), Double(k)) * h))
+                    let bx = Float(background.gradient.x * h)
                     for i in 0..<nx {
                         let d2 = dyz2 + (Double(i) - c.x) * (Double(i) - c.x)
+                        let b = b0 + bx * Float(i)
                         if d2 <= r2 { row[i] -= b }
                         else if d2 >= reach2 { row[i] = 0 }
                         else {
@@ -214,4 +249,21 @@ public struct ParticleMask: Sendable, Equatable {
         }
         return out
     }
+}
+
+/// A background that varies linearly across the map: `level` at `centre`, changing by
+/// `gradient` per Å.
+public struct MapBackground: Sendable, Equatable {
+    /// The level at `centre`.
+    public var level: Double
+    /// Change per Å along x, y, z.
+    public var gradient: Vector3
+    /// Where `level` holds, Å.
+    public var centre: Vector3
+
+    /// A flat background.
+    public static func flat(_ level: Double) -> MapBackground { MapBackground(level: level, gradient: .zero, centre: .zero) }
+
+    /// The background at `p` (Å).
+    public func value(at p: Vector3) -> Double { level + gradient.dot(p - centre) }
 }

@@ -26,7 +26,9 @@ public enum RunOutputs {
                             ("method", .string(m.method.rawValue)),
                             ("centre", .array([.number(m.centre.x), .number(m.centre.y), .number(m.centre.z)])),
                             ("diameter", .number(2 * m.radius)), ("edge", .number(m.edge)),
-                            ("background_subtracted", .finite(r.backgroundLevel))])
+                            ("background_subtracted", .finite(r.background.level)),
+                            ("background_gradient", .array([.finite(r.background.gradient.x), .finite(r.background.gradient.y),
+                                                            .finite(r.background.gradient.z)]))])
         }
         var location: JSONValue = .null
         if let l = r.location {

@@ -94,7 +94,9 @@ public func fullView(_ value: Value) -> String {
         if let m = v.mask {
             let how = [ParticleMask.Method.given: "given", .atomPeaks: "around the atom-like peaks", .envelope: "from the map's envelope"][m.method]!
             lines.append(String(format: "  mask: sphere %@ at (%.2f, %.2f, %.2f) Å, diameter %.2f Å, edge %.1f Å; background %.4g subtracted",
-                                how, m.centre.x, m.centre.y, m.centre.z, 2 * m.radius, m.edge, v.background))
+                                how, m.centre.x, m.centre.y, m.centre.z, 2 * m.radius, m.edge, v.background.level))
+            let g = v.background.gradient
+            if g.length > 0 { lines.append(String(format: "  background gradient (%.3g, %.3g, %.3g) per Å subtracted with it", g.x, g.y, g.z)) }
             for f in v.maskFlags { lines.append("  flag \(f)") }
         }
         if let t = v.truth { lines.append("  true atoms: \(t.count) (map.truth)") }

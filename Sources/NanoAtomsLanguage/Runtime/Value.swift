@@ -19,7 +19,7 @@ public struct VolumeValue: Sendable {
     /// For a masked map: the mask and the background subtracted.
     public var mask: ParticleMask? = nil
     /// See `mask`.
-    public var background = 0.0
+    public var background = MapBackground.flat(0)
     /// For a masked map: what is doubtful about its mask, with reasons.
     public var maskFlags: [QualityFlag] = []
     /// For a masked map: the particle's atom-like peaks, which the threshold search's

@@ -69,7 +69,8 @@ struct ParticleLocationTests {
             #expect((mask.centre - centroid(p.positions)).length < 1.5)
             #expect(p.positions.allSatisfy { ($0 - mask.centre).length < mask.radius })
             let (recall, _) = TestSupport.recallPrecision(r.atoms.positions, p.positions)
-            #expect(recall >= 0.95, "recall \(recall) with \(liquid), gradient \(gradient)")
+            // A gradient is a plane the background removes whole (ParticleMask.background).
+            #expect(recall >= (gradient > 0 ? 0.99 : 0.95), "recall \(recall) with \(liquid), gradient \(gradient)")
         }
     }
 
