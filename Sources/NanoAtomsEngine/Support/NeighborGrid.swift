@@ -79,6 +79,26 @@ public struct NeighborGrid: Sendable {
         }
     }
 
+    /// Whether any point other than `excluded` lies within `radius` (≤ the grid's maximum
+    /// radius) of `p`; stops at the first one found.
+    public func hasPoint(within radius: Double, of p: Vector3, excluding excluded: Int = -1) -> Bool {
+        guard !points.isEmpty else { return false }
+        let r2 = radius * radius
+        let q = (p - lower) / cell
+        let reachCells = Int((radius / cell).rounded(.up))
+        let c0 = SIMD3<Int>(Int(q.x.rounded(.down)), Int(q.y.rounded(.down)), Int(q.z.rounded(.down)))
+        let lo = pointwiseMax(c0 &- reachCells, SIMD3<Int>(repeating: 0))
+        let hi = pointwiseMin(c0 &+ reachCells, dims &- 1)
+        guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return false }
+        for z in lo.z...hi.z { for y in lo.y...hi.y { for x in lo.x...hi.x {
+            let c = (z * dims.y + y) * dims.x + x
+            for k in Int(cellStart[c])..<Int(cellStart[c + 1]) where Int(cellItems[k]) != excluded {
+                if (cellPoints[k] - p).lengthSquared <= r2 { return true }
+            }
+        } } }
+        return false
+    }
+
     /// The sum of `f(distanceSquared)` over the unordered pairs of distinct points within
     /// `radius` (≤ the grid's maximum radius) of each other: each pair once, which halves
     /// the work of summing over every point's neighbours.

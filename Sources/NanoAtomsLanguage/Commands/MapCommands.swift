@@ -169,13 +169,13 @@ let maskCommand = CommandDeclaration(
     returns: .volume,
     summary: "mask the particle with a soft sphere and subtract the solvent background",
     teaching: """
-        mask keeps the particle and sets the rest of the box to zero: the median of the map outside
-        the sphere (the solvent level) is subtracted, and the map is multiplied by a sphere with a
-        3 Å cosine edge. Without a diameter the sphere is found from the atoms themselves: the map
+        mask keeps the particle and sets the rest of the box to zero: the solvent outside the
+        sphere is fitted as a plane (its slope by least squares, its level by the median) and
+        subtracted, and the map is multiplied by a sphere with a 3 Å cosine edge. Without a diameter the sphere is found from the atoms themselves: the map
         is binned to about 0.7 Å and band-passed at the atomic scale (which removes low-frequency
         noise, gradients and a liquid's mean), its peaks above 5 robust SDs are atom-like, and
         the largest cluster of peaks with 3 or more peaks at bond distance is the particle; the
-        sphere reaches its farthest peak plus one bond and 1 Å. Only when no such cluster exists
+        sphere reaches its farthest peak plus half a bond and 1 Å. Only when no such cluster exists
         is the map's envelope used (Otsu on a low-passed map), with a flag: that envelope grows
         to the whole box under low-frequency noise. With a diameter, the atoms are still found,
         and a flag says when some lie outside the sphere.
