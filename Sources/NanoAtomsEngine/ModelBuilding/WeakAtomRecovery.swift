@@ -7,6 +7,10 @@ public struct WeakAtomOptions: Sendable {
     /// A candidate must have at least this many atoms within the CN radius (it must be bonded
     /// to the particle, not float in the solvent).
     public var minimumNeighbors = 3
+    /// ... and at least that many of them at a bond's length, within this fraction of the bulk
+    /// bond: where a lattice site is (a hollow on a facet, a gap left by a missed atom), not
+    /// anywhere near the surface.
+    public var bondTolerance = 0.15
     /// The defaults.
     public init() {}
 }
@@ -27,6 +31,7 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
     let cnRadius = 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
     let grid = NeighborGrid(points: existing, maximumRadius: cnRadius)
     let minSep2 = pow(options.minimumSeparation * bond, 2)
+    let bondShell = pow((1 - options.bondTolerance) * bond, 2)...pow((1 + options.bondTolerance) * bond, 2)
     var candidates: [(position: Vector3, peak: Float, voxel: Int)] = []
     let nx = C.nx, ny = C.ny, nz = C.nz
     // Nearest in memory first: most voxels are beaten by a neighbour along x, in the same
@@ -46,12 +51,15 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
                 let off = Vector3(parabolicPeakOffset(c[q - 1], v, c[q + 1]), parabolicPeakOffset(c[q - nx], v, c[q + nx]),
                                   parabolicPeakOffset(c[q - nx * ny], v, c[q + nx * ny]))
                 let p = C.position(voxel: Vector3(Double(i), Double(j), Double(k)) + off)
-                var near = false, bonded = 0
+                var near = false, bonded = 0, atBond = 0
                 grid.forEachNeighbor(of: p, within: cnRadius) { _, d2 in
                     if d2 < minSep2 { near = true }
+                    if bondShell.contains(d2) { atBond += 1 }
                     bonded += 1
                 }
-                if !near && bonded >= options.minimumNeighbors { candidates.append((p, v, q)) }
+                if !near && bonded >= options.minimumNeighbors && atBond >= options.minimumNeighbors {
+                    candidates.append((p, v, q))
+                }
             }
         } }
     }
