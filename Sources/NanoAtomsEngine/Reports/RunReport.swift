@@ -69,15 +69,21 @@ public enum RunReport {
     }
 
     /// One sentence on the mask: its size and how it was found.
-    public static func maskSentence(_ r: ModelBuildResult) -> String {
-        guard let m = r.mask else { return "No mask." }
+    public static func maskSentence(_ r: ModelBuildResult) -> String { maskSentence(r.mask, location: r.location) }
+
+    /// One sentence on `mask` (nil: none) and the located atoms it was placed around.
+    public static func maskSentence(_ mask: ParticleMask?, location: ParticleLocation?) -> String {
+        guard let m = mask else { return "No mask." }
         var text = String(format: "Mask: a %.1f Å sphere at (%.1f, %.1f, %.1f) Å, ", 2 * m.radius, m.centre.x, m.centre.y, m.centre.z)
         switch m.method {
         case .given: text += "given"
         case .envelope: text += "from the map's envelope (no cluster of atoms was found)"
         case .atomPeaks:
-            let l = r.location!
-            text += String(format: "around %d atom-like peaks above %.1f SD", l.particlePeaks.count, l.significance)
+            if let l = location {
+                text += String(format: "around %d atom-like peaks above %.1f SD", l.particlePeaks.count, l.significance)
+            } else {
+                text += "around the atom-like peaks"
+            }
         }
         return text + "."
     }

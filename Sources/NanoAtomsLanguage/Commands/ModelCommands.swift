@@ -78,7 +78,8 @@ let detectCommand = CommandDeclaration(
         atoms.setColumn("nvox", (0..<found.count).map { Double(found.regions.size(of: $0)) })
         return .atoms(AtomsValue(atoms: atoms, regions: found.regions, raw: raw, denoised: m.denoised.volume,
                                  otsu: m.search?.otsu, wasSplit: found.wasSplit, history: ["components \(found.count)"],
-                                 flags: m.denoised.maskFlags + (m.search?.flag.map { [$0] } ?? []), source: m.denoised.source))
+                                 flags: m.denoised.maskFlags + (m.search?.flag.map { [$0] } ?? []),
+                                 maskNote: RunReport.maskSentence(m.denoised.mask, location: m.denoised.location), source: m.denoised.source))
     })
 
 /// Rebuilds an atoms value after an engine step changed the detection.
@@ -228,7 +229,8 @@ let buildCommand = CommandDeclaration(
                                  otsu: r.search.otsu, wasSplit: r.detection.wasSplit,
                                  history: ["components \(r.componentCount)", "split \(r.splitComponents)", "recovered \(r.recoveredAtoms)",
                                            "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached"],
-                                 removals: r.removals, lattice: r.lattice, flags: r.flags, source: v.source))
+                                 removals: r.removals, lattice: r.lattice, flags: r.flags, maskNote: RunReport.maskSentence(r),
+                                 source: v.source))
     })
 
 let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, buildCommand]

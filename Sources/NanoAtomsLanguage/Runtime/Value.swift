@@ -68,6 +68,8 @@ public struct AtomsValue: Sendable {
     public var lattice: LatticeFit?
     /// What should not be trusted about these atoms, with reasons.
     public var flags: [QualityFlag] = []
+    /// The mask the atoms were found in: its size and how it was found, in one sentence.
+    public var maskNote: String? = nil
     /// Where the atoms came from.
     public var source: String
 
@@ -149,6 +151,7 @@ public enum Value: Sendable {
         case .atoms(let a):
             var s = "atoms: \(a.atoms.count) \(a.atoms.element.symbol)"
             if !a.history.isEmpty { s += " (" + a.history.joined(separator: ", ") + ")" }
+            if let note = a.maskNote { s += "\n  " + note }
             for f in a.flags { s += "\n  flag \(f)" }
             return s
         case .table(let t):

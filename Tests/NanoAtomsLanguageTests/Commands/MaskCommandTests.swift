@@ -26,6 +26,9 @@ struct MaskCommandTests {
         }
         #expect(masked.mask?.method == .atomPeaks)
         #expect(masked.location != nil)
+        // The shell shows the mask's size and how it was found with the atoms.
+        #expect(Value.atoms(atoms).summary.contains("Mask: a "))
+        #expect(Value.atoms(atoms).summary.contains("atom-like peaks above"))
         // The search ran with the plausibility tests: every trial was judged, and the
         // threshold chosen passed them.
         let search = try #require(binary.search)
