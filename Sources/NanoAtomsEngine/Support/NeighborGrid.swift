@@ -55,17 +55,24 @@ public struct NeighborGrid: Sendable {
         return (z * d.y + y) * d.x + x
     }
 
-    /// Calls `body(j, distanceSquared)` for every point j within `radius` of `p`
-    /// (`radius` ≤ the grid's maximum radius), including a point at `p` itself.
-    public func forEachNeighbor(of p: Vector3, within radius: Double, _ body: (Int, Double) -> Void) {
-        guard !points.isEmpty else { return }
-        let r2 = radius * radius
+    /// The range of cells (inclusive) that can hold points within `radius` of `p`, or nil when
+    /// none can (or the grid is empty).
+    private func cells(around p: Vector3, within radius: Double) -> (SIMD3<Int>, SIMD3<Int>)? {
+        guard !points.isEmpty else { return nil }
         let q = (p - lower) / cell
         let reachCells = Int((radius / cell).rounded(.up))
         let c0 = SIMD3<Int>(Int(q.x.rounded(.down)), Int(q.y.rounded(.down)), Int(q.z.rounded(.down)))
         let lo = pointwiseMax(c0 &- reachCells, SIMD3<Int>(repeating: 0))
         let hi = pointwiseMin(c0 &+ reachCells, dims &- 1)
-        guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return }
+        guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return nil }
+        return (lo, hi)
+    }
+
+    /// Calls `body(j, distanceSquared)` for every point j within `radius` of `p`
+    /// (`radius` ≤ the grid's maximum radius), including a point at `p` itself.
+    public func forEachNeighbor(of p: Vector3, within radius: Double, _ body: (Int, Double) -> Void) {
+        guard let (lo, hi) = cells(around: p, within: radius) else { return }
+        let r2 = radius * radius
         for z in lo.z...hi.z {
             for y in lo.y...hi.y {
                 for x in lo.x...hi.x {
@@ -82,14 +89,8 @@ public struct NeighborGrid: Sendable {
     /// Whether any point other than `excluded` lies within `radius` (≤ the grid's maximum
     /// radius) of `p`; stops at the first one found.
     public func hasPoint(within radius: Double, of p: Vector3, excluding excluded: Int = -1) -> Bool {
-        guard !points.isEmpty else { return false }
+        guard let (lo, hi) = cells(around: p, within: radius) else { return false }
         let r2 = radius * radius
-        let q = (p - lower) / cell
-        let reachCells = Int((radius / cell).rounded(.up))
-        let c0 = SIMD3<Int>(Int(q.x.rounded(.down)), Int(q.y.rounded(.down)), Int(q.z.rounded(.down)))
-        let lo = pointwiseMax(c0 &- reachCells, SIMD3<Int>(repeating: 0))
-        let hi = pointwiseMin(c0 &+ reachCells, dims &- 1)
-        guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return false }
         for z in lo.z...hi.z { for y in lo.y...hi.y { for x in lo.x...hi.x {
             let c = (z * dims.y + y) * dims.x + x
             for k in Int(cellStart[c])..<Int(cellStart[c + 1]) where Int(cellItems[k]) != excluded {

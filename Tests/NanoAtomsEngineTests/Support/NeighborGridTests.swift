@@ -34,4 +34,27 @@ struct NeighborGridTests {
         #expect(count > 0)
         #expect(NeighborGrid(points: [], maximumRadius: 2).pairSum(within: 2) { _ in 1 } == 0)
     }
+
+    @Test("hasPoint agrees with a brute-force search, with and without excluding a point", arguments: [0.5, 2.0, 4.0])
+    func hasPoint(radius: Double) {
+        let p = Self.points(300, seed: 4)
+        let grid = NeighborGrid(points: p, maximumRadius: 4.0)
+        var g = SeededGenerator(seed: 12)
+        var hits = 0
+        for _ in 0..<200 {
+            // Near a point (so that small radii hit too) or anywhere around the cloud.
+            let q = g.uniform() < 0.5 ? p[Int(g.next() % UInt64(p.count))] + (Vector3(g.uniform(), g.uniform(), g.uniform()) - 0.5) * 1.4
+                                      : Vector3(g.uniform(), g.uniform(), g.uniform()) * 30 - 5
+            let brute = p.contains { ($0 - q).length <= radius }
+            #expect(grid.hasPoint(within: radius, of: q) == brute)
+            if brute { hits += 1 }
+        }
+        for i in stride(from: 0, to: p.count, by: 5) {
+            let brute = p.indices.contains { $0 != i && (p[$0] - p[i]).length <= radius }
+            #expect(grid.hasPoint(within: radius, of: p[i], excluding: i) == brute)
+            #expect(grid.hasPoint(within: radius, of: p[i]))   // the point itself
+        }
+        #expect(hits > 0 && hits < 200)
+        #expect(!NeighborGrid(points: [], maximumRadius: 2).hasPoint(within: 2, of: .zero))
+    }
 }
