@@ -55,9 +55,18 @@ struct OptionParser {
     func number(_ name: String, in range: ClosedRange<Double>) -> Double? {
         guard let s = options[name] else { return nil }
         guard let v = Double(s), v.isFinite, range.contains(v) else {
-            fail("\(name) takes a number from \(range.lowerBound) to \(range.upperBound), not '\(s)'", code: 2)
+            fail("\(name) takes a number from \(Limits.formatBound(range.lowerBound)) to \(Limits.formatBound(range.upperBound)), not '\(s)'", code: 2)
         }
         return v
+    }
+
+    /// A whole number within `range`, or a usage error naming the option and the range.
+    func whole(_ name: String, in range: ClosedRange<Int>) -> Int? {
+        guard let s = options[name] else { return nil }
+        guard let v = Double(s), v.isFinite, v == v.rounded(), Double(range.lowerBound)...Double(range.upperBound) ~= v else {
+            fail("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(s)'", code: 2)
+        }
+        return Int(v)
     }
 
     func check(allowed: Set<String>) {
@@ -67,7 +76,7 @@ struct OptionParser {
 
 func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions {
     var o = ModelBuildingOptions(element: element)
-    if let d = cl.number("--mask-diameter") { o.mask = .diameter(d) }
+    if let d = cl.number("--mask-diameter", in: Limits.maskDiameter) { o.mask = .diameter(d) }
     if cl.flags.contains("--no-mask") { o.mask = .none }
     if let r = cl.options["--outlier-rule"] {
         guard let rule = OutlierRule(rawValue: r) else { fail("--outlier-rule takes robust, paper or none, not '\(r)'", code: 2) }
@@ -78,7 +87,7 @@ func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions 
         else if let n = Int(c), n >= 0 { o.minimumCoordination = n }
         else { fail("--cn-min takes a whole number or off, not '\(c)'", code: 2) }
     }
-    if let t = cl.number("--threads") { o.threads = max(1, Int(t)) }
+    if let t = cl.whole("--threads", in: Limits.threads) { o.threads = t }
     if cl.flags.contains("--paper") {
         // The paper's method as published: its outlier rule, no recovery of weak atoms.
         if cl.options["--outlier-rule"] == nil { o.outlierRule = .paper }
@@ -122,8 +131,7 @@ func printFlags(_ flags: [QualityFlag]) {
 
 /// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.
 func readModel(_ path: String, element: Element) throws -> [Vector3] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
-    let text = String(decoding: data, as: UTF8.self)
+    let text = try readInputText(path)
     if path.lowercased().hasSuffix(".pdb") || path.lowercased().hasSuffix(".ent") {
         return try PDBFormat.parse(text, name: path).map(\.position)
     }
@@ -142,12 +150,9 @@ case "run":
         fail("unknown element '\(symbol)'; known: \(Element.all.map(\.symbol).joined(separator: ", "))", code: 2)
     }
     guard let out = cl.options["--out"] else { fail("run needs --out DIR", code: 2) }
-    let inputURL = URL(fileURLWithPath: path).standardizedFileURL
-    if ["model.pdb", "atoms.csv", "summary.json"].contains(where: { URL(fileURLWithPath: out).appendingPathComponent($0).standardizedFileURL == inputURL }) {
-        fail("\(path): refusing to overwrite the input map with an output")
-    }
     do {
-        let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix"))
+        try checkRunFolder(out, allowed: RunOutputs.fileNames)
+        let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix", in: Limits.voxelSize))
         let (result, stats) = analyse(consume map, modelOptions(cl, element: element))
         try RunOutputs.write(result, statistics: stats, mapName: (path as NSString).lastPathComponent, to: out)
         report(result, stats, out: out)
@@ -160,6 +165,7 @@ case "demo":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--out", "--threads"])
     let out = cl.options["--out"] ?? "nanoatoms-demo"
+    do { try checkRunFolder(out, allowed: RunOutputs.fileNames) } catch { fail("\(error)") }
     var spec = ParticleSpec(element: Element.named("Pt")!)
     spec.atomCount = 309
     spec.snr = 6
@@ -208,13 +214,13 @@ case "simulate":
         guard let shape = ParticleShape(rawValue: s) else { fail("--shape takes cuboctahedron, truncoct or irregular", code: 2) }
         spec.shape = shape
     }
-    if let n = cl.number("--atoms") { spec.atomCount = Int(n) }
-    spec.snr = cl.number("--snr")
-    if let e = cl.options["--expansion"], let v = Double(e) { spec.expansion = v }
-    if let d = cl.options["--disorder"], let v = Double(d) { spec.surfaceDisorder = v }
-    if let b = cl.number("--box") { spec.box = Int(b) }
-    if let a = cl.number("--apix") { spec.voxelSize = a }
-    if let s = cl.number("--seed") { spec.seed = UInt64(s) }
+    if let n = cl.whole("--atoms", in: Limits.simulatedAtoms) { spec.atomCount = n }
+    spec.snr = cl.number("--snr", in: Limits.snr)
+    if let v = cl.number("--expansion", in: Limits.expansion) { spec.expansion = v }
+    if let v = cl.number("--disorder", in: Limits.disorder) { spec.surfaceDisorder = v }
+    if let b = cl.whole("--box", in: Limits.simulatedBoxEdge) { spec.box = b }
+    if let a = cl.number("--apix", in: Limits.voxelSize) { spec.voxelSize = a }
+    if let s = cl.number("--seed", in: Limits.seed), s == s.rounded() { spec.seed = UInt64(s) }
     spec.background.lowFrequencyFraction = cl.number("--lowfreq", in: 0...1) ?? 0
     let thickness = cl.number("--thickness", in: 0.5...1000) ?? 10
     switch cl.options["--liquid"] {
@@ -226,19 +232,23 @@ case "simulate":
     spec.background.liquidDensity = cl.number("--density", in: 0...10) ?? spec.background.liquidDensity
     spec.background.gradient = cl.number("--gradient", in: -10...10) ?? 0
     spec.background.offset = Vector3(cl.number("--offset", in: -1000...1000) ?? 0, 0, 0)
-    let particle = TestParticle.make(spec)
     do {
-        try MRCFormat.write(particle.map, to: out)
+        try spec.validate()
+        // Both outputs are checked before the (possibly long) simulation, and written as one.
+        try checkOutputs([out] + (cl.options["--truth"].map { [$0] } ?? []))
+        let particle = TestParticle.make(spec)
+        var files: [(path: String, bytes: [UInt8])] = [(out, MRCFormat.encode(particle.map))]
         if let truth = cl.options["--truth"] {
             var atoms = AtomSet(element: element, positions: particle.positions)
             atoms.setColumn("cn", particle.coordination.map(Double.init))
             atoms.setColumn("uiso", particle.displacements.map(\.isotropicEquivalent))
-            try writeAtomically(CSVFormat.text(atoms), to: truth)
+            files.append((truth, Array(CSVFormat.text(atoms).utf8)))
         }
+        try writeAtomically(files: files)
+        print("simulated \(particle.positions.count) \(element) atoms (\(spec.shape.rawValue)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
     } catch {
         fail("\(error)")
     }
-    print("simulated \(particle.positions.count) \(element) atoms (\(spec.shape.rawValue)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
 default:
     fail("unknown command '\(args[1])'\n" + oneShotUsage, code: 2)
 }

@@ -29,10 +29,7 @@ func runScript(_ source: String, name: String, arguments: [String]) -> Never {
 
 /// The text of a file, or an error exit naming it.
 func readText(_ path: String) -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        fail("\(path): " + (FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"))
-    }
-    return String(decoding: data, as: UTF8.self)
+    do { return try readInputText(path) } catch { fail("\(error)") }
 }
 
 let arguments = Swift.CommandLine.arguments

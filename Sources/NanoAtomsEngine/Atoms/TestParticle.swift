@@ -241,3 +241,42 @@ public enum TestParticle {
         return chosen
     }
 }
+
+extension ParticleSpec {
+    /// Throws, before anything is simulated, when a field lies outside ``Limits`` or the box
+    /// (given, or the one the particle needs) would be too large: every entry point that
+    /// takes a spec from a user calls this first.
+    public func validate() throws {
+        try Limits.check(Double(atomCount), in: Double(Limits.simulatedAtoms.lowerBound)...Double(Limits.simulatedAtoms.upperBound), "the number of atoms")
+        try Limits.check(voxelSize, in: Limits.voxelSize, "the voxel size", unit: "Å")
+        try Limits.check(expansion, in: Limits.expansion, "the lattice expansion")
+        try Limits.check(surfaceDisorder, in: Limits.disorder, "the surface disorder", unit: "Å")
+        if let snr { try Limits.check(snr, in: Limits.snr, "the SNR") }
+        try Limits.check(background.lowFrequencyFraction, in: 0...1, "the low-frequency fraction")
+        try Limits.check(background.liquidDensity, in: 0...10, "the liquid density")
+        try Limits.check(background.gradient, in: -10...10, "the gradient")
+        for v in [background.offset.x, background.offset.y, background.offset.z] {
+            try Limits.check(v, in: -1000...1000, "the offset", unit: "Å")
+        }
+        switch background.liquid {
+        case .slab(let t), .shell(let t): try Limits.check(t, in: 0.5...1000, "the liquid thickness", unit: "Å")
+        case .none: break
+        }
+        let edge = box ?? estimatedBoxEdge
+        let range = Limits.simulatedBoxEdge
+        guard range.contains(edge) else {
+            let why = box == nil ? "\(atomCount) atoms at \(Limits.formatBound(voxelSize)) Å per voxel need a box of about \(edge) voxels" : "a box of \(edge) voxels"
+            throw EngineError("\(why); simulated boxes are \(range.lowerBound) to \(range.upperBound) voxels on a side (fewer atoms or a larger voxel size)")
+        }
+        try Limits.checkMapSize(edge, edge, edge, what: "simulated box")
+    }
+
+    /// The box edge `make` will choose when none is given, from the diameter of a sphere of
+    /// `atomCount` fcc atoms (four per cubic cell), with 10 % for a non-spherical shape.
+    var estimatedBoxEdge: Int {
+        let a = element.latticeConstant * (1 + expansion)
+        let d = 1.1 * pow(6 * Double(atomCount) * a * a * a / (4 * Double.pi), 1.0 / 3.0)
+        let edge = ((d + 12 + 2 * background.offset.length) / voxelSize).rounded(.up)
+        return edge.isFinite && edge < 1e9 ? Int(edge) : Int(1e9)
+    }
+}

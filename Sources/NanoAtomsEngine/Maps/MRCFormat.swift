@@ -41,34 +41,39 @@ public enum MRCFormat {
     /// Reads the map at `path`. `voxelSize` replaces the header's voxel size when given
     /// and is required when the header has none.
     public static func read(path: String, voxelSize: Double? = nil) throws -> Volume {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw EngineError(exists ? "cannot read the file" : "no such file", file: path)
-        }
+        // Only a regular file: a FIFO or a device is refused before a byte is read.
+        let (fd, size) = try openInputFile(path)
         defer { close(fd) }
-        // The common layout (float32, little-endian, x fastest) is read with pread straight
-        // into the map's storage: no copy of the whole file and no zero-filling first, which
-        // matters for large boxes.
-        var info = stat()
-        var head = [UInt8](repeating: 0, count: headerSize)
-        if fstat(fd, &info) == 0, Int(info.st_size) >= headerSize,
-           head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, headerSize, 0) }) == headerSize {
-            let r = ByteReader(bytes: head, bigEndian: false)
-            let axes = [r.int32(64), r.int32(68), r.int32(72)]
-            if head[212] == 0x44, r.int32(12) == 2, axes == [1, 2, 3] || axes == [0, 0, 0], Int(1).littleEndian == 1 {
-                return try decode(head, name: path, voxelSize: voxelSize, fileSize: Int(info.st_size)) { destination, offset in
-                    var filled = 0
-                    while filled < destination.count {
-                        let n = pread(fd, destination.baseAddress! + filled, min(destination.count - filled, 1 << 30), off_t(offset + filled))
-                        guard n > 0 else { throw EngineError("cannot read the file", file: path) }
-                        filled += n
-                    }
-                }
+        guard size >= headerSize else {
+            throw EngineError("not an MRC file: \(size) bytes, shorter than the 1024-byte header", file: path)
+        }
+        func readFully(_ destination: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+            var filled = 0
+            while filled < destination.count {
+                let n = pread(fd, destination.baseAddress! + filled, min(destination.count - filled, 1 << 30), off_t(offset + filled))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw EngineError("cannot read the file (it is shorter than its size says)", file: path) }
+                filled += n
             }
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("cannot read the file", file: path) }
-        return try decode([UInt8](data), name: path, voxelSize: voxelSize)
+        var head = [UInt8](repeating: 0, count: headerSize)
+        try head.withUnsafeMutableBytes { try readFully($0, at: 0) }
+        // The common layout (float32, little-endian, x fastest) is read with pread straight
+        // into the map's storage: no copy of the whole file and no zero-filling first, which
+        // matters for large boxes. The header is checked (sizes, memory) before that.
+        let r = ByteReader(bytes: head, bigEndian: false)
+        let axes = [r.int32(64), r.int32(68), r.int32(72)]
+        if head[212] == 0x44, r.int32(12) == 2, axes == [1, 2, 3] || axes == [0, 0, 0], Int(1).littleEndian == 1 {
+            return try decode(head, name: path, voxelSize: voxelSize, fileSize: size, readFloats: readFully)
+        }
+        // Other layouts are decoded from the whole file, read only once its size is known to
+        // be within what a map may occupy.
+        guard size - headerSize <= Limits.mapBytes else {
+            throw EngineError("map too large: the file holds \(Limits.gigabytes(Double(size))), limit \(Limits.gigabytes(Double(Limits.mapBytes))) (an eighth of this machine's memory)", file: path)
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        try bytes.withUnsafeMutableBytes { try readFully($0, at: 0) }
+        return try decode(bytes, name: path, voxelSize: voxelSize)
     }
 
     /// Decodes the bytes of an MRC file; `name` names it in errors.
@@ -101,6 +106,8 @@ public enum MRCFormat {
         guard let bytesPerVoxel = supportedModes[mode] else {
             throw EngineError("unsupported data mode \(mode) (supported: 0, 1, 2, 6, 12)", file: name)
         }
+        // Refused before anything is allocated: a header asking for more than memory allows.
+        try Limits.checkMapSize(nc, nr, ns, file: name)
         if axes == [0, 0, 0] { axes = [1, 2, 3] }
         guard axes.sorted() == [1, 2, 3] else {
             throw EngineError("MAPC/MAPR/MAPS = \(axes.map(String.init).joined(separator: " ")) is not an ordering of 1 2 3", file: name)
@@ -115,11 +122,16 @@ public enum MRCFormat {
         guard totalBytes - dataStart >= needed else {
             throw EngineError("truncated: \(nc)×\(nr)×\(ns) voxels of mode \(mode) need \(needed) bytes of data, the file has \(totalBytes - dataStart)", file: name)
         }
+        // More data than the header accounts for means a wrong mode, wrong dimensions or a
+        // wrong extended-header length: reading the first part would give a wrong map.
+        guard totalBytes - dataStart == needed else {
+            throw EngineError("the header accounts for \(needed) bytes of data (\(nc)×\(nr)×\(ns) voxels of mode \(mode) after \(extended) bytes of extended header), but the file has \(totalBytes - dataStart): its mode, dimensions or NSYMBT are wrong", file: name)
+        }
 
         // Voxel size per Cartesian axis: cell length / sampling.
         let apix: Double
         if let v = voxelSize {
-            guard v > 0, v.isFinite else { throw EngineError("voxel size \(v) must be a positive number", file: name) }
+            try Limits.check(v, in: Limits.voxelSize, "the voxel size", unit: "Å", file: name)
             apix = v
         } else {
             var sizes: [Double] = []
@@ -133,6 +145,9 @@ public enum MRCFormat {
             let mean = sizes.reduce(0, +) / 3
             guard sizes.allSatisfy({ abs($0 - mean) <= 1e-3 * mean }) else {
                 throw EngineError("voxel sizes differ between axes (\(sizes.map { String(format: "%.4f", $0) }.joined(separator: ", ")) Å); give one with --apix", file: name)
+            }
+            guard Limits.voxelSize.contains(mean) else {
+                throw EngineError("the header's voxel size, \(Limits.formatBound(mean)) Å (cell over samples), is outside \(Limits.formatBound(Limits.voxelSize.lowerBound))–\(Limits.formatBound(Limits.voxelSize.upperBound)) Å; if the header is wrong, give the voxel size with --apix (apix= in a script)", file: name)
             }
             apix = mean
         }
@@ -148,6 +163,9 @@ public enum MRCFormat {
             originValues[a] = Double(start[s]) * apix + (o.isFinite ? o : 0)
         }
         let origin = Vector3(originValues[0], originValues[1], originValues[2])
+        for a in 0..<3 where !Limits.coordinate.contains(originValues[a]) || !Limits.coordinate.contains(originValues[a] + Double(dims[a]) * apix) {
+            throw EngineError("the map's corner lies at \(Limits.formatBound(originValues[a])) Å along \(["x", "y", "z"][a]) (NXSTART·apix + ORIGIN), beyond ±1e6 Å: its header is broken", file: name)
+        }
         // The common layout (float32, little-endian, x fastest) is the values as they are, on
         // a little-endian machine: read or copied whole, then scanned for NaN and infinity.
         let verbatim = mode == 2 && !bigEndian && axes == [1, 2, 3] && Int(1).littleEndian == 1
@@ -197,7 +215,10 @@ public enum MRCFormat {
         if bad > 0 {
             throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
         }
-        return Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
+        var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
+        // Another program's sentinel or a corrupted voxel must not reach the arithmetic.
+        if let flag = ExtremeValues.condition(&volume).flag { volume.flags.append(flag) }
+        return volume
     }
 
     /// How many values are NaN or infinite, and the first one's index (called once

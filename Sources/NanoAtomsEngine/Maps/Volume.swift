@@ -12,6 +12,9 @@ public struct Volume: Sendable, Equatable {
     public var origin: Vector3
     /// Voxel values, index `i + nx·(j + ny·k)`.
     public var values: [Float]
+    /// Flags the map carries from where it came from (``ExtremeValues`` clipped voxels on
+    /// reading); model building passes them on to its result.
+    public var flags: [QualityFlag] = []
 
     /// A map of the given size filled with `fill`.
     public init(nx: Int, ny: Int, nz: Int, voxelSize: Double, origin: Vector3 = .zero, fill: Float = 0) {

@@ -144,6 +144,8 @@ let analysisBoxMargin = 3
 /// peak memory by the particle's box rather than the map's.
 public func buildModel(from map: consuming Volume, options: ModelBuildingOptions) -> ModelBuildResult {
     var timer = StepTimings()
+    // A map made in memory gets the same protection as one read from a file.
+    if let flag = ExtremeValues.condition(&map).flag { map.flags.append(flag) }
     let threads = options.threads
     let radius = options.radius ?? options.element.radius
     let profile = AtomProfile.peng(options.element, voxelSize: map.voxelSize, bFactor: options.atomBFactor)
@@ -162,7 +164,7 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
                           threads: threads)
     }
     let mask = estimate.mask
-    var flags = estimate.flags
+    var flags = map.flags + estimate.flags
     let plausibility = DetectionPlausibility(location: estimate.location, mask: mask, element: options.element)
     map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)   // the whole box is not needed any more
     let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }

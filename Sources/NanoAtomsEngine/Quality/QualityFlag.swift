@@ -24,6 +24,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         /// Few of the model's atoms stand out as atom-like peaks: the noise is high enough
         /// that surface atoms are likely missed or invented.
         case lowSignal = "low_signal"
+        /// Voxels far outside the map's range were clipped, or its values rescaled.
+        case extremeValues = "extreme_values"
     }
 
     /// What is doubtful.

@@ -25,7 +25,7 @@ public enum CSVFormat {
     /// positions, every other numeric column becomes a column (`id` is dropped). `name`
     /// names the file in errors, with the line number.
     public static func parseAtoms(_ text: String, element: Element, name: String) throws -> AtomSet {
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard !lines.isEmpty else { throw EngineError("empty file", file: name) }
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -39,11 +39,22 @@ public enum CSVFormat {
             guard f.count == header.count else {
                 throw EngineError("line \(n + 2): \(f.count) fields, the header has \(header.count)", file: name)
             }
-            guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]) else {
-                throw EngineError("line \(n + 2): x, y, z must be numbers", file: name)
+            guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]),
+                  [x, y, z].allSatisfy({ $0.isFinite && Limits.coordinate.contains($0) }) else {
+                throw EngineError("line \(n + 2): x, y, z must be numbers within ±1e6 Å, not \(f[ix]), \(f[iy]), \(f[iz])", file: name)
+            }
+            guard positions.count < Limits.modelAtoms else {
+                throw EngineError("line \(n + 2): more than \(Limits.modelAtoms) atoms, more than any nanoparticle holds", file: name)
             }
             positions.append(Vector3(x, y, z))
-            for c in header.indices { columns[c].append(Double(f[c].lowercased() == "nan" ? "nan" : f[c]) ?? .nan) }
+            for c in header.indices {
+                // A column value is a number (nan for none); one beyond ±1e12 is not a statistic.
+                let v = Double(f[c]) ?? .nan
+                if v.isInfinite || abs(v) > 1e12 {
+                    throw EngineError("line \(n + 2): '\(header[c])' = \(f[c]) is not a usable number (at most ±1e12; nan for none)", file: name)
+                }
+                columns[c].append(v)
+            }
         }
         var atoms = AtomSet(element: element, positions: positions)
         for (c, h) in header.enumerated() where ![ix, iy, iz].contains(c) && h != "id" && !h.isEmpty {

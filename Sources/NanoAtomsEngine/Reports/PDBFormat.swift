@@ -17,9 +17,32 @@ public enum PDBFormat {
         public init(position: Vector3) { self.position = position }
     }
 
+    /// The coordinates PDB's fixed columns hold (8.3 format): -999.999 to 9999.999 Å.
+    public static let coordinateRange: ClosedRange<Double> = -999.999...9999.999
+    /// The largest B-factor its 6.2 column holds, Å².
+    public static let maximumBFactor = 999.99
+    /// The ANISOU columns hold U × 10⁴ as 7-digit integers.
+    public static let anisouRange: ClosedRange<Double> = -999_999...9_999_999
+
     /// The text of a PDB file: an optional REMARK, CRYST1 for the box, one ATOM (and ANISOU)
     /// record per atom in the exact column layout of the PDB format v3.3, then END.
-    public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) -> String {
+    ///
+    /// A value that does not fit its columns is refused, never cut: a coordinate outside
+    /// ``coordinateRange`` (a map with a large origin), a B-factor over ``maximumBFactor``, a U
+    /// outside ``anisouRange``. The error names CSV, which holds any value. A B-factor that is
+    /// not a number (no Uiso for that atom) is written 0; a non-finite U writes no ANISOU record.
+    public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) throws -> String {
+        for (i, r) in records.enumerated() {
+            for v in [r.position.x, r.position.y, r.position.z] where !(v.isFinite && coordinateRange.contains(v)) {
+                throw EngineError("atom \(i + 1) lies at (\(Limits.formatBound(r.position.x)), \(Limits.formatBound(r.position.y)), \(Limits.formatBound(r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write CSV instead (it holds any coordinate)")
+            }
+            if let b = r.bFactor, b.isFinite, b > maximumBFactor {
+                throw EngineError("atom \(i + 1) has B = \(Limits.formatBound(b)) Å², more than the PDB format's 999.99: write CSV instead")
+            }
+            if let u = r.anisotropicU, u.m.allSatisfy(\.isFinite), u.m.contains(where: { !anisouRange.contains(($0 * 1e4).rounded()) }) {
+                throw EngineError("atom \(i + 1) has an anisotropic U beyond the PDB format's ANISOU columns (|U| < 100 Å²): write CSV instead")
+            }
+        }
         let el = element.symbol.uppercased()
         let name = el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0)
         let resName = String(repeating: " ", count: 3 - el.count) + el
@@ -44,11 +67,11 @@ public enum PDBFormat {
             out.append(fixed: pos.x, 3, width: 8); out.append(fixed: pos.y, 3, width: 8); out.append(fixed: pos.z, 3, width: 8)
             out.append(fixed: occ, 2, width: 6); out.append(fixed: b, 2, width: 6)
             out.append("          "); out.append(elementField); out.append(ascii: "\n")
-            if let u = r.anisotropicU {
+            if let u = r.anisotropicU, u.m.allSatisfy(\.isFinite) {
                 out.append("ANISOU"); out.append(serial, width: 5); out.append(atomFields); out.append(resSeq, width: 4)
                 out.append("  ")
                 for (p, q) in [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)] {
-                    out.append(Int(min(max((u[p, q] * 1e4).rounded(), -999_999), 9_999_999)), width: 7)
+                    out.append(Int((u[p, q] * 1e4).rounded()), width: 7)
                 }
                 out.append("      "); out.append(elementField); out.append(ascii: "\n")
             }
@@ -74,7 +97,7 @@ public enum PDBFormat {
     /// Reads the ATOM/HETATM (and ANISOU) records of PDB text; `name` names it in errors.
     public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
         var atoms: [ReadAtom] = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = Array(raw.utf8)
             func field(_ a: Int, _ b: Int) -> String {   // 1-based inclusive columns
                 guard line.count >= a else { return "" }
@@ -82,16 +105,21 @@ public enum PDBFormat {
             }
             let record = field(1, 6)
             if record == "ATOM" || record == "HETATM" {
-                guard let x = Double(field(31, 38)), let y = Double(field(39, 46)), let z = Double(field(47, 54)) else {
-                    throw EngineError("line \(number + 1): cannot read the coordinates in columns 31–54", file: name)
+                guard let x = Double(field(31, 38)), let y = Double(field(39, 46)), let z = Double(field(47, 54)),
+                      [x, y, z].allSatisfy({ $0.isFinite }) else {
+                    throw EngineError("line \(number + 1): cannot read the coordinates in columns 31–54 (numbers are needed)", file: name)
+                }
+                guard atoms.count < Limits.modelAtoms else {
+                    throw EngineError("line \(number + 1): more than \(Limits.modelAtoms) atoms, more than any nanoparticle holds", file: name)
                 }
                 var el = field(77, 78)
                 if el.isEmpty { el = String(field(13, 16).prefix { $0.isLetter }) }
-                atoms.append(ReadAtom(position: Vector3(x, y, z), element: el, bFactor: Double(field(61, 66)) ?? 0,
-                                      occupancy: Double(field(55, 60)) ?? 1, anisotropicU: nil))
+                let b = Double(field(61, 66)) ?? 0, occupancy = Double(field(55, 60)) ?? 1
+                atoms.append(ReadAtom(position: Vector3(x, y, z), element: el, bFactor: b.isFinite ? b : 0,
+                                      occupancy: occupancy.isFinite ? occupancy : 1, anisotropicU: nil))
             } else if record == "ANISOU", !atoms.isEmpty {
                 let v = [field(29, 35), field(36, 42), field(43, 49), field(50, 56), field(57, 63), field(64, 70)].compactMap { Double($0) }
-                guard v.count == 6 else { throw EngineError("line \(number + 1): cannot read the ANISOU values", file: name) }
+                guard v.count == 6, v.allSatisfy({ $0.isFinite }) else { throw EngineError("line \(number + 1): cannot read the ANISOU values", file: name) }
                 let u = v.map { $0 / 1e4 }
                 atoms[atoms.count - 1].anisotropicU = Matrix3([u[0], u[3], u[4], u[3], u[1], u[5], u[4], u[5], u[2]])
             }

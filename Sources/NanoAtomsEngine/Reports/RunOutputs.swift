@@ -151,28 +151,22 @@ public enum RunOutputs {
         }
     }
 
+    /// The files a run writes, relative to its folder.
+    public static let fileNames: Set<String> = ["model.pdb", "atoms.csv", "summary.json", "report.html", "plots"]
+
     /// Writes `model.pdb`, `atoms.csv`, `summary.json`, `report.html` and `plots/*.svg` for
-    /// `result` into `directory` (created if needed), each atomically.
+    /// `result` into `directory` as one unit (``writeRunFolder(_:files:allowed:)``): a failure
+    /// at any file, or a kill, leaves the folder as it was.
     public static func write(_ result: ModelBuildResult, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw EngineError("cannot create the output folder", file: directory)
-        }
         let atoms = statistics?.atoms ?? result.atoms
-        try writeAtomically(PDBFormat.text(element: atoms.element, records: pdbRecords(atoms), box: result.raw.boxSize,
-                                           remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)"),
-                            to: directory + "/model.pdb")
-        try writeAtomically(CSVFormat.text(atoms), to: directory + "/atoms.csv")
-        try writeAtomically(summary(result, statistics: statistics, mapName: mapName).serialized() + "\n", to: directory + "/summary.json")
+        var files: [(path: String, bytes: [UInt8])] = []
+        files.append(("model.pdb", Array(try PDBFormat.text(element: atoms.element, records: pdbRecords(atoms), box: result.raw.boxSize,
+                                                             remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)").utf8)))
+        files.append(("atoms.csv", Array(CSVFormat.text(atoms).utf8)))
+        files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName).serialized() + "\n").utf8)))
         let figures = RunReport.figures(result, statistics: statistics)
-        let plots = directory + "/plots"
-        do {
-            try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
-        } catch {
-            throw EngineError("cannot create the plots folder", file: plots)
-        }
-        for f in figures { try writeAtomically(f.canvas.document, to: "\(plots)/\(f.name).svg") }
-        try writeAtomically(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures), to: directory + "/report.html")
+        for f in figures { files.append(("plots/\(f.name).svg", Array(f.canvas.document.utf8))) }
+        files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures).utf8)))
+        try writeRunFolder(directory, files: files, allowed: fileNames)
     }
 }

@@ -7,8 +7,22 @@ public struct EngineError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// An error about `file` (or about no file when nil).
     public init(_ message: String, file: String? = nil) {
-        self.file = file
-        self.message = message
+        self.file = file.map(EngineError.oneLine)
+        self.message = EngineError.oneLine(message)
+    }
+
+    /// Text with line breaks and other control characters escaped, so an error stays one line
+    /// even when it quotes a file name or a file's content.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        return String(text.unicodeScalars.map { u -> String in
+            switch u {
+            case "\n": return "\\n"
+            case "\r": return "\\r"
+            case "\t": return "\\t"
+            default: return u.properties.generalCategory == .control ? "\\u{\(String(u.value, radix: 16))}" : String(u)
+            }
+        }.joined())
     }
 
     /// `file: message`, or just the message.

@@ -20,6 +20,29 @@ public struct Parameter: Sendable {
     public let isPath: Bool
     /// Whether it takes all remaining positional arguments, as a list.
     public var variadic = false
+    /// The numbers it accepts, checked when a call is bound (every number must be finite).
+    public var range: ClosedRange<Double>? = nil
+    /// Whether a number must be whole.
+    public var whole = false
+
+    /// This parameter, accepting only numbers within `range` (whole ones if `whole`).
+    public func within(_ range: ClosedRange<Double>, whole: Bool = false) -> Parameter {
+        var p = self
+        p.range = range
+        p.whole = whole
+        return p
+    }
+
+    /// Why `v` is not a number this parameter accepts, or nil when it is.
+    func problem(with v: Double) -> String? {
+        let u = unit.map { " \($0)" } ?? ""
+        if !v.isFinite { return "'\(name)' must be a finite number" }
+        if whole && v != v.rounded() { return "'\(name)' must be a whole number, not \(formatNumber(v))" }
+        if let r = range, !r.contains(v) {
+            return "'\(name)' must lie between \(formatNumber(r.lowerBound)) and \(formatNumber(r.upperBound))\(u), not \(formatNumber(v))"
+        }
+        return nil
+    }
 
     /// A parameter that takes every remaining positional argument as a list.
     public static func rest(_ name: String, _ help: String) -> Parameter {
@@ -145,6 +168,7 @@ public struct CommandDeclaration: Sendable {
             let types = p.types.map(\.rawValue).joined(separator: " or ")
             var line = "  \(p.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(types)"
             if let u = p.unit { line += " (\(u))" }
+            if let r = p.range { line += " \(formatNumber(r.lowerBound))–\(formatNumber(r.upperBound))" }
             if let c = p.choices { line += ": " + c.joined(separator: ", ") }
             line += ". \(p.help)"
             out += line + "\n"

@@ -6,28 +6,11 @@ extension VolumeValue {
     var element: Element? { truth?.element }
 }
 
-/// Files read in this process: commands refuse to write over them.
-nonisolated(unsafe) var inputFiles: Set<String> = []
-
-/// The absolute, standardised form of a path, for comparing files.
-func canonicalPath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
-
-/// Throws when `path` is a file this session read; otherwise makes sure its folder exists.
-func refuseOverwritingInput(_ path: String) throws(LanguageError) {
-    if inputFiles.contains(canonicalPath(path)) {
-        throw LanguageError("refusing to overwrite '\(path)', which this session read as input")
-    }
-    let folder = (path as NSString).deletingLastPathComponent
-    if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        catch { throw LanguageError("cannot create the folder '\(folder)'") }
-    }
-}
 
 let loadCommand = CommandDeclaration(
     name: "load",
     parameters: [.required("path", [.string], "an MRC map (.mrc, .map) or a model (.pdb, .csv)", path: true),
-                 .option("apix", [.number, .none], default: .none, unit: "Å", "voxel size, when the map's header has none")],
+                 .option("apix", [.number, .none], default: .none, unit: "Å", "voxel size, when the map's header has none").within(Limits.voxelSize)],
     returns: .any,
     summary: "read a density map (MRC) or an atomic model (PDB or CSV)",
     teaching: """
@@ -44,8 +27,7 @@ let loadCommand = CommandDeclaration(
         let path = try args.string("path")!
         let lower = path.lowercased()
         if lower.hasSuffix(".pdb") || lower.hasSuffix(".ent") || lower.hasSuffix(".csv") {
-            guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
-            let text = String(decoding: data, as: UTF8.self)
+            let text = try readInputText(path)
             let element = interp.options.element
             var atoms: AtomSet
             if lower.hasSuffix(".csv") {
@@ -56,12 +38,10 @@ let loadCommand = CommandDeclaration(
                 atoms = AtomSet(element: Element.named(symbol) ?? element ?? Element.named("Pt")!, positions: read.map(\.position))
                 atoms.setColumn("uiso", read.map { $0.bFactor / (8 * Double.pi * Double.pi) })
             }
-            inputFiles.insert(canonicalPath(path))
             return .atoms(AtomsValue(atoms: atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
                                      wasSplit: atoms.positions.map { _ in false }, source: path))
         }
         let volume = try MRCFormat.read(path: path, voxelSize: try args.positive("apix"))
-        inputFiles.insert(canonicalPath(path))
         return .volume(VolumeValue(volume: volume, role: .raw, source: (path as NSString).lastPathComponent))
     })
 
@@ -81,7 +61,6 @@ let saveCommand = CommandDeclaration(
     example: "save den \"denoised.mrc\"",
     run: { args, _ in
         let path = try args.string("path")!
-        try refuseOverwritingInput(path)
         try MRCFormat.write(try args.volume("volume").volume, to: path)
         return .none
     })
@@ -90,23 +69,24 @@ let simulateCommand = CommandDeclaration(
     name: "simulate",
     parameters: [Parameter(name: "shape", types: [.string], defaultValue: .string("cuboctahedron"), positional: true, unit: nil,
                            help: "the particle's shape", choices: ParticleShape.allCases.map(\.rawValue), isPath: false),
-                 .option("natoms", [.number], default: .number(309), "atoms asked for (regular shapes take the nearest size)"),
-                 .option("snr", [.number, .none], default: .none, "median atom peak over noise SD; none for no noise"),
-                 .option("seed", [.number], default: .number(1), "random seed: same seed, same map"),
-                 .option("noiseseed", [.number, .none], default: .none, "a separate seed for the noise: the same particle with new noise"),
-                 .option("expansion", [.number], default: .number(0), unit: "fraction", "lattice expansion over bulk, e.g. 0.015"),
-                 .option("disorder", [.number], default: .number(0), unit: "Å", "RMS static displacement of surface atoms"),
-                 .option("box", [.number, .none], default: .none, unit: "voxels", "box edge; none fits the particle plus 12 Å"),
-                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size"),
+                 .option("natoms", [.number], default: .number(309), "atoms asked for (regular shapes take the nearest size)").within(1...Double(Limits.simulatedAtoms.upperBound), whole: true),
+                 .option("snr", [.number, .none], default: .none, "median atom peak over noise SD; none for no noise").within(Limits.snr),
+                 .option("seed", [.number], default: .number(1), "random seed: same seed, same map").within(Limits.seed, whole: true),
+                 .option("noiseseed", [.number, .none], default: .none, "a separate seed for the noise: the same particle with new noise").within(Limits.seed, whole: true),
+                 .option("expansion", [.number], default: .number(0), unit: "fraction", "lattice expansion over bulk, e.g. 0.015").within(Limits.expansion),
+                 .option("disorder", [.number], default: .number(0), unit: "Å", "RMS static displacement of surface atoms").within(Limits.disorder),
+                 .option("box", [.number, .none], default: .none, unit: "voxels", "box edge; none fits the particle plus 12 Å")
+                    .within(Double(Limits.simulatedBoxEdge.lowerBound)...Double(Limits.simulatedBoxEdge.upperBound), whole: true),
+                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size").within(Limits.voxelSize),
                  .option("element", [.string, .none], default: .none, "the metal; default the session's element, else Pt"),
-                 .option("lowfreq", [.number], default: .number(0), unit: "fraction", "share of the noise variance at low frequency (σ 4 Å), 0–1"),
+                 .option("lowfreq", [.number], default: .number(0), unit: "fraction", "share of the noise variance at low frequency (σ 4 Å)").within(0...1),
                  Parameter(name: "liquid", types: [.string, .none], defaultValue: Value.none, positional: false, unit: nil,
                            help: "liquid around the particle: a slab through it, or an adsorbed shell; none for no liquid",
                            choices: ["slab", "shell"], isPath: false),
-                 .option("thickness", [.number], default: .number(10), unit: "Å", "thickness of the liquid slab or shell"),
-                 .option("density", [.number], default: .number(0.1), unit: "fraction", "the liquid's mean density over the median atom peak"),
-                 .option("gradient", [.number], default: .number(0), unit: "fraction", "background change across the box's diagonal over the median atom peak"),
-                 .option("offset", [.number], default: .number(0), unit: "Å", "the particle's displacement from the box centre along x")],
+                 .option("thickness", [.number], default: .number(10), unit: "Å", "thickness of the liquid slab or shell").within(0.5...1000),
+                 .option("density", [.number], default: .number(0.1), unit: "fraction", "the liquid's mean density over the median atom peak").within(0...10),
+                 .option("gradient", [.number], default: .number(0), unit: "fraction", "background change across the box's diagonal over the median atom peak").within(-10...10),
+                 .option("offset", [.number], default: .number(0), unit: "Å", "the particle's displacement from the box centre along x").within(-1000...1000)],
     returns: .volume,
     summary: "simulate a map of an fcc particle with known atoms (the built-in sample)",
     teaching: """
@@ -154,6 +134,7 @@ let simulateCommand = CommandDeclaration(
         spec.background.gradient = try args.number("gradient", in: -10...10)!
         spec.background.offset = Vector3(try args.number("offset", in: -1000...1000, unit: "Å")!, 0, 0)
         spec.profile = nil
+        try spec.validate()
         let p = TestParticle.make(spec, threads: interp.options.threads)
         var truth = AtomSet(element: element, positions: p.positions)
         truth.setColumn("cn", p.coordination.map(Double.init))
@@ -165,7 +146,7 @@ let simulateCommand = CommandDeclaration(
 let maskCommand = CommandDeclaration(
     name: "mask",
     parameters: [.required("map", [.volume], "the raw map"),
-                 .option("diameter", [.number, .none], default: .none, unit: "Å", "sphere diameter at the box centre; none estimates it")],
+                 .option("diameter", [.number, .none], default: .none, unit: "Å", "sphere diameter at the box centre; none estimates it").within(Limits.maskDiameter)],
     returns: .volume,
     summary: "mask the particle with a soft sphere and subtract the solvent background",
     teaching: """
@@ -199,7 +180,7 @@ let maskCommand = CommandDeclaration(
         out.role = .masked
         out.mask = mask
         out.background = background
-        out.maskFlags = estimate.flags
+        out.maskFlags = v.volume.flags + estimate.flags
         out.location = estimate.location
         return .volume(out)
     })
@@ -207,7 +188,7 @@ let maskCommand = CommandDeclaration(
 let denoiseCommand = CommandDeclaration(
     name: "denoise",
     parameters: [.required("map", [.volume], "the map (masked automatically if it is raw)"),
-                 .option("bfactor", [.number, .none], default: .none, unit: "Å²", "B-factor of the simulated atom; none for 64·apix²")],
+                 .option("bfactor", [.number, .none], default: .none, unit: "Å²", "B-factor of the simulated atom; none for 64·apix²").within(Limits.bFactor)],
     returns: .volume,
     summary: "correlate the map with a simulated atom (the paper's denoised map C)",
     teaching: """

@@ -18,7 +18,7 @@ func atomModel(_ a: AtomsValue, _ args: Arguments) throws(LanguageError) -> (Ato
 let binarizeCommand = CommandDeclaration(
     name: "binarize",
     parameters: [.required("denoised", [.volume], "the denoised map C"),
-                 .option("threshold", [.number, .none], default: .none, "a fixed threshold on C; none searches for the best")],
+                 .option("threshold", [.number, .none], default: .none, "a fixed threshold on C; none searches for the best").within(-1e6...1e6)],
     returns: .mask,
     summary: "choose the threshold on C (Otsu, then the correlation-maximising search) and binarise",
     teaching: """
@@ -151,7 +151,7 @@ let validateCommand = CommandDeclaration(
     parameters: [.required("atoms", [.atoms], "atoms to validate"),
                  .option("rule", [.string], default: .string("robust"), choices: OutlierRule.allCases.map(\.rawValue),
                          "which correlations are outliers: robust (4 robust SD below the median), paper (2 SD below the mean), none"),
-                 .option("cnmin", [.number, .string], default: .number(3), "remove atoms with fewer neighbours; \"off\" keeps them"),
+                 .option("cnmin", [.number, .string], default: .number(3), "remove atoms with fewer neighbours; \"off\" keeps them").within(0...12, whole: true),
                  .option("detached", [.bool], default: .bool(true), "remove small clusters of atoms not bonded to the particle")],
     returns: .atoms,
     summary: "remove atoms whose density does not look like an atom, then those with CN < 3",

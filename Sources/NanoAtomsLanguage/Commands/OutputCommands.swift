@@ -19,7 +19,6 @@ let exportCommand = CommandDeclaration(
     example: "export tab \"atoms.csv\"",
     run: { args, _ in
         let path = try args.string("path")!
-        try refuseOverwritingInput(path)
         let ext = (path as NSString).pathExtension.lowercased()
         func atomsOf(_ v: Value) -> AtomSet? {
             switch v {

@@ -29,8 +29,8 @@ let plotCommand = CommandDeclaration(
                  .option("column", [.string, .none], default: .none, choices: plotColumns,
                          "the statistic to show (depth: cn; bins: peak_z; projection: cn)"),
                  .option("axis", [.string], default: .string("z"), choices: ["x", "y", "z"], "the axis a projection or slice looks along"),
-                 .option("at", [.number, .none], default: .none, unit: "Å", "where along the axis: the slab's centre or the slice's plane (default: the atoms' centre)"),
-                 .option("slab", [.number, .none], default: .none, unit: "Å", "a projection's slab thickness (default: one lattice constant)"),
+                 .option("at", [.number, .none], default: .none, unit: "Å", "where along the axis: the slab's centre or the slice's plane (default: the atoms' centre)").within(Limits.coordinate),
+                 .option("slab", [.number, .none], default: .none, unit: "Å", "a projection's slab thickness (default: one lattice constant)").within(0.01...10_000),
                  .option("atoms", [.atoms, .none], default: .none, "atoms to draw over a volume's slice"),
                  .option("title", [.string, .none], default: .none, "the figure's title")],
     returns: .none,
@@ -70,7 +70,6 @@ let plotCommand = CommandDeclaration(
         let figure = try PlotRequest(value: value, kind: kind, column: try args.string("column"), axis: axis,
                                      at: try args.number("at"), slab: try args.positive("slab"), overlay: args.has("atoms") ? try args.atoms("atoms") : nil)
         if let path {
-            try refuseOverwritingInput(path)
             try writeAtomically(figure.svg(title: title).document, to: path)
             interp.write("wrote \(path): \(figure.description)")
         } else {

@@ -86,9 +86,8 @@ let sourceCommand = CommandDeclaration(
     example: "source \"setup.nano\"",
     run: { args, interp in
         let path = try args.string("path")!
-        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("no such file", file: path) }
         guard interp.sourceDepth < 16 else { throw LanguageError("source: scripts nested more than 16 deep (does \(path) source itself?)") }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try readInputText(path)
         interp.sourceDepth += 1
         defer { interp.sourceDepth -= 1 }
         do {
@@ -97,7 +96,7 @@ let sourceCommand = CommandDeclaration(
             var e = error
             if e.file == nil {
                 e.file = path
-                if let l = e.location { e.lineText = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(l.line - 1).first.map(String.init) }
+                if let l = e.location { e.lineText = SourceText.lines(text).dropFirst(l.line - 1).first }
             }
             throw e
         }
@@ -131,7 +130,6 @@ let transcriptCommand = CommandDeclaration(
     example: "transcript \"analysis.nano\"",
     run: { args, interp in
         let path = try args.string("path")!
-        try refuseOverwritingInput(path)
         let header = "# nanoatoms transcript: the statements that succeeded, in order\n"
         try writeAtomically(header + interp.transcript.joined(separator: "\n") + "\n", to: path)
         return .none
@@ -177,7 +175,7 @@ let basenameCommand = CommandDeclaration(
 
 let argCommand = CommandDeclaration(
     name: "arg",
-    parameters: [.required("index", [.number], "which command-line argument of the script, from 1"),
+    parameters: [.required("index", [.number], "which command-line argument of the script, from 1").within(1...1e6, whole: true),
                  .optional("default", [.any], "the value when the script was not given that argument")],
     returns: .any,
     summary: "a script's command-line argument, or a default",

@@ -41,6 +41,7 @@ public enum Checker {
                 }
                 bound.insert(p.name)
                 compatible(t, p, decl, k.value.location)
+                literal(k.value, p, decl)
             }
             var free = decl.parameters.filter { $0.positional && !bound.contains($0.name) }.makeIterator()
             var variadic = false
@@ -54,11 +55,17 @@ public enum Checker {
                 if p.variadic { variadic = true; continue }
                 bound.insert(p.name)
                 compatible(t, p, decl, a.location)
+                literal(a, p, decl)
             }
             for p in decl.parameters where p.defaultValue == nil && !bound.contains(p.name) {
                 problems.append(LanguageError("\(decl.name) needs '\(p.name)' (\(p.types.map(\.rawValue).joined(separator: " or "))); usage: \(decl.usage)", at: call.location))
             }
             return decl.returns
+        }
+        func literal(_ e: Expression, _ p: Parameter, _ decl: CommandDeclaration) {
+            if case .number(let v, let at) = e, let problem = p.problem(with: v) {
+                problems.append(LanguageError("\(decl.name): \(problem)", at: at))
+            }
         }
         func compatible(_ t: ValueType, _ p: Parameter, _ decl: CommandDeclaration, _ at: SourceLocation) {
             if t == .any || p.types.contains(.any) || p.types.contains(t) || (t == .table && p.types.contains(.atoms)) { return }

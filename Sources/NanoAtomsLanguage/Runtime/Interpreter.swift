@@ -47,7 +47,7 @@ public final class Interpreter: @unchecked Sendable {
     /// `recordTranscript`, each successful statement's text joins the transcript.
     public func run(_ source: String, recordTranscript: Bool = false) throws(LanguageError) {
         let statements = try Parser.parse(source, commands: Interpreter.commandNames)
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = SourceText.lines(source)
         for (n, statement) in statements.enumerated() {
             try execute(statement)
             if recordTranscript {
@@ -114,10 +114,10 @@ public final class Interpreter: @unchecked Sendable {
             options.element = e
         case ("element", _):
             throw LanguageError("'set element' takes an element symbol, e.g. set element Pt", at: at)
-        case ("threads", .number(let n)) where n >= 1 && n == n.rounded():
+        case ("threads", .number(let n)) where n == n.rounded() && Double(Limits.threads.lowerBound)...Double(Limits.threads.upperBound) ~= n:
             options.threads = Int(n)
         case ("threads", _):
-            throw LanguageError("'set threads' takes a whole number ≥ 1", at: at)
+            throw LanguageError("'set threads' takes a whole number from \(Limits.threads.lowerBound) to \(Limits.threads.upperBound)", at: at)
         case ("echo", .bool(let b)):
             options.echo = b
         case ("echo", _):
@@ -199,6 +199,9 @@ public final class Interpreter: @unchecked Sendable {
         else if v.type == .table && p.types.contains(.atoms) { }
         else {
             throw LanguageError("\(command.name): '\(p.name)' must be \(p.types.map(\.rawValue).joined(separator: " or ")), not \(v.type.rawValue)", at: at)
+        }
+        if case .number(let x) = v, let problem = p.problem(with: x) {
+            throw LanguageError("\(command.name): \(problem)", at: at)
         }
         if let choices = p.choices, case .string(let s) = v, !choices.contains(s) {
             throw LanguageError("\(command.name): '\(p.name)' must be one of \(choices.joined(separator: ", ")), not '\(s)'\(suggestion(for: s, among: choices))", at: at)

@@ -8,8 +8,8 @@ public struct Lexer {
     private var line = 1, column = 1
     private var depth = 0
 
-    /// A lexer over `source`.
-    public init(_ source: String) { chars = Array(source) }
+    /// A lexer over `source` (read as ``SourceText/normalized(_:)`` gives it).
+    public init(_ source: String) { chars = Array(SourceText.normalized(source)) }
 
     /// All tokens, ending with `.end`.
     public static func tokens(_ source: String) throws(LanguageError) -> [Token] {
@@ -56,6 +56,10 @@ public struct Lexer {
             advance()
             return Token(kind: .symbol(c), location: here)
         }
+        if c.unicodeScalars.contains(where: SourceText.isInvisible) {
+            let names = c.unicodeScalars.map(SourceText.describe).joined(separator: " ")
+            throw LanguageError("unexpected invisible character \(names) (delete it: it may have come with copied text)", at: here)
+        }
         throw LanguageError("unexpected character '\(c)'", at: here)
     }
 
@@ -80,6 +84,7 @@ public struct Lexer {
             throw LanguageError("a number cannot run into a name ('\(s)\(d)...')", at: here)
         }
         guard let v = Double(s) else { throw LanguageError("malformed number '\(s)'", at: here) }
+        guard v.isFinite else { throw LanguageError("the number \(s) is too large (at most about 1.8e308)", at: here) }
         return v
     }
 
@@ -94,6 +99,7 @@ public struct Lexer {
             if c == "\\" {
                 let escapeAt = SourceLocation(line: line, column: column - 1)
                 guard let e = current else { throw LanguageError("unterminated string", at: here, incomplete: true) }
+                if e == "\n" { throw LanguageError("a string cannot span lines (a backslash ends this line); close it with \"", at: here) }
                 advance()
                 switch e {
                 case "n": s.append("\n")

@@ -3,6 +3,13 @@ public struct Parser {
     private let tokens: [Token]
     private var index = 0
     private let commands: Set<String>
+    /// How deeply the statement being parsed nests (brackets, loop bodies, calls as
+    /// arguments, pipeline stages, members): bounded, so that no later recursive walk of
+    /// the tree (checker, interpreter) can overflow the stack.
+    private var depth = 0
+
+    /// The deepest nesting a statement may have.
+    public static let maximumNesting = 100
 
     /// Commands whose one argument is a bare word rather than a value.
     public static let wordCommands: Set<String> = ["help", "explain"]
@@ -46,6 +53,14 @@ public struct Parser {
     }
 
     private mutating func skipNewlines() { while kind == .newline { advance() } }
+
+    /// One level deeper, or an error when that passes ``maximumNesting``.
+    private mutating func enter() throws(LanguageError) {
+        depth += 1
+        guard depth <= Parser.maximumNesting else {
+            throw LanguageError("nesting deeper than \(Parser.maximumNesting) levels (brackets, loops, calls as arguments, pipeline stages); split it into statements with variables", at: current.location)
+        }
+    }
 
     // script = { separator } , [ statement , { separator , { separator } , [ statement ] } ]
     private mutating func script(until closing: Character?) throws(LanguageError) -> [Statement] {
@@ -93,7 +108,9 @@ public struct Parser {
         let sequence = try expression()
         // block = "{" , script , "}"
         try expect("{", "to open the loop's body")
+        try enter()
         let body = try script(until: "}")
+        depth -= 1
         try expect("}", "to close the loop's body")
         return .forLoop(name, sequence, body, here)
     }
@@ -117,7 +134,10 @@ public struct Parser {
     // expression = stage , { "|" , { newline } , command call }
     private mutating func expression() throws(LanguageError) -> Expression {
         var value = try stage()
+        let outer = depth
+        defer { depth = outer }
         while isSymbol("|") {
+            try enter()
             advance()
             skipNewlines()
             guard case .identifier(let name) = kind, commands.contains(name) else {
@@ -179,7 +199,9 @@ public struct Parser {
                 guard !atArgumentEnd else { throw error("expected a value after '\(key)='") }
                 call.keywords.append(KeywordArgument(name: key, value: try postfix(), location: at))
             } else if case .identifier(let inner) = kind, commands.contains(inner) {
+                try enter()
                 call.positional.append(.call(try commandCall()))
+                depth -= 1
             } else {
                 call.positional.append(try postfix())
             }
@@ -190,7 +212,10 @@ public struct Parser {
     // postfix = primary , { "." , identifier }
     private mutating func postfix() throws(LanguageError) -> Expression {
         var value = try primary()
+        let outer = depth
+        defer { depth = outer }
         while isSymbol(".") {
+            try enter()
             let at = current.location
             advance()
             guard case .identifier(let member) = kind else { throw error("expected a member name after '.'") }
@@ -212,12 +237,16 @@ public struct Parser {
             advance()
             return .variable(name, here)
         case .symbol("("):
+            try enter()
+            defer { depth -= 1 }
             advance()
             let e = try expression()
             try expect(")", "to close the '(' at \(here)")
             return e
         case .symbol("["):
             // list = "[" , [ expression , { "," , expression } ] , "]"
+            try enter()
+            defer { depth -= 1 }
             advance()
             var items: [Expression] = []
             if !isSymbol("]") {

@@ -25,9 +25,10 @@ public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible
     /// trailing "|"): the shell then asks for more instead of reporting an error.
     public let incomplete: Bool
 
-    /// An error at `location`.
+    /// An error at `location`. The message is kept to one line: a line break or another
+    /// control character in it (from quoted input) is shown as an escape.
     public init(_ message: String, at location: SourceLocation? = nil, incomplete: Bool = false) {
-        self.message = message
+        self.message = SourceText.oneLine(message)
         self.location = location
         self.incomplete = incomplete
     }
@@ -40,11 +41,71 @@ public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible
         let file = self.file ?? file
         guard let loc = location else { return "\(file): error: \(message)" }
         var out = "\(file):\(loc.line):\(loc.column): error: \(message)"
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        let text: String? = lineText ?? (loc.line - 1 < lines.count ? String(lines[loc.line - 1]) : nil)
+        let lines = SourceText.lines(source)
+        let text: String? = lineText ?? (loc.line - 1 < lines.count ? lines[loc.line - 1] : nil)
         if let text {
-            out += "\n    " + text + "\n    " + String(repeating: " ", count: max(0, loc.column - 1)) + "^"
+            out += "\n    " + SourceText.visible(text) + "\n    " + String(repeating: " ", count: max(0, loc.column - 1)) + "^"
         }
         return out
+    }
+}
+
+/// How source text is read before lexing, and shown in errors.
+public enum SourceText {
+    /// The text as the lexer reads it: a leading byte-order mark dropped, and CRLF or a lone
+    /// CR turned into LF, so a script saved on Windows or by a tool that writes a BOM runs as
+    /// if written with LF. (Swift reads "\r\n" as one character, which no rule would match.)
+    public static func normalized(_ source: String) -> String {
+        var s = Substring(source)
+        if s.first == "\u{FEFF}" { s = s.dropFirst() }
+        guard s.contains("\r") || s.contains("\r\n") else { return String(s) }
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s {
+            if c == "\r\n" || c == "\r" { out.append("\n") } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// The lines of `source` after ``normalized(_:)``, as the lexer counts them.
+    public static func lines(_ source: String) -> [String] {
+        normalized(source).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// `text` on one line: line breaks, tabs and other control or invisible characters as
+    /// escapes (`\n`, `\t`, `U+FEFF`).
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out += isInvisible(u) ? describe(u) : String(u)
+            }
+        }
+        return out
+    }
+
+    /// A source line as quoted under an error: each invisible character shown as one `·`, so
+    /// the caret below still lines up with the column.
+    static func visible(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isInvisible) else { return line }
+        return String(line.map { c in c.unicodeScalars.contains(where: isInvisible) ? "·" : c })
+    }
+
+    /// `U+FEFF`: how an invisible character is named in a message.
+    public static func describe(_ u: Unicode.Scalar) -> String {
+        let hex = String(u.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// Control characters, and format characters such as a zero-width space or a BOM.
+    static func isInvisible(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse: return true
+        default: return false
+        }
     }
 }

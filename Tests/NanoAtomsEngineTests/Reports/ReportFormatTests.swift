@@ -16,8 +16,8 @@ struct ReportFormatTests {
     }
 
     @Test("ATOM and ANISOU records sit in the PDB format's exact columns")
-    func columns() {
-        let lines = PDBFormat.text(element: pt, records: records(), box: Vector3(40, 40, 40)).split(separator: "\n").map(String.init)
+    func columns() throws {
+        let lines = try PDBFormat.text(element: pt, records: records(), box: Vector3(40, 40, 40)).split(separator: "\n").map(String.init)
         let atom = lines.first { $0.hasPrefix("ATOM") }!, anisou = lines.first { $0.hasPrefix("ANISOU") }!
         func col(_ s: String, _ a: Int, _ b: Int) -> String { String(Array(s)[(a - 1)..<b]) }
         #expect(atom.count == 78 && anisou.count == 78)
@@ -79,8 +79,18 @@ struct ReportFormatTests {
         #expect(b.positions == a.positions)
         #expect(b.columnNames == ["cn", "uiso"])
         #expect(b[column: "cn"] == [12, 5] && b[column: "uiso"]![1].isNaN)
-        #expect(throws: EngineError("line 3: x, y, z must be numbers", file: "b.csv")) {
+        #expect(throws: EngineError("line 3: x, y, z must be numbers within ±1e6 Å, not 1, two, 3", file: "b.csv")) {
             try CSVFormat.parseAtoms("x,y,z\n1,2,3\n1,two,3\n", element: pt, name: "b.csv")
+        }
+        // A coordinate that is not a finite number within a micrometre is refused where it enters.
+        for bad in ["nan", "1e308", "inf", "-2e6"] {
+            #expect(throws: EngineError("line 2: x, y, z must be numbers within ±1e6 Å, not 1, \(bad), 3", file: "c.csv")) {
+                try CSVFormat.parseAtoms("x,y,z\n1,\(bad),3\n", element: pt, name: "c.csv")
+            }
+        }
+        // Blank lines count, so the line named is the line in the file.
+        #expect(throws: EngineError("line 4: x, y, z must be numbers within ±1e6 Å, not 1, nan, 3", file: "d.csv")) {
+            try CSVFormat.parseAtoms("x,y,z\n1,2,3\n\n1,nan,3\n", element: pt, name: "d.csv")
         }
         #expect(throws: EngineError("line 1: the header needs x, y and z columns", file: "c.csv")) {
             try CSVFormat.parseAtoms("a,b\n1,2\n", element: pt, name: "c.csv")

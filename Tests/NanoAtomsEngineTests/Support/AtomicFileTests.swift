@@ -21,16 +21,22 @@ struct AtomicFileTests {
     @Test("a failed write names the file, and leaves what was there and no temporary file")
     func failures() throws {
         let folder = TestSupport.temporaryFolder()
-        #expect(throws: EngineError.self) { try writeAtomically("x", to: folder + "/missing/out.txt") }
-        do {
-            try writeAtomically("x", to: folder + "/missing/out.txt")
-        } catch let error as EngineError {
-            #expect(error.description.contains(folder + "/missing/out.txt"))
+        #expect(throws: EngineError("cannot write: the folder '\(folder)/missing' does not exist", file: folder + "/missing/out.txt")) {
+            try writeAtomically("x", to: folder + "/missing/out.txt", createFolders: false)
         }
-        // A folder where the file should go: the rename fails and the folder stays as it was.
+        // A folder where the file should go is refused before anything is written.
         try FileManager.default.createDirectory(atPath: folder + "/taken/inner", withIntermediateDirectories: true)
-        #expect(throws: EngineError.self) { try writeAtomically("x", to: folder + "/taken") }
+        #expect(throws: EngineError("is a folder, not a regular file: nanoatoms writes only regular files", file: folder + "/taken")) {
+            try writeAtomically("x", to: folder + "/taken")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["taken"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/taken") == ["inner"])
+        // Missing folders are made for a write that succeeds, and taken away when it fails.
+        try writeAtomically("x", to: folder + "/made/deeper/out.txt")
+        #expect(try String(contentsOfFile: folder + "/made/deeper/out.txt", encoding: .utf8) == "x")
+        #expect(throws: EngineError.self) {
+            try writeAtomically(files: [(folder + "/new/a.txt", [1]), (folder + "/taken", [2])])
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/new"))
     }
 }

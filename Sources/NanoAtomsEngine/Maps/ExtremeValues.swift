@@ -1,0 +1,83 @@
+import Foundation
+
+/// Voxels far outside a map's own range of values — a hot pixel, a sentinel such as −65504
+/// written by another program, a corrupted block — clipped before any analysis, and maps whose
+/// values are all enormous or all minute brought to a safe scale.
+///
+/// One voxel of 3.4e38 overflows every float sum it enters (the denoised map, the correlation,
+/// the histogram), and one of −65504 in a map of values near 1 stretches Otsu's histogram until
+/// the particle falls into a single bin. The bounds are the map's own: its 0.01st and 99.99th
+/// percentiles (of about 65,000 evenly spread voxels), widened by ``spreadMultiple`` times
+/// their distance, so no voxel of an ordinary map — atom peaks included — is ever touched.
+public enum ExtremeValues {
+    /// How many spreads (99.99th − 0.01st percentile) beyond the percentiles a value may lie
+    /// before it is clipped. Atom peaks of the shared and simulated maps lie within 1.5.
+    public static let spreadMultiple: Float = 100
+    /// Maps whose largest |value| lies outside this range are scaled by a power of two
+    /// (exactly, so every ratio is kept) to bring it near 1.
+    public static let safeMagnitude: ClosedRange<Float> = 1e-12...1e12
+
+    /// What was done to a map.
+    public struct Report: Sendable, Equatable {
+        /// Voxels clipped, and the bounds they were clipped to.
+        public var clipped = 0
+        public var lower: Float = 0, upper: Float = 0
+        /// The power of two the values were multiplied by (1 when none).
+        public var scale: Float = 1
+
+        /// The flag a run carries when anything was done, or nil.
+        public var flag: QualityFlag? {
+            var parts: [String] = []
+            if clipped > 0 {
+                parts.append("\(clipped) voxel\(clipped == 1 ? "" : "s") far outside the map's range (beyond \(String(format: "%.4g", lower)) to \(String(format: "%.4g", upper))) were clipped to it")
+            }
+            if scale != 1 { parts.append("the values were scaled by \(String(format: "%g", scale)) to keep the arithmetic finite") }
+            guard !parts.isEmpty else { return nil }
+            return QualityFlag(.extremeValues, parts.joined(separator: "; "),
+                               remedy: clipped > 0 ? "check the map for corrupted voxels or a sentinel value written by another program" : nil)
+        }
+    }
+
+    /// Clips and rescales `volume` in place; returns what was done.
+    @discardableResult
+    public static func condition(_ volume: inout Volume) -> Report {
+        var report = Report()
+        let n = volume.count
+        guard n > 0 else { return report }
+        let range = VolumeStatistics(volume)
+        let stride = max(1, n / 65_536)
+        var sample: [Float] = []
+        sample.reserveCapacity(n / stride + 1)
+        volume.values.withUnsafeBufferPointer { v in
+            for i in Swift.stride(from: 0, to: n, by: stride) { sample.append(v[i]) }
+        }
+        sample.sort()
+        let k = sample.count / 10_000
+        let pLow = Double(sample[k]), pHigh = Double(sample[sample.count - 1 - k])
+        var spread = pHigh - pLow
+        if spread <= 0 { spread = max(abs(pLow), abs(pHigh), 1e-30) }
+        let lower = Float(max(pLow - Double(spreadMultiple) * spread, -Double(Float.greatestFiniteMagnitude)))
+        let upper = Float(min(pHigh + Double(spreadMultiple) * spread, Double(Float.greatestFiniteMagnitude)))
+        if range.minimum < lower || range.maximum > upper {
+            var clipped = 0
+            volume.values.withUnsafeMutableBufferPointer { v in
+                for i in v.indices {
+                    if v[i] < lower { v[i] = lower; clipped += 1 } else if v[i] > upper { v[i] = upper; clipped += 1 }
+                }
+            }
+            report.clipped = clipped
+            report.lower = lower
+            report.upper = upper
+        }
+        let largest = max(abs(Double(max(range.minimum, lower))), abs(Double(min(range.maximum, upper))))
+        if largest > 0, !safeMagnitude.contains(Float(largest)) {
+            // A power of two, applied in double precision: exact, and safe for subnormals.
+            let scale = pow(2.0, -log2(largest).rounded(.down))
+            volume.values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = Float(Double(v[i]) * scale) } }
+            report.scale = Float(scale)
+            report.lower = Float(Double(report.lower) * scale)
+            report.upper = Float(Double(report.upper) * scale)
+        }
+        return report
+    }
+}
