@@ -13,6 +13,8 @@ nonisolated(unsafe) var completionCandidates: [String] = []
 nonisolated(unsafe) var completionIndex = 0
 nonisolated(unsafe) var readingLine = false
 nonisolated(unsafe) var lineAbandoned = false
+/// Ctrl-C while a statement runs: the interpreter stops it at its next check.
+let shellCancellation = Cancellation()
 
 /// readline's generator: hands out the prepared candidates one by one.
 func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
@@ -40,7 +42,7 @@ func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int
 
 /// The shell.
 final class Shell {
-    let interpreter = Interpreter()
+    let interpreter = Interpreter(cancellation: shellCancellation)
 
     /// The history file: $XDG_STATE_HOME/nanoatoms/history, else ~/.local/state/nanoatoms/history.
     static var historyPath: String {
@@ -59,6 +61,7 @@ final class Shell {
         nanoatoms_rl_set_catch_signals(0)
         signal(SIGINT) { _ in
             if readingLine { nanoatoms_rl_abandon_line(); lineAbandoned = true }
+            else { shellCancellation.request() }
         }
         let history = Shell.historyPath
         try? FileManager.default.createDirectory(atPath: (history as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -92,6 +95,7 @@ final class Shell {
             add_history(text)
             append_history(1, history)
             history_truncate_file(history, Shell.historyLimit)
+            shellCancellation.reset()
             do {
                 try interpreter.run(text, recordTranscript: true)
             } catch {

@@ -46,6 +46,15 @@ expect "an open bracket asks for more" '^  \.\.\.'
 t send-keys -t s '2]' Enter
 t send-keys -t s 'print z.count x' Enter
 expect "the shell went on after the error" '^2 13$'
+# Ctrl-C during a long statement stops it and changes nothing (x keeps 13, i never exists).
+t send-keys -t s 'for i in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30] { x = build (simulate natoms=561 snr=5 seed=i) }' Enter
+sleep 1.5
+t send-keys -t s C-c
+expect "Ctrl-C interrupts a long statement" 'error: interrupted: the statement was stopped and changed nothing'
+t send-keys -t s 'print x' Enter
+expect "an interrupted statement changes no variable" '^13$'
+t send-keys -t s 'print i' Enter
+expect "a loop stopped by Ctrl-C binds nothing" "unknown variable 'i'"
 t send-keys -t s 'this line is abandoned' C-c
 expect "Ctrl-C abandons the line" '\^C'
 t send-keys -t s Up Up
@@ -61,7 +70,7 @@ else
 fi
 start "a second session starts"
 t send-keys -t s Up
-expect "history is there in the next session" 'nano> print z.count x'
+expect "history is there in the next session" 'nano> print i'
 t send-keys -t s C-u C-d
 sleep 0.3
 t kill-server 2>/dev/null

@@ -143,6 +143,16 @@ let analysisBoxMargin = 3
 /// lets the whole box be freed once the analysis box is cut out of it, which bounds the
 /// peak memory by the particle's box rather than the map's.
 public func buildModel(from map: consuming Volume, options: ModelBuildingOptions) -> ModelBuildResult {
+    do {
+        return try buildModel(from: consume map, options: options, cancellation: nil)
+    } catch {
+        preconditionFailure("model building without a cancellation flag cannot be interrupted")
+    }
+}
+
+/// ``buildModel(from:options:)`` that stops with ``Interrupted`` between two of its steps
+/// once `cancellation` is requested (Ctrl-C in the shell).
+public func buildModel(from map: consuming Volume, options: ModelBuildingOptions, cancellation: Cancellation?) throws(Interrupted) -> ModelBuildResult {
     var timer = StepTimings()
     // A map made in memory gets the same protection as one read from a file.
     if let flag = ExtremeValues.condition(&map).flag { map.flags.append(flag) }
@@ -152,7 +162,7 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 
     var estimate: MaskEstimate! = nil
     var background = MapBackground.flat(0)
-    let M: Volume = timer.measure("mask") {
+    let M: Volume = try timer.measure("mask", checking: cancellation) {
         estimate = MaskEstimate.make(options.mask, for: map, element: options.element, threads: threads)
         guard let mask = estimate.mask else { return copy map }
         background = mask.background(of: map)
@@ -167,9 +177,9 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     var flags = map.flags + estimate.flags
     let plausibility = DetectionPlausibility(location: estimate.location, mask: mask, element: options.element)
     map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)   // the whole box is not needed any more
-    let C = timer.measure("denoise") { denoise(M, profile: profile, threads: threads) }
-    let t0 = timer.measure("otsu") { otsuThreshold(C.values) }
-    let (search, scorer) = timer.measure("threshold_search") { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
+    let C = try timer.measure("denoise", checking: cancellation) { denoise(M, profile: profile, threads: threads) }
+    let t0 = try timer.measure("otsu", checking: cancellation) { otsuThreshold(C.values) }
+    let (search, scorer) = try timer.measure("threshold_search", checking: cancellation) { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
         // One pass collects the voxels above T₀ for every threshold tried; their bounding box
         // is where the scorer needs the matched filter.
         let sweep = ComponentSweep(denoised: C, weights: M, above: t0)
@@ -179,11 +189,11 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
                                     threads: threads), scorer)
     }
     if let f = search.flag { flags.append(f) }
-    let found = timer.measure("detect") { detectAtoms(denoised: C, raw: M, threshold: search.threshold) }
-    let (splitAtoms, nsplit) = timer.measure("split") { () -> (AtomDetection, Int) in
+    let found = try timer.measure("detect", checking: cancellation) { detectAtoms(denoised: C, raw: M, threshold: search.threshold) }
+    let (splitAtoms, nsplit) = try timer.measure("split", checking: cancellation) { () -> (AtomDetection, Int) in
         options.split ? splitMergedAtoms(found, denoised: C, raw: M, options: SplitOptions(radius: radius)) : (found, 0)
     }
-    let (candidates, recovered) = timer.measure("recover") { () -> (AtomDetection, Int) in
+    let (candidates, recovered) = try timer.measure("recover", checking: cancellation) { () -> (AtomDetection, Int) in
         guard options.recoverWeakAtoms else { return (splitAtoms, 0) }
         return recoverWeakAtoms(splitAtoms, denoised: C, scorer: scorer, lowerThreshold: t0,
                                 element: options.element, radius: radius)
@@ -191,7 +201,7 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 
     var removals: [Removal] = []
     var simulated: Volume? = nil
-    let (correlations, kept1): ([Double], [Int]) = timer.measure("validate") {
+    let (correlations, kept1): ([Double], [Int]) = try timer.measure("validate", checking: cancellation) {
         let S = MapSimulation.render(positions: candidates.positions, profile: profile, grid: M, threads: threads)
         simulated = S
         let corr = perAtomCorrelations(raw: M, simulated: S, positions: candidates.positions,
@@ -202,9 +212,9 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     }
     let pos1 = kept1.map { candidates.positions[$0] }
     // The lattice gives the CN radius of the low-coordination rule (timed as its own step).
-    let lattice = timer.measure("lattice_fit") { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
+    let lattice = try timer.measure("lattice_fit", checking: cancellation) { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
     flags += lattice.flags(element: options.element)
-    let keptIndices: [Int] = timer.measure("validate") {
+    let keptIndices: [Int] = try timer.measure("validate", checking: cancellation) {
         let (kept2, removed2) = removeByStructure(pos1, radius: lattice.coordinationRadius,
                                                   minimumCoordination: options.minimumCoordination, removeDetached: options.removeDetached)
         removals += removed2

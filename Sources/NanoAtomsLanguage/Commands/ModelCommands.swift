@@ -224,7 +224,7 @@ let buildCommand = CommandDeclaration(
         var o = ModelBuildingOptions(element: element)
         o.threads = interp.options.threads
         if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false }
-        let r = buildModel(from: v.volume, options: o)
+        let r = try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)
         return .atoms(AtomsValue(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, denoised: r.denoised,
                                  otsu: r.search.otsu, wasSplit: r.detection.wasSplit,
                                  history: ["components \(r.componentCount)", "split \(r.splitComponents)", "recovered \(r.recoveredAtoms)",

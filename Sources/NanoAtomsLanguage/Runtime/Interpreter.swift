@@ -35,10 +35,14 @@ public final class Interpreter: @unchecked Sendable {
     public private(set) var transcript: [String] = []
     /// Nesting depth of `source`.
     var sourceDepth = 0
+    /// Set by Ctrl-C in the shell: the running statement stops at its next check (each
+    /// command, each loop pass, each stage of `build`) and changes nothing.
+    public let cancellation: Cancellation
 
     /// An interpreter whose output goes to `write`, with `arguments` visible as the list `args`.
-    public init(arguments: [String] = [], write: @escaping (String) -> Void = { print($0) }) {
+    public init(arguments: [String] = [], cancellation: Cancellation = Cancellation(), write: @escaping (String) -> Void = { print($0) }) {
         self.write = write
+        self.cancellation = cancellation
         variables["args"] = .list(arguments.map { .string($0) })
     }
 
@@ -96,6 +100,7 @@ public final class Interpreter: @unchecked Sendable {
                 throw LanguageError("'for' needs a list to loop over (e.g. glob \"*.mrc\")", at: at)
             }
             for item in items {
+                try checkCancellation(at: at)
                 variables[name] = item
                 for s in body { try perform(s) }
             }
@@ -216,8 +221,14 @@ public final class Interpreter: @unchecked Sendable {
         for k in call.keywords { keywordValues.append(try evaluateArgument(k.value, words: words)) }
         let args = try bind(call, values, keywordValues)
         let decl = Interpreter.commands[call.name]!
+        try checkCancellation(at: call.location)
         do {
-            return try decl.run(args, self)
+            let result = try decl.run(args, self)
+            // A result that finished after Ctrl-C is dropped too: the statement is undone whole.
+            try checkCancellation(at: call.location)
+            return result
+        } catch is Interrupted {
+            throw Interpreter.interruption(at: call.location)
         } catch let e as LanguageError {
             if e.location == nil {
                 let message = e.message.hasPrefix(call.name + ":") ? e.message : "\(call.name): \(e.message)"
@@ -246,4 +257,14 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     private func rethrow(_ e: LanguageError) throws(LanguageError) -> Value { throw e }
+
+    /// The error of a statement stopped by Ctrl-C.
+    static func interruption(at location: SourceLocation) -> LanguageError {
+        LanguageError("interrupted: the statement was stopped and changed nothing", at: location)
+    }
+
+    /// Throws the interruption error when Ctrl-C was pressed.
+    func checkCancellation(at location: SourceLocation) throws(LanguageError) {
+        if cancellation.isRequested { throw Interpreter.interruption(at: location) }
+    }
 }
