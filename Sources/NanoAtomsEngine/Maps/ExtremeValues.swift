@@ -24,6 +24,8 @@ public enum ExtremeValues {
         public var lower: Float = 0, upper: Float = 0
         /// The power of two the values were multiplied by (1 when none).
         public var scale: Float = 1
+        /// Nothing done.
+        public init() {}
 
         /// The flag a run carries when anything was done, or nil.
         public var flag: QualityFlag? {

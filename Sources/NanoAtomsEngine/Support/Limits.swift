@@ -55,9 +55,10 @@ public enum Limits {
         }
     }
 
-    /// `4.3 GB`.
+    /// `4.3 GB`, `12 MB`, `5000 bytes`.
     static func gigabytes(_ bytes: Double) -> String {
-        bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", bytes / 1e6)
+        if bytes >= 1e9 { return String(format: "%.1f GB", bytes / 1e9) }
+        return bytes >= 1e6 ? String(format: "%.0f MB", bytes / 1e6) : String(format: "%.0f bytes", bytes)
     }
 
     /// Throws when `value` is not finite or not within `range`; the error names `what` and the range.

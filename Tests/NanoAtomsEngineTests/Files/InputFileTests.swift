@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import NanoAtomsEngine
+
+@Suite("Reading inputs: regular files only, and remembered")
+struct InputFileTests {
+    @Test("a FIFO, a device or a folder is refused at once, before a byte is read")
+    func specialFiles() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fifo = folder + "/pipe.mrc"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let start = Date()
+        // Opening a FIFO with no writer would wait forever; it is refused instead.
+        #expect(throws: EngineError("is a FIFO, not a regular file: give a map, model or script file", file: fifo)) {
+            try MRCFormat.read(path: fifo)
+        }
+        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(throws: EngineError("is a character device, not a regular file: give a map, model or script file", file: "/dev/zero")) {
+            try readInputText("/dev/zero")
+        }
+        #expect(throws: EngineError("is a folder, not a regular file: give a map, model or script file", file: folder)) {
+            try readInputText(folder)
+        }
+        #expect(throws: EngineError("no such file", file: folder + "/missing.csv")) { try readInputText(folder + "/missing.csv") }
+    }
+
+    @Test("a file larger than its kind allows is refused before it is read")
+    func sizeLimit() throws {
+        let folder = TestSupport.temporaryFolder()
+        try writeAtomically(String(repeating: "x", count: 5000), to: folder + "/big.csv")
+        #expect(throws: EngineError("file too large: 5000 bytes, limit 4000 bytes for this kind of file", file: folder + "/big.csv")) {
+            try readInputFile(folder + "/big.csv", limit: 4000)
+        }
+        #expect(try readInputFile(folder + "/big.csv", limit: 5000).count == 5000)
+    }
+
+    @Test("what was read is known by identity: another spelling, a link and a linked folder are the same file")
+    func identity() throws {
+        let folder = TestSupport.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
+        try writeAtomically("x,y,z\n1,2,3\n", to: folder + "/real/model.csv")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/linked", withDestinationPath: folder + "/real")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.csv", withDestinationPath: "real/model.csv")
+        _ = try readInputText(folder + "/real/./model.csv")
+        for spelling in [folder + "/real/model.csv", folder + "/linked/model.csv", folder + "/link.csv", folder + "/real/../real/model.csv"] {
+            #expect(throws: EngineError.self) { try writeAtomically("overwritten", to: spelling) }
+        }
+        #expect(try String(contentsOfFile: folder + "/real/model.csv", encoding: .utf8) == "x,y,z\n1,2,3\n")
+        // The link is still a link to the same file.
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/link.csv") == "real/model.csv")
+    }
+}
