@@ -118,7 +118,10 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
                  s.medianRadialStrain, s.coreRatio, s.coreAtoms))
     if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
                                             st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
-    print(String(format: "time: %.3f s; wrote %@/model.pdb, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out))
+    let pdb = RunOutputs.pdbProblem(st.atoms)
+    print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out,
+                 pdb == nil ? "model.pdb, " : ""))
+    if let pdb { print("model.pdb not written: \(pdb)") }
     printFlags(r.flags)
 }
 

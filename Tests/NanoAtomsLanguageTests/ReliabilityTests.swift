@@ -106,7 +106,7 @@ struct ReliabilityTests {
         // Coordinates past what PDB's columns hold are refused for PDB, with the format that holds them.
         try writeAtomically("x,y,z\n10003.9587,2,3\n", to: folder + "/far.csv")
         #expect(s.run("f = load \"\(folder)/far.csv\"\nexport f \"\(folder)/far.pdb\"")?.message
-                == "export: atom 1 lies at (10003.959, 2.000, 3.000) Å, outside the PDB format's -999.999 to 9999.999 Å: write CSV instead (it holds any coordinate)")
+                == "export: atom 1 lies at (10003.959, 2.000, 3.000) Å, outside the PDB format's -999.999 to 9999.999 Å: write mmCIF (.cif) or CSV instead (they hold any coordinate)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/far.pdb"))
     }
 }

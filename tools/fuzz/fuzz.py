@@ -49,12 +49,16 @@ class Fuzzer:
         self.counts = {}
         self.failures = []
         self.work = tempfile.mkdtemp(prefix="nanoatoms-fuzz-")
+        # A copy of the binary, so a rebuild during a long campaign does not disturb it.
+        shutil.copy(binary, os.path.join(self.work, "nanoatoms"))
+        self.binary = os.path.join(self.work, "nanoatoms")
         self.base = os.path.join(self.work, "base")
         os.makedirs(self.base)
         self.run_tool(["simulate", "--out", "base.mrc", "--truth", "base.csv", "--atoms", "13",
                        "--box", "32", "--snr", "8"], self.base)
         self.run_tool(["simulate", "--out", "big.mrc", "--atoms", "55", "--box", "40"], self.base)
         self.run_tool(["run", "big.mrc", "--element", "Pt", "--out", "run"], self.base)
+        self.run_tool(["simulate", "--out", "slow.mrc", "--atoms", "561", "--snr", "5"], self.base)
         with open(os.path.join(self.base, "base.mrc"), "rb") as f:
             self.map = f.read()
         with open(os.path.join(self.base, "base.csv")) as f:
@@ -227,7 +231,42 @@ class Fuzzer:
         out["/dev/null"] = ("chr" if stat.S_ISCHR(os.stat("/dev/null").st_mode) else "replaced", "")
         return out
 
+    def kill_case(self, number):
+        """kill -9 at a random moment of a run: the folder holds the old set or the new one, whole."""
+        folder = os.path.join(self.work, f"case{number}")
+        self.setup_case(folder)
+        shutil.copy(os.path.join(self.base, "slow.mrc"), os.path.join(folder, "slow.mrc"))
+        before = self.snapshot(os.path.join(folder, "out"))
+        args = ["run", "slow.mrc", "--element", "Pt", "--out", "out"]
+        p = subprocess.Popen([self.binary] + args, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(self.rng.uniform(0, 0.6))
+        p.kill()
+        p.wait()
+        verdict, detail = "ok", ""
+        present = sorted(os.listdir(os.path.join(folder, "out"))) if os.path.isdir(os.path.join(folder, "out")) else []
+        if not present:
+            verdict, detail = "corrupt", "the output folder vanished"
+        elif self.snapshot(os.path.join(folder, "out")) != before:
+            problem = self.check_run_folder(os.path.join(folder, "out"))
+            need = {"model.cif", "atoms.csv", "summary.json", "report.html", "plots"}
+            if problem or not need <= set(present):
+                verdict, detail = "corrupt", f"after kill -9 the folder mixes or misses files: {problem or present}"
+        if verdict == "ok":
+            # The next run sweeps whatever the killed one left.
+            r = subprocess.run([self.binary] + args, cwd=folder, capture_output=True, timeout=self.timeout)
+            left = [n for n in os.listdir(folder) if ".nanoatoms-" in n or ".tmp-" in n]
+            if r.returncode != 0:
+                verdict, detail = "unclear", f"the run after a kill failed: {r.stderr.decode(errors='replace')[:200]}"
+            elif left:
+                verdict, detail = "litter", f"left after the next run: {left}"
+        self.counts[verdict] = self.counts.get(verdict, 0) + 1
+        if verdict != "ok":
+            self.save(number, "kill", args, folder, {}, verdict, detail, b"", b"")
+        shutil.rmtree(folder, ignore_errors=True)
+
     def case(self, number):
+        if self.rng.random() < 0.04:
+            return self.kill_case(number)
         kind = self.rng.choice(["map", "map", "script", "script", "options", "model"])
         folder = os.path.join(self.work, f"case{number}")
         self.setup_case(folder)
@@ -314,8 +353,8 @@ class Fuzzer:
             present = set(os.listdir(p))
             if not present:
                 continue
-            if args[0] in ("run", "demo") and ("summary.json" in present or "model.pdb" in present):
-                need = {"model.pdb", "atoms.csv", "summary.json", "report.html", "plots"}
+            if args[0] in ("run", "demo") and ("summary.json" in present or "model.cif" in present):
+                need = {"model.cif", "atoms.csv", "summary.json", "report.html", "plots"}
                 if not need <= present:
                     return "corrupt", f"{d}/ holds an incomplete run: {sorted(present)}"
                 problem = self.check_run_folder(p)
@@ -348,16 +387,24 @@ class Fuzzer:
             header = rows[0].split(",")
             ix, iy, iz = header.index("x"), header.index("y"), header.index("z")
             csv = [(float(r.split(",")[ix]), float(r.split(",")[iy]), float(r.split(",")[iz])) for r in rows[1:]]
-            with open(os.path.join(p, "model.pdb")) as f:
-                pdb = [(float(l[30:38]), float(l[38:46]), float(l[46:54])) for l in f if l.startswith(("ATOM", "HETATM"))]
-            json.load(open(os.path.join(p, "summary.json")))
+            models = {}
+            if os.path.exists(os.path.join(p, "model.pdb")):
+                with open(os.path.join(p, "model.pdb")) as f:
+                    models["model.pdb"] = [(float(l[30:38]), float(l[38:46]), float(l[46:54])) for l in f if l.startswith(("ATOM", "HETATM"))]
+            with open(os.path.join(p, "model.cif")) as f:
+                rows = [l.split() for l in f if l.startswith("HETATM")]
+            models["model.cif"] = [(float(r[9]), float(r[10]), float(r[11])) for r in rows]
+            summary = json.load(open(os.path.join(p, "summary.json")))
         except Exception as e:
             return f"an output does not parse: {e}"
-        if len(csv) != len(pdb):
-            return f"model.pdb has {len(pdb)} atoms, atoms.csv {len(csv)}"
-        for a, b in zip(csv, pdb):
-            if max(abs(a[i] - b[i]) for i in range(3)) > 0.0015:
-                return f"model.pdb coordinate {b} differs from atoms.csv {a}"
+        if "model.pdb" not in models and summary.get("model_pdb", "written") == "written":
+            return "model.pdb is missing though summary.json says it was written"
+        for name, model in models.items():
+            if len(csv) != len(model):
+                return f"{name} has {len(model)} atoms, atoms.csv {len(csv)}"
+            for a, b in zip(csv, model):
+                if max(abs(a[i] - b[i]) for i in range(3)) > 0.0015:
+                    return f"{name} coordinate {b} differs from atoms.csv {a}"
         return None
 
     def save(self, number, kind, args, folder, files, verdict, detail, out, err):

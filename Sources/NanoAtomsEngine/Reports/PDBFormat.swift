@@ -34,7 +34,7 @@ public enum PDBFormat {
     public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) throws -> String {
         for (i, r) in records.enumerated() {
             for v in [r.position.x, r.position.y, r.position.z] where !(v.isFinite && coordinateRange.contains(v)) {
-                throw EngineError("atom \(i + 1) lies at (\(String(format: "%.3f, %.3f, %.3f", r.position.x, r.position.y, r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write CSV instead (it holds any coordinate)")
+                throw EngineError("atom \(i + 1) lies at (\(String(format: "%.3f, %.3f, %.3f", r.position.x, r.position.y, r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write mmCIF (.cif) or CSV instead (they hold any coordinate)")
             }
             if let b = r.bFactor, b.isFinite, b > maximumBFactor {
                 throw EngineError("atom \(i + 1) has B = \(Limits.formatBound(b)) Å², more than the PDB format's 999.99: write CSV instead")

@@ -44,6 +44,7 @@ public enum RunOutputs {
         }
         var fields: [(String, JSONValue)] = [
             ("map", .string(mapName)),
+            ("model_pdb", .string(pdbProblem(r.atoms).map { "not written: " + $0 } ?? "written")),
             ("element", .string(r.options.element.symbol)),
             ("voxel_size", .number(r.raw.voxelSize)),
             ("box", .array([.number(Double(r.raw.nx)), .number(Double(r.raw.ny)), .number(Double(r.raw.nz))])),
@@ -152,16 +153,27 @@ public enum RunOutputs {
     }
 
     /// The files a run writes, relative to its folder.
-    public static let fileNames: Set<String> = ["model.pdb", "atoms.csv", "summary.json", "report.html", "plots"]
+    public static let fileNames: Set<String> = ["model.pdb", "model.cif", "atoms.csv", "summary.json", "report.html", "plots"]
 
-    /// Writes `model.pdb`, `atoms.csv`, `summary.json`, `report.html` and `plots/*.svg` for
-    /// `result` into `directory` as one unit (``writeRunFolder(_:files:allowed:)``): a failure
-    /// at any file, or a kill, leaves the folder as it was.
+    /// Why model.pdb cannot hold `atoms` (a coordinate beyond its columns), or nil when it can.
+    public static func pdbProblem(_ atoms: AtomSet) -> String? {
+        do { _ = try PDBFormat.text(element: atoms.element, records: pdbRecords(atoms)); return nil }
+        catch let e as EngineError { return e.message } catch { return "\(error)" }
+    }
+
+    /// Writes `model.cif`, `model.pdb` (when the coordinates fit its columns), `atoms.csv`,
+    /// `summary.json`, `report.html` and `plots/*.svg` for `result` into `directory` as one unit
+    /// (``writeRunFolder(_:files:allowed:)``): a failure at any file, or a kill, leaves the
+    /// folder as it was.
     public static func write(_ result: ModelBuildResult, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
         let atoms = statistics?.atoms ?? result.atoms
         var files: [(path: String, bytes: [UInt8])] = []
-        files.append(("model.pdb", Array(try PDBFormat.text(element: atoms.element, records: pdbRecords(atoms), box: result.raw.boxSize,
-                                                             remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)").utf8)))
+        let records = pdbRecords(atoms)
+        files.append(("model.cif", Array(try MMCIFFormat.text(element: atoms.element, records: records, box: result.raw.boxSize).utf8)))
+        if pdbProblem(atoms) == nil {
+            files.append(("model.pdb", Array(try PDBFormat.text(element: atoms.element, records: records, box: result.raw.boxSize,
+                                                                 remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)").utf8)))
+        }
         files.append(("atoms.csv", Array(CSVFormat.text(atoms).utf8)))
         files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName).serialized() + "\n").utf8)))
         let figures = RunReport.figures(result, statistics: statistics)

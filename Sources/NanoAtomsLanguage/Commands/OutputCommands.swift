@@ -4,7 +4,7 @@ import NanoAtomsEngine
 let exportCommand = CommandDeclaration(
     name: "export",
     parameters: [.required("value", [.atoms, .table, .volume, .fit, .comparison], "what to write"),
-                 .required("path", [.string], "the file: .pdb or .csv for atoms and tables, .mrc for maps, .csv for fits", path: true)],
+                 .required("path", [.string], "the file: .pdb, .cif (mmCIF) or .csv for atoms and tables, .mrc for maps, .csv for fits", path: true)],
     returns: .none,
     summary: "write atoms or a table (PDB, CSV), a map (MRC) or a fit's points (CSV)",
     teaching: """
@@ -32,6 +32,9 @@ let exportCommand = CommandDeclaration(
             let atoms = atomsOf(v)!
             try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms),
                                                remark: "written by nanoatoms; B = 8 pi^2 Uiso (A^2)"), to: path)
+        case (let v, "cif") where atomsOf(v) != nil:
+            let atoms = atomsOf(v)!
+            try writeAtomically(MMCIFFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms)), to: path)
         case (let v, "csv") where atomsOf(v) != nil:
             try writeAtomically(CSVFormat.text(atomsOf(v)!), to: path)
         case (.volume(let v), "mrc"), (.volume(let v), "map"):
@@ -41,7 +44,7 @@ let exportCommand = CommandDeclaration(
             for (x, y) in zip(f.depths, f.values) { text += "\(CSVFormat.format(x)),\(CSVFormat.format(y)),\(CSVFormat.format(f.value(at: x)))\n" }
             try writeAtomically(text, to: path)
         case (let v, _):
-            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .csv; volumes: .mrc; fits: .csv")
+            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .cif, .csv; volumes: .mrc; fits: .csv")
         }
         return .none
     })

@@ -62,6 +62,26 @@ struct ReportFormatTests {
         #expect(lines[2] == "False")
     }
 
+    @Test("gemmi reads our mmCIF with the same coordinates, B-factors and U, even far beyond PDB's columns",
+          .enabled(if: TestSupport.pythonHas("gemmi")))
+    func gemmiReadsCIF() throws {
+        let folder = TestSupport.temporaryFolder()
+        var far = records()
+        far[1].position = Vector3(12345.678, -2000.5, 3)
+        #expect(throws: EngineError.self) { try PDBFormat.text(element: pt, records: far) }
+        try writeAtomically(MMCIFFormat.text(element: pt, records: far, box: Vector3(40, 40, 40)), to: folder + "/m.cif")
+        let out = try TestSupport.runPython("""
+            import sys, gemmi
+            st = gemmi.read_structure(sys.argv[1])
+            for r in st[0]['A']:
+                a = r[0]
+                print(a.element.name, round(a.pos.x, 3), round(a.pos.y, 3), round(a.pos.z, 3), round(a.b_iso, 2),
+                      ' '.join('%.4f' % v for v in a.aniso.elements_pdb()) if a.aniso.nonzero() else '-')
+            """, arguments: [folder + "/m.cif"])
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines == ["Pt 12.345 -6.5 101.25 2.55 0.0213 0.0344 0.0412 0.0011 -0.0032 0.0005", "Pt 12345.678 -2000.5 3.0 0.0 -"])
+    }
+
     @Test("CSV has id, x, y, z then the columns; NaN is written nan")
     func csv() {
         var a = AtomSet(element: pt, positions: [Vector3(1, 2, 3), Vector3(4, 5, 6)])

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Writing atomic models as PDBx/mmCIF: the `atom_site` and `atom_site_anisotrop` tables.
+///
+/// Unlike PDB's fixed columns, mmCIF's fields are whitespace-separated and hold any
+/// coordinate, so a map far from the origin (a large NXSTART or ORIGIN) still gives a model
+/// other programs (gemmi, ChimeraX, PyMOL) read exactly.
+public enum MMCIFFormat {
+    /// The text of an mmCIF file with one `atom_site` row per record (and an
+    /// `atom_site_anisotrop` row where the record has a finite U), the cell when `box` is
+    /// given. Coordinates with three decimals, as PDB's; non-finite values refused.
+    public static func text(element: Element, records: [PDBFormat.Record], box: Vector3? = nil, name: String = "nanoatoms") throws -> String {
+        let el = element.symbol.uppercased()
+        var out = TextBuffer(capacity: 512 + 96 * records.count)
+        func line(_ s: String) { out.append(s); out.append(ascii: "\n") }
+        let block = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        line("data_" + (block.isEmpty ? "nanoatoms" : block))
+        line("#")
+        if let b = box {
+            line(String(format: "_cell.length_a %.3f", b.x)); line(String(format: "_cell.length_b %.3f", b.y)); line(String(format: "_cell.length_c %.3f", b.z))
+            line("_cell.angle_alpha 90"); line("_cell.angle_beta 90"); line("_cell.angle_gamma 90")
+            line("_symmetry.space_group_name_H-M 'P 1'")
+            line("#")
+        }
+        line("loop_")
+        // label_alt_id is needed by readers (gemmi skips a table without it), even when empty.
+        for f in ["group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id", "label_asym_id", "label_entity_id", "label_seq_id",
+                  "Cartn_x", "Cartn_y", "Cartn_z", "occupancy", "B_iso_or_equiv", "auth_seq_id", "auth_asym_id", "pdbx_PDB_model_num"] {
+            line("_atom_site." + f)
+        }
+        for (i, r) in records.enumerated() {
+            let p = r.position
+            guard p.x.isFinite, p.y.isFinite, p.z.isFinite else {
+                throw EngineError("atom \(i + 1) has a coordinate that is not a number")
+            }
+            let b = r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0
+            let occ = r.occupancy.isFinite ? min(max(r.occupancy, 0), 1) : 0
+            line("HETATM \(i + 1) \(el) \(el) . \(el) A 1 \(i + 1) " + String(format: "%.3f %.3f %.3f %.2f %.2f", p.x, p.y, p.z, occ, b) + " \(i + 1) A 1")
+        }
+        let anisotropic = records.enumerated().filter { $0.element.anisotropicU.map { $0.m.allSatisfy(\.isFinite) } ?? false }
+        if !anisotropic.isEmpty {
+            line("#")
+            line("loop_")
+            for f in ["id", "type_symbol", "U[1][1]", "U[2][2]", "U[3][3]", "U[1][2]", "U[1][3]", "U[2][3]"] { line("_atom_site_anisotrop." + f) }
+            for (i, r) in anisotropic {
+                let u = r.anisotropicU!
+                line("\(i + 1) \(el) " + String(format: "%.5f %.5f %.5f %.5f %.5f %.5f", u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]))
+            }
+        }
+        line("#")
+        return out.string
+    }
+}
