@@ -25,6 +25,8 @@ public enum CSVFormat {
     /// positions, every other numeric column becomes a column (`id` is dropped). `name`
     /// names the file in errors, with the line number.
     public static func parseAtoms(_ text: String, element: Element, name: String) throws -> AtomSet {
+        // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard !lines.isEmpty else { throw EngineError("empty file", file: name) }
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false)

@@ -97,6 +97,7 @@ public enum PDBFormat {
     /// Reads the ATOM/HETATM (and ANISOU) records of PDB text; `name` names it in errors.
     public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
         var atoms: [ReadAtom] = []
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = Array(raw.utf8)
             func field(_ a: Int, _ b: Int) -> String {   // 1-based inclusive columns

@@ -14,13 +14,16 @@ public struct EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Text with line breaks and other control characters escaped, so an error stays one line
     /// even when it quotes a file name or a file's content.
     static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        func invisible(_ u: Unicode.Scalar) -> Bool {
+            [.control, .format, .lineSeparator, .paragraphSeparator].contains(u.properties.generalCategory)
+        }
+        guard text.unicodeScalars.contains(where: invisible) else { return text }
         return String(text.unicodeScalars.map { u -> String in
             switch u {
             case "\n": return "\\n"
             case "\r": return "\\r"
             case "\t": return "\\t"
-            default: return u.properties.generalCategory == .control ? "\\u{\(String(u.value, radix: 16))}" : String(u)
+            default: return invisible(u) ? "\\u{\(String(u.value, radix: 16))}" : String(u)
             }
         }.joined())
     }
