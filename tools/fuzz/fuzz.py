@@ -99,6 +99,12 @@ class Fuzzer:
                     i = self.rng.randrange(n)
                     v = self.rng.choice([-65504.0, 3.4e38, -3.4e38, 1e30, 1e-45, 0.0, 1e20, 65504.0])
                     struct.pack_into("<f", b, 1024 + 4 * i, v)
+            elif what < 0.75:
+                # A valid but unusual voxel size (the whole allowed range, 0.05–5 Å).
+                apix = self.rng.choice([0.05, 0.06, 0.1, 0.2, 1.0, 2.5, 4.9, 5.0])
+                nx = struct.unpack_from("<i", b, 0)[0]
+                for o in (40, 44, 48):
+                    struct.pack_into("<f", b, o, apix * max(1, min(nx, 65536)))
             elif what < 0.8:
                 cut = self.rng.choice([0, 10, 1023, 1024, 1100, len(b) - 4, len(b) - 1])
                 b = b[:max(0, min(cut, len(b)))]
@@ -109,6 +115,29 @@ class Fuzzer:
                     if b:
                         b[self.rng.randrange(len(b))] = self.rng.randrange(256)
         return bytes(b)
+
+    def odd_map(self):
+        """A well-formed map of an odd shape or content: one voxel, a plane, a line, constant, noise."""
+        r = self.rng
+        nx, ny, nz = r.choice([(1, 1, 1), (1, 40, 40), (2, 2, 200), (16, 16, 16), (40, 40, 1), (3, 50, 3)])
+        kind = r.choice(["zero", "constant", "noise", "spikes"])
+        values = []
+        for i in range(nx * ny * nz):
+            if kind == "zero":
+                values.append(0.0)
+            elif kind == "constant":
+                values.append(7.0)
+            elif kind == "noise":
+                values.append(r.gauss(0, 1))
+            else:
+                values.append(r.choice([0.0, 0.0, 0.0, 100.0]))
+        head = bytearray(self.map[:1024])
+        struct.pack_into("<iii", head, 0, nx, ny, nz)
+        struct.pack_into("<iii", head, 28, nx, ny, nz)
+        apix = r.choice([0.358, 0.05, 1.0])
+        struct.pack_into("<fff", head, 40, nx * apix, ny * apix, nz * apix)
+        struct.pack_into("<i", head, 92, 0)
+        return bytes(head) + struct.pack(f"<{len(values)}f", *values)
 
     def mutate_text(self, text):
         s = list(text)
@@ -272,7 +301,7 @@ class Fuzzer:
         self.setup_case(folder)
         files = {}
         if kind == "map":
-            files["m.mrc"] = self.mutate_map(self.map)
+            files["m.mrc"] = self.mutate_map(self.map if self.rng.random() < 0.8 else self.odd_map())
             args = ["run", "m.mrc", "--element", "Pt", "--out", self.rng.choice(["fresh", "out"])]
             if self.rng.random() < 0.25:
                 args += ["--apix", self.rng.choice(NUMBERS)]

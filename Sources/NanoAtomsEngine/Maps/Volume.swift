@@ -39,6 +39,15 @@ public struct Volume: Sendable, Equatable {
         self.init(nx: other.nx, ny: other.ny, nz: other.nz, voxelSize: other.voxelSize, origin: other.origin, fill: fill)
     }
 
+    /// The voxel indices, along an axis of `count` voxels, within `radius` voxels of the
+    /// coordinate `centre`: empty (never a trap) when the window lies outside the map or the
+    /// centre is not a finite number.
+    public static func window(around centre: Double, radius: Double, count: Int) -> StrideThrough<Int> {
+        let lo = (centre - radius).rounded(.up), hi = (centre + radius).rounded(.down)
+        guard lo.isFinite, hi.isFinite, hi >= 0, lo <= Double(count - 1) else { return stride(from: 0, through: -1, by: 1) }
+        return stride(from: max(0, Int(lo)), through: min(count - 1, Int(hi)), by: 1)
+    }
+
     /// Number of voxels.
     @inlinable public var count: Int { nx * ny * nz }
     /// Dimensions as a vector.

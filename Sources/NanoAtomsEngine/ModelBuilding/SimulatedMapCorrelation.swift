@@ -90,9 +90,9 @@ public struct SimulatedMapCorrelation: Sendable {
         let c = map.voxelCoordinate(of: p), h = map.voxelSize
         let r = profile.cutoff / h
         var s = 0.0
-        for k in max(0, Int((c.z - r).rounded(.up)))...max(0, min(map.nz - 1, Int((c.z + r).rounded(.down)))) {
-            for j in max(0, Int((c.y - r).rounded(.up)))...max(0, min(map.ny - 1, Int((c.y + r).rounded(.down)))) {
-                for i in max(0, Int((c.x - r).rounded(.up)))...max(0, min(map.nx - 1, Int((c.x + r).rounded(.down)))) {
+        for k in Volume.window(around: c.z, radius: r, count: map.nz) {
+            for j in Volume.window(around: c.y, radius: r, count: map.ny) {
+                for i in Volume.window(around: c.x, radius: r, count: map.nx) {
                     let d2 = (Vector3(Double(i), Double(j), Double(k)) - c).lengthSquared * h * h
                     s += Double(map[i, j, k]) * profile.density(distanceSquared: d2)
                 }

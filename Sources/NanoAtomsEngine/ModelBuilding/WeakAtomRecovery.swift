@@ -78,9 +78,9 @@ public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, sco
         let cand = spaced[k]
         // Its voxels: those above T₀ within r_th of its peak.
         let centre = C.voxelCoordinate(of: cand.position)
-        let lo = SIMD3<Int>(Int((centre.x - r).rounded(.up)), Int((centre.y - r).rounded(.up)), Int((centre.z - r).rounded(.up)))
-        let hi = SIMD3<Int>(Int((centre.x + r).rounded(.down)), Int((centre.y + r).rounded(.down)), Int((centre.z + r).rounded(.down)))
-        for kk in max(0, lo.z)...min(nz - 1, hi.z) { for jj in max(0, lo.y)...min(ny - 1, hi.y) { for ii in max(0, lo.x)...min(nx - 1, hi.x) {
+        for kk in Volume.window(around: centre.z, radius: r, count: nz) {
+        for jj in Volume.window(around: centre.y, radius: r, count: ny) {
+        for ii in Volume.window(around: centre.x, radius: r, count: nx) {
             let d = Vector3(Double(ii), Double(jj), Double(kk)) - centre
             if d.lengthSquared <= r * r && C[ii, jj, kk] > t0 { voxels.append(Int32(C.index(ii, jj, kk))) }
         } } }
