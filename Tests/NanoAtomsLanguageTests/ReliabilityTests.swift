@@ -110,3 +110,62 @@ struct ReliabilityTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/far.pdb"))
     }
 }
+
+@Suite("Hostile input to the parser, checker and completion, in bulk")
+struct MutationTests {
+    /// Mutations of a real script: characters deleted, inserted (brackets, quotes, escapes,
+    /// invisible characters, CR) and pieces repeated, from a fixed seed.
+    static func mutants(count: Int, seed: UInt64) -> [String] {
+        let base = """
+            set element Pt
+            map = simulate cuboctahedron natoms=55 snr=6 seed=3
+            atoms = build map
+            tab = stats atoms
+            for f in [1, 2] { print f tab.median_cn (text "a" f) }
+            fit = fitdepth tab cn | show
+            export tab (path "out" "a.csv")
+            """
+        var rng = SeededGenerator(seed: seed)
+        let pieces: [String] = ["(", ")", "[", "]", "{", "}", "|", "=", "\"", "\\", ";", ",", ".", "#", "\n", "\r", "\r\n", "-", "e", "1e400",
+                                "\u{FEFF}", "\u{200B}", "\u{0}", "é", " ", "for", "set", "in", "true", "9e99", "-0"]
+        return (0..<count).map { _ in
+            var chars = Array(base)
+            for _ in 0..<(1 + Int(rng.next() % 6)) {
+                guard !chars.isEmpty else { break }
+                let i = Int(rng.next() % UInt64(chars.count))
+                switch rng.next() % 3 {
+                case 0: chars.remove(at: i)
+                case 1: chars.insert(contentsOf: pieces[Int(rng.next() % UInt64(pieces.count))], at: i)
+                default:
+                    let j = Int(rng.next() % UInt64(chars.count)), n = min(chars.count - j, 1 + Int(rng.next() % 30))
+                    chars.insert(contentsOf: chars[j..<(j + n)], at: i)
+                }
+            }
+            return String(chars)
+        }
+    }
+
+    @Test("thousands of mutated scripts: the parser and checker answer each with nothing or one-line errors")
+    func parserAndChecker() {
+        for source in MutationTests.mutants(count: 3000, seed: 13) {
+            for problem in Checker.check(source) {
+                let lines = problem.report(file: "m.nano", source: source).split(separator: "\n", omittingEmptySubsequences: false)
+                #expect(lines.count == 1 || (lines.count == 3 && lines[2].trimmingCharacters(in: .whitespaces) == "^"), "\(source)")
+            }
+        }
+    }
+
+    @Test("completion of every prefix of mutated lines never traps")
+    func completion() {
+        let interpreter = Interpreter()
+        _ = try? interpreter.run("x = [1, 2]\nset element Pt")
+        for source in MutationTests.mutants(count: 300, seed: 5) {
+            let chars = Array(source)
+            for cut in Swift.stride(from: 0, to: chars.count, by: 7) {
+                let before = String(chars[..<cut])
+                let word = String(before.reversed().prefix { $0.isLetter || $0 == "." || $0 == "_" }.reversed())
+                _ = Completion.candidates(before: String(before.dropLast(word.count)), word: word, interpreter: interpreter)
+            }
+        }
+    }
+}

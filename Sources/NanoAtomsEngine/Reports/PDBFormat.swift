@@ -37,10 +37,10 @@ public enum PDBFormat {
                 throw EngineError("atom \(i + 1) lies at (\(String(format: "%.3f, %.3f, %.3f", r.position.x, r.position.y, r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write mmCIF (.cif) or CSV instead (they hold any coordinate)")
             }
             if let b = r.bFactor, b.isFinite, b > maximumBFactor {
-                throw EngineError("atom \(i + 1) has B = \(Limits.formatBound(b)) Å², more than the PDB format's 999.99: write CSV instead")
+                throw EngineError("atom \(i + 1) has B = \(Limits.formatBound(b)) Å², more than the PDB format's 999.99: write mmCIF (.cif) or CSV instead")
             }
             if let u = r.anisotropicU, u.m.allSatisfy(\.isFinite), u.m.contains(where: { !anisouRange.contains(($0 * 1e4).rounded()) }) {
-                throw EngineError("atom \(i + 1) has an anisotropic U beyond the PDB format's ANISOU columns (|U| < 100 Å²): write CSV instead")
+                throw EngineError("atom \(i + 1) has an anisotropic U beyond the PDB format's ANISOU columns (|U| < 100 Å²): write mmCIF (.cif) or CSV instead")
             }
         }
         let el = element.symbol.uppercased()

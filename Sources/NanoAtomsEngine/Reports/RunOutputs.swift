@@ -44,7 +44,7 @@ public enum RunOutputs {
         }
         var fields: [(String, JSONValue)] = [
             ("map", .string(mapName)),
-            ("model_pdb", .string(pdbProblem(r.atoms).map { "not written: " + $0 } ?? "written")),
+            ("model_pdb", .string(pdbProblem(st?.atoms ?? r.atoms).map { "not written: " + $0 } ?? "written")),
             ("element", .string(r.options.element.symbol)),
             ("voxel_size", .number(r.raw.voxelSize)),
             ("box", .array([.number(Double(r.raw.nx)), .number(Double(r.raw.ny)), .number(Double(r.raw.nz))])),
