@@ -29,7 +29,7 @@ func runScript(_ source: String, name: String, arguments: [String]) -> Never {
 
 /// The text of a file, or an error exit naming it.
 func readText(_ path: String) -> String {
-    do { return try readInputText(path) } catch { fail("\(error)") }
+    do { return try readInputText(path, limit: Limits.scriptBytes) } catch { fail("\(error)") }
 }
 
 let arguments = Swift.CommandLine.arguments
@@ -38,7 +38,14 @@ if arguments.count == 1 {
         Shell().run()
         exit(0)
     }
-    let input = FileHandle.standardInput.readDataToEndOfFile()
+    // Read at most the largest script allowed: `cat /dev/zero | nanoatoms` must end.
+    var input = Data()
+    while input.count <= Limits.scriptBytes {
+        let piece = FileHandle.standardInput.readData(ofLength: 1 << 16)
+        if piece.isEmpty { break }
+        input.append(piece)
+    }
+    if input.count > Limits.scriptBytes { fail("<stdin>: a script of more than \(Limits.scriptBytes >> 20) MB: is this really a script?") }
     runScript(String(decoding: input, as: UTF8.self), name: "<stdin>", arguments: [])
 }
 switch arguments[1] {

@@ -43,6 +43,20 @@ struct ReliabilityTests {
         #expect(s.run(source)?.message == message)
     }
 
+    @Test("work that would never end is stopped with a clear error: deep loops, self-doubling lists")
+    func runaway() {
+        let s = Session()
+        let loops = String(repeating: "for i in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] { ", count: 7) + "x = i" + String(repeating: " }", count: 7)
+        let e = s.run("y = 1\n" + loops)
+        #expect(e?.message.hasPrefix("this script has run \(Interpreter.maximumSteps) steps") == true)
+        #expect(s.interpreter.variables["x"] == nil)
+        // A list that holds itself twice, 60 times over, prints in one short line.
+        #expect(s.run("x = [1]\n" + String(repeating: "x = [x, x]\n", count: 60) + "x") == nil)
+        #expect(s.last == "[[[[… 2 items], [… 2 items]], [[… 2 items], [… 2 items]]], [[[… 2 items], [… 2 items]], [[… 2 items], [… 2 items]]]]")
+        // The budget is per run: a new statement starts afresh.
+        #expect(s.run("for i in [1, 2] { y = i }") == nil)
+    }
+
     @Test("scripts with CRLF line ends or a byte-order mark run as if written with LF")
     func lineEnds() {
         for source in ["x = 1\r\ny = [x,\r\n 2]\r\nprint y.count\r\n", "\u{FEFF}x = 1\ny = [x, 2]\nprint y.count\n", "x = 1\ry = [x, 2]\rprint y.count"] {

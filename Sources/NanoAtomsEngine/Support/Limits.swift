@@ -36,6 +36,8 @@ public enum Limits {
     public static let modelAtoms = 2_000_000
     /// The largest model or script file read, bytes: a PDB of a million atoms is 80 MB.
     public static let textFileBytes = 256 << 20
+    /// The largest script, bytes: the lexer holds every character of it at once.
+    public static let scriptBytes = 16 << 20
     /// Random seeds: whole numbers a Double holds exactly.
     public static let seed: ClosedRange<Double> = 0...9_007_199_254_740_992
 

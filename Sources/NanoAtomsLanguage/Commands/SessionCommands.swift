@@ -87,7 +87,7 @@ let sourceCommand = CommandDeclaration(
     run: { args, interp in
         let path = try args.string("path")!
         guard interp.sourceDepth < 16 else { throw LanguageError("source: scripts nested more than 16 deep (does \(path) source itself?)") }
-        let text = try readInputText(path)
+        let text = try readInputText(path, limit: Limits.scriptBytes)
         interp.sourceDepth += 1
         defer { interp.sourceDepth -= 1 }
         do {

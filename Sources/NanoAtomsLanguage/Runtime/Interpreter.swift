@@ -35,6 +35,12 @@ public final class Interpreter: @unchecked Sendable {
     public private(set) var transcript: [String] = []
     /// Nesting depth of `source`.
     var sourceDepth = 0
+    /// Statements, loop passes and command calls run since the outermost `run` began.
+    var steps = 0
+    /// The most steps one top-level `run` may take: loops nested deep over long lists (or a
+    /// script that sources itself in a loop) would otherwise run for longer than the universe.
+    /// No real analysis comes near: each step that does work takes milliseconds.
+    public static let maximumSteps = 1_000_000
     /// Set by Ctrl-C in the shell: the running statement stops at its next check (each
     /// command, each loop pass, each stage of `build`) and changes nothing.
     public let cancellation: Cancellation
@@ -50,6 +56,7 @@ public final class Interpreter: @unchecked Sendable {
     /// carries the location. A failed statement leaves every variable as it was. With
     /// `recordTranscript`, each successful statement's text joins the transcript.
     public func run(_ source: String, recordTranscript: Bool = false) throws(LanguageError) {
+        if sourceDepth == 0 { steps = 0 }
         let statements = try Parser.parse(source, commands: Interpreter.commandNames)
         let lines = SourceText.lines(source)
         for (n, statement) in statements.enumerated() {
@@ -101,6 +108,7 @@ public final class Interpreter: @unchecked Sendable {
             }
             for item in items {
                 try checkCancellation(at: at)
+                try countStep(at: at)
                 variables[name] = item
                 for s in body { try perform(s) }
             }
@@ -222,6 +230,7 @@ public final class Interpreter: @unchecked Sendable {
         let args = try bind(call, values, keywordValues)
         let decl = Interpreter.commands[call.name]!
         try checkCancellation(at: call.location)
+        try countStep(at: call.location)
         do {
             let result = try decl.run(args, self)
             // A result that finished after Ctrl-C is dropped too: the statement is undone whole.
@@ -261,6 +270,14 @@ public final class Interpreter: @unchecked Sendable {
     /// The error of a statement stopped by Ctrl-C.
     static func interruption(at location: SourceLocation) -> LanguageError {
         LanguageError("interrupted: the statement was stopped and changed nothing", at: location)
+    }
+
+    /// Counts one step; throws once a run has taken ``maximumSteps``.
+    func countStep(at location: SourceLocation) throws(LanguageError) {
+        steps += 1
+        guard steps <= Interpreter.maximumSteps else {
+            throw LanguageError("this script has run \(Interpreter.maximumSteps) steps (loop passes and commands): loops nested too deep, or a script that sources itself in a loop?", at: location)
+        }
     }
 
     /// Throws the interruption error when Ctrl-C was pressed.

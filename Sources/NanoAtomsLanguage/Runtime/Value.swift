@@ -135,8 +135,7 @@ public enum Value: Sendable {
         case .string(let s): return "\"\(s)\""
         case .bool(let b): return b ? "true" : "false"
         case .list(let l):
-            let shown = l.prefix(8).map(\.summary).joined(separator: ", ")
-            return "[" + shown + (l.count > 8 ? ", … (\(l.count) items)" : "") + "]"
+            return Value.listSummary(l, depth: 0)
         case .volume(let v):
             let st = VolumeStatistics(v.volume)
             return String(format: "volume %d×%d×%d, %.3f Å/voxel, %@ (%@), values %.3g … %.3g",
@@ -282,6 +281,22 @@ public enum Value: Sendable {
         default:
             return nil
         }
+    }
+}
+
+extension Value {
+    /// Lists nested deeper than this print as their size only: a list that holds itself
+    /// twice, 60 times over, would otherwise print 2⁶⁰ items.
+    static let summaryDepth = 3
+
+    /// `[1, 2, "a", … (12 items)]`: at most 8 items, nested lists to ``summaryDepth``.
+    static func listSummary(_ l: [Value], depth: Int) -> String {
+        guard depth < summaryDepth else { return "[… \(l.count) item\(l.count == 1 ? "" : "s")]" }
+        let shown = l.prefix(8).map { v -> String in
+            if case .list(let inner) = v { return listSummary(inner, depth: depth + 1) }
+            return v.summary
+        }.joined(separator: ", ")
+        return "[" + shown + (l.count > 8 ? ", … (\(l.count) items)" : "") + "]"
     }
 }
 
