@@ -107,6 +107,22 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("figures and terminal views of columns holding nan and ±1e12 draw without trapping")
+    func garbageColumns() throws {
+        let folder = NSTemporaryDirectory() + "nano-rel-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var text = "x,y,z,cn,uiso\n"
+        for i in 0..<40 { text += "\(Double(i % 4) * 2.7),\(Double(i / 4 % 4) * 2.7),\(Double(i / 16) * 2.7),\([12, -1e12, 1e12][i % 3]),\(i % 2 == 0 ? "nan" : "1e12")\n" }
+        try writeAtomically(text, to: folder + "/g.csv")
+        let s = Session()
+        #expect(s.run("a = load \"\(folder)/g.csv\"") == nil)
+        for plot in ["plot a kind=\"projection\" column=\"uiso\"", "plot a kind=\"projection\" column=\"cn\" \"\(folder)/p.svg\"",
+                     "plot a kind=\"projection\" column=\"uiso\" \"\(folder)/q.svg\""] {
+            let e = s.run(plot)
+            #expect(e == nil || !e!.message.isEmpty)
+        }
+    }
+
     @Test("a model with a coordinate that is not a number is refused when loaded; a NaN U writes no ANISOU")
     func models() throws {
         let folder = NSTemporaryDirectory() + "nano-rel-" + UUID().uuidString

@@ -26,7 +26,7 @@ public enum ColorMap {
     public static let missing = "#bbbbbb"
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
-        func c(_ v: Double) -> Int { Int(min(max(v.rounded(), 0), 255)) }
+        func c(_ v: Double) -> Int { clampedInt(v.rounded(), 0...255) }
         return "#" + NumberFormatting.hexByte(c(r)) + NumberFormatting.hexByte(c(g)) + NumberFormatting.hexByte(c(b))
     }
 }

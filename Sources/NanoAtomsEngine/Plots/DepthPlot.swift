@@ -41,7 +41,7 @@ extension Plot {
         entries.append((String(format: "fit: m = %.3g, c = %.3g", fit.slope, fit.plateau), .line(ColorMap.categorical[1], dash: nil)))
         entries.append(("penetration depth δ", .line("#333", dash: "6 4")))
         var occupied = atoms.map { (frame.x($0.0), frame.y($0.1)) } + zip(fit.depths, fit.values).map { (frame.x($0.0), frame.y($0.1)) }
-        occupied += stride(from: 0.0, through: curveEnd, by: max(curveEnd / 60, 1e-3)).map { (frame.x($0), frame.y(fit.value(at: $0))) }
+        if curveEnd.isFinite { occupied += stride(from: 0.0, through: curveEnd, by: max(curveEnd / 60, 1e-3)).map { (frame.x($0), frame.y(fit.value(at: $0))) } }
         occupied += (0...8).map { (labelX + (labelLeft ? -1 : 1) * Double($0) * 9, labelY - 4) }
         frame.legend(entries, avoiding: occupied)
         return frame.canvas

@@ -25,7 +25,12 @@ public struct LinearScale: Sendable {
 /// About `count` round tick values (steps of 1, 2 or 5 × 10ⁿ) covering `lower`...`upper`.
 public func niceTicks(_ lower: Double, _ upper: Double, count: Int = 5) -> [Double] {
     guard lower.isFinite, upper.isFinite, upper > lower, count > 0 else { return lower.isFinite ? [lower] : [] }
-    let step = niceStep((upper - lower) / Double(count))
+    // A span that overflows, or one too narrow to tell from its ends, gets its ends as ticks
+    // (the multiples of a step would not be finite, or would number in the trillions).
+    let span = upper - lower
+    guard span.isFinite, span > 1e-9 * max(abs(lower), abs(upper)), span > 1e-300 else { return [lower, upper] }
+    let step = niceStep(span / Double(count))
+    guard step.isFinite, step > 0, abs(lower / step) < 1e15, abs(upper / step) < 1e15 else { return [lower, upper] }
     // Multiples of the step, rounded to its decimals so 8 × 0.1 prints and compares as 0.8.
     let scale = pow(10, max(0, -floor(log10(step))) + 1)
     let first = Int((lower / step - 1e-9).rounded(.up)), last = Int((upper / step + 1e-9).rounded(.down))
@@ -46,20 +51,25 @@ public func niceDomain(_ values: [Double], includeZero: Bool = false) -> (Double
     guard var lo = finite.min(), var hi = finite.max() else { return (0, 1) }
     if includeZero { lo = min(lo, 0); hi = max(hi, 0) }
     if hi == lo { let pad = abs(lo) > 0 ? abs(lo) * 0.1 : 1; lo -= pad; hi += pad }
+    // Values whose spread overflows (±1e308 in a garbage column) get a domain that still
+    // divides: they draw at the edges rather than as NaN.
+    guard (hi - lo).isFinite, hi - lo > 1e-300 else { return (max(lo, -1e300), min(max(hi, lo + 1), 1e300)) }
     // A little room so markers and error caps at the extremes are not cut by the frame.
     let room = 0.03 * (hi - lo)
     if !(includeZero && lo == 0) { lo -= room }
     hi += room
     let step = niceStep((hi - lo) / 8)
+    guard step.isFinite, step > 0 else { return (lo, hi) }
     return ((lo / step).rounded(.down) * step, (hi / step).rounded(.up) * step)
 }
 
 /// A tick label with as many decimals as the tick spacing needs ("0.5", "10", "1e-05").
 public func tickLabel(_ value: Double, step: Double) -> String {
     if value == 0 { return "0" }
+    guard step.isFinite, step > 0, value.isFinite else { return String(format: "%.3g", value) }
     let magnitude = max(abs(value), step)
     if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.1e", value) }
-    let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
+    let decimals = clampedInt(-floor(log10(step) + 1e-9), 0...20)
     let text = NumberFormatting.fixed(value, decimals)
     return text.hasPrefix("-") ? "−" + text.dropFirst() : text
 }

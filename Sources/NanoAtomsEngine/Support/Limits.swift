@@ -78,3 +78,13 @@ public enum Limits {
         return String(format: abs(v) >= 1e-3 && abs(v) < 1e7 ? "%.6g" : "%g", v)
     }
 }
+
+/// `value` rounded toward zero and held within `range`; NaN gives the range's lower bound.
+/// For turning a computed coordinate into a pixel or cell index, where a NaN or an overflow
+/// from a garbage column must land at an edge rather than trap.
+public func clampedInt(_ value: Double, _ range: ClosedRange<Int>) -> Int {
+    guard !value.isNaN else { return range.lowerBound }
+    if value <= Double(range.lowerBound) { return range.lowerBound }
+    if value >= Double(range.upperBound) { return range.upperBound }
+    return Int(value)
+}

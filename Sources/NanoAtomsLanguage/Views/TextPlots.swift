@@ -34,9 +34,9 @@ public enum TextPlot {
         if y1 <= y0 { y1 = y0 + 1 }
         var grid = [[Character]](repeating: [Character](repeating: " ", count: width), count: height)
         func cell(_ x: Double, _ y: Double) -> (Int, Int) {
-            let c = Int(((x - x0) / (x1 - x0) * Double(width - 1)).rounded())
-            let r = height - 1 - Int(((y - y0) / (y1 - y0) * Double(height - 1)).rounded())
-            return (min(max(r, 0), height - 1), min(max(c, 0), width - 1))
+            let c = clampedInt(((x - x0) / (x1 - x0) * Double(width - 1)).rounded(), 0...(width - 1))
+            let r = height - 1 - clampedInt(((y - y0) / (y1 - y0) * Double(height - 1)).rounded(), 0...(height - 1))
+            return (r, c)
         }
         for m in marks where m.x.isFinite {
             let (_, c) = cell(m.x, y0)
@@ -84,15 +84,15 @@ public enum TextPlot {
         let lo = flat[Int(0.005 * Double(flat.count - 1))], hi = flat[Int(0.999 * Double(flat.count - 1))]
         var grid = samples.map { line in line.map { v -> Character in
             let t = hi > lo ? Double((v - lo) / (hi - lo)) : 0
-            return ramp[min(max(Int(t * Double(ramp.count)), 0), ramp.count - 1)]
+            return ramp[clampedInt(t * Double(ramp.count), 0...(ramp.count - 1))]
         } }
         let origin: [Double] = [volume.origin.x, volume.origin.y, volume.origin.z]
         let planeCoordinate = origin[axis.rawValue] + Double(plane) * volume.voxelSize
         for p in atoms where abs(p[axis.rawValue] - planeCoordinate) <= atomRadius {
             let g = volume.voxelCoordinate(of: p)
-            let c = Int((g[h] / Double(step)).rounded())
+            let c = clampedInt((g[h] / Double(step)).rounded(), -1...Int(Int32.max))
             let fromTop: Double = Double(dims[v] - 1) - g[v]
-            let r = Int(fromTop / Double(2 * step) + 0.5)
+            let r = clampedInt(fromTop / Double(2 * step) + 0.5, -1...Int(Int32.max))
             if r >= 0 && r < grid.count && c >= 0 && c < grid[r].count { grid[r][c] = "o" }
         }
         return grid.map { "  " + String($0) }.joined(separator: "\n")
@@ -106,11 +106,11 @@ public enum TextPlot {
         guard let h0 = items.map(\.h).min(), let h1 = items.map(\.h).max(),
               let v0 = items.map(\.v).min(), let v1 = items.map(\.v).max() else { return "  (no atoms)" }
         let cell = max(requested, (h1 - h0) / Double(maxWidth - 1), (v1 - v0) / Double(2 * maxWidth - 2), 1e-9)
-        let columns = Int((h1 - h0) / cell) + 1, rows = Int((v1 - v0) / (2 * cell)) + 1
+        let columns = clampedInt((h1 - h0) / cell, 0...(maxWidth - 1)) + 1, rows = clampedInt((v1 - v0) / (2 * cell), 0...(2 * maxWidth)) + 1
         var grid = [[Character]](repeating: [Character](repeating: " ", count: columns), count: rows)
         for item in items {
-            let c = Int(((item.h - h0) / cell).rounded()), r = Int(((v1 - item.v) / (2 * cell)).rounded())
-            grid[min(r, rows - 1)][min(c, columns - 1)] = item.symbol
+            let c = clampedInt(((item.h - h0) / cell).rounded(), 0...(columns - 1)), r = clampedInt(((v1 - item.v) / (2 * cell)).rounded(), 0...(rows - 1))
+            grid[r][c] = item.symbol
         }
         return grid.map { "  " + String($0) }.joined(separator: "\n")
     }
