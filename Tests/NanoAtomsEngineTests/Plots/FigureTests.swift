@@ -190,3 +190,28 @@ struct PlotSupportTests {
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == pixels.map(String.init).joined(separator: ","))
     }
 }
+
+@Suite("Axes of degenerate data (fuzz crashers, minimised)")
+struct DegenerateAxesTests {
+    @Test("ticks and labels of spans that overflow, vanish or are not numbers never trap")
+    func ticks() {
+        #expect(niceTicks(-1e308, 1e308) == [-1e308, 1e308])
+        #expect(niceTicks(1, 1 + 1e-15) == [1, 1 + 1e-15])
+        #expect(niceTicks(0, 5e-324) == [0, 5e-324])
+        #expect(niceTicks(.nan, 1) == [])
+        #expect(tickLabel(1, step: 0) == "1")
+        #expect(tickLabel(2.5, step: .nan) == "2.5")
+        #expect(tickLabel(.infinity, step: 1) == "inf")
+        let (lo, hi) = niceDomain([-1e308, 1e308, .nan])
+        #expect(lo.isFinite && hi.isFinite && hi > lo)
+        #expect(niceTicks(0, 10) == [0, 2, 4, 6, 8, 10])
+    }
+
+    @Test("pixel and cell indices of NaN and overflowing coordinates land at an edge")
+    func clamping() {
+        #expect(clampedInt(.nan, 0...255) == 0)
+        #expect(clampedInt(1e300, 0...255) == 255)
+        #expect(clampedInt(-.infinity, -1...10) == -1)
+        #expect(clampedInt(7.9, 0...255) == 7)
+    }
+}
