@@ -36,7 +36,7 @@ struct OptionParser {
                 } else if Self.flagNames.contains(a) {
                     flags.insert(a)
                 } else {
-                    guard let v = it.next() else { fail("option \(a) needs a value\n" + oneShotUsage, code: 2) }
+                    guard let v = it.next() else { fail("option \(a) needs a value; see 'nanoatoms --help'", code: 2) }
                     options[a] = v
                 }
             } else {
@@ -70,7 +70,9 @@ struct OptionParser {
     }
 
     func check(allowed: Set<String>) {
-        for k in options.keys where !allowed.contains(k) { fail("unknown option \(k)\n" + oneShotUsage, code: 2) }
+        for k in options.keys.sorted() where !allowed.contains(k) {
+            fail("unknown option \(k) (this command takes \(allowed.sorted().joined(separator: ", "))); see 'nanoatoms --help'", code: 2)
+        }
     }
 }
 
@@ -146,7 +148,7 @@ switch args[1] {
 case "run":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--element", "--out", "--apix", "--mask-diameter", "--outlier-rule", "--cn-min", "--threads"])
-    guard cl.positional.count == 1 else { fail("run takes one map\n" + oneShotUsage, code: 2) }
+    guard cl.positional.count == 1 else { fail("run takes one map, not \(cl.positional.count): nanoatoms run MAP.mrc --element EL --out DIR; see 'nanoatoms --help'", code: 2) }
     let path = cl.positional[0]
     guard let symbol = cl.options["--element"] else { fail("run needs --element (e.g. --element Pt)", code: 2) }
     guard let element = Element.named(symbol) else {
@@ -190,7 +192,7 @@ case "demo":
 case "compare":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--element"])
-    guard cl.positional.count == 2 else { fail("compare takes two models\n" + oneShotUsage, code: 2) }
+    guard cl.positional.count == 2 else { fail("compare takes two models, not \(cl.positional.count): nanoatoms compare FIRST SECOND; see 'nanoatoms --help'", code: 2) }
     guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
     do {
         let models = try cl.positional.map { try readModel($0, element: element) }
@@ -253,6 +255,6 @@ case "simulate":
         fail("\(error)")
     }
 default:
-    fail("unknown command '\(args[1])'\n" + oneShotUsage, code: 2)
+    fail("unknown command '\(args[1])'; see 'nanoatoms --help'", code: 2)
 }
 }

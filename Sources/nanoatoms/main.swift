@@ -65,6 +65,6 @@ case "run", "demo", "simulate", "compare":
     runOneShot(arguments)
 default:
     let path = arguments[1]
-    if path.hasPrefix("-") { fail("unknown option \(path)\n" + usage, code: 2) }
+    if path.hasPrefix("-") { fail("unknown option \(path); see 'nanoatoms --help'", code: 2) }
     runScript(readText(path), name: path, arguments: Array(arguments.dropFirst(2)))
 }

@@ -19,7 +19,7 @@ replayed and minimised into a regression test. Same --seed, same cases.
   python3 tools/fuzz/fuzz.py --minutes 3 --seed 1          # what .ci/run does
   python3 tools/fuzz/fuzz.py --cases 20000 --seed 7         # a long campaign
 """
-import argparse, hashlib, json, os, random, shutil, stat, struct, subprocess, sys, tempfile, time
+import argparse, hashlib, json, os, random, shutil, signal, stat, struct, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -224,6 +224,12 @@ class Fuzzer:
             args = ["compare", r.choice(["m.csv", "m.pdb", "bad.csv", "bad.pdb", "fifo"]), r.choice(["m.csv", "m.pdb", "bad.csv", "bad.pdb"])]
         else:
             args = ["demo", "--out", r.choice(["demo", "m.mrc", "/dev/null"]), "--threads", n()]
+        if r.random() < 0.15:
+            # Usage slips: an unknown option, an extra or missing argument, an option without its value.
+            slip = r.choice(["--bogus", "extra.mrc", "--out", "-x", "", "--element="])
+            args = args[:-1] if slip == "" else args + [slip]
+        if r.random() < 0.03:
+            args = [r.choice(["runn", "-c", "check", "--help", "-h", "bogus"])] + args[1:]
         return args
 
     # ---- one case ---------------------------------------------------------------------
@@ -466,10 +472,14 @@ def main():
     f = Fuzzer(a.binary, a.seed, a.crashers, a.timeout)
     start = time.time()
     n = 0
+    # A campaign stopped early (Ctrl-C, or a time limit's SIGTERM) still reports what it found.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         while (not a.cases or n < a.cases) and (not a.minutes or time.time() - start < 60 * a.minutes):
             f.case(n)
             n += 1
+    except KeyboardInterrupt:
+        print("fuzz: stopped early")
     finally:
         shutil.rmtree(f.work, ignore_errors=True)
     bad = sum(v for k, v in f.counts.items() if k != "ok")
