@@ -272,10 +272,10 @@ extension ParticleSpec {
     }
 
     /// The box edge `make` will choose when none is given, from the diameter of a sphere of
-    /// `atomCount` fcc atoms (four per cubic cell), with 10 % for a non-spherical shape.
+    /// `atomCount` fcc atoms (four per cubic cell), with 25 % for a non-spherical or lumpy shape (a 100,000-atom irregular particle spans 7 % more than the sphere).
     var estimatedBoxEdge: Int {
         let a = element.latticeConstant * (1 + expansion)
-        let d = 1.1 * pow(6 * Double(atomCount) * a * a * a / (4 * Double.pi), 1.0 / 3.0)
+        let d = 1.25 * pow(6 * Double(atomCount) * a * a * a / (4 * Double.pi), 1.0 / 3.0)
         let edge = ((d + 12 + 2 * background.offset.length) / voxelSize).rounded(.up)
         return edge.isFinite && edge < 1e9 ? Int(edge) : Int(1e9)
     }
