@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The steps timed, in pipeline order, as the table prints them.
-let benchmarkSteps = ["load", "mask", "denoise", "otsu", "threshold_search", "detect", "split", "recover", "validate",
+let benchmarkSteps = ["load", "extreme_values", "mask", "denoise", "otsu", "threshold_search", "detect", "split", "recover", "validate",
                       "lattice_fit", "position_stats", "shape_stats", "depth_fit", "export", "report"]
 
 /// Runs what `nanoatoms run MAP --element Pt --out DIR` runs, timing each step.

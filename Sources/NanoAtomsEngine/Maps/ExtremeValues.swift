@@ -40,21 +40,28 @@ public enum ExtremeValues {
         }
     }
 
-    /// Clips and rescales `volume` in place; returns what was done.
+    /// Voxels sampled (evenly spread) for the percentiles.
+    static let sampleCount = 16_384
+
+    /// Clips and rescales `volume` in place; returns what was done. A map already checked
+    /// (``Volume/extremeValuesChecked``) is left alone.
     @discardableResult
-    public static func condition(_ volume: inout Volume) -> Report {
+    public static func condition(_ volume: inout Volume, knownRange: (minimum: Float, maximum: Float)? = nil) -> Report {
         var report = Report()
         let n = volume.count
-        guard n > 0 else { return report }
-        let range = VolumeStatistics(volume)
-        let stride = max(1, n / 65_536)
+        guard n > 0, !volume.extremeValuesChecked else { return report }
+        volume.extremeValuesChecked = true
+        let range = knownRange ?? volume.values.withUnsafeBufferPointer { minimumAndMaximum($0) }
+        let stride = max(1, n / sampleCount)
         var sample: [Float] = []
         sample.reserveCapacity(n / stride + 1)
         volume.values.withUnsafeBufferPointer { v in
             for i in Swift.stride(from: 0, to: n, by: stride) { sample.append(v[i]) }
         }
         sample.sort()
-        let k = sample.count / 10_000
+        // The 0.01st and 99.99th percentiles, or the second smallest and second largest
+        // sample when there are fewer than 20,000: a lone outlier in the sample is passed over.
+        let k = max(min(1, sample.count - 1), sample.count / 10_000)
         let pLow = Double(sample[k]), pHigh = Double(sample[sample.count - 1 - k])
         var spread = pHigh - pLow
         if spread <= 0 { spread = max(abs(pLow), abs(pHigh), 1e-30) }
@@ -81,5 +88,21 @@ public enum ExtremeValues {
             report.upper = Float(Double(report.upper) * scale)
         }
         return report
+    }
+
+    /// The smallest and largest value, eight lanes at a time (no sums: half the work of
+    /// ``VolumeStatistics``).
+    static func minimumAndMaximum(_ v: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float) {
+        var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
+        let raw = UnsafeRawBufferPointer(v)
+        var i = 0
+        while i + 8 <= v.count {
+            let x = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            lo = lo.replacing(with: x, where: x .< lo); hi = hi.replacing(with: x, where: x .> hi)
+            i += 8
+        }
+        var a = lo.min(), b = hi.max()
+        while i < v.count { a = min(a, v[i]); b = max(b, v[i]); i += 1 }
+        return (a, b)
     }
 }

@@ -171,10 +171,12 @@ public enum MRCFormat {
         let verbatim = mode == 2 && !bigEndian && axes == [1, 2, 3] && Int(1).littleEndian == 1
         let values: [Float]
         var bad = 0, firstBad = -1
+        var knownRange: (minimum: Float, maximum: Float)? = nil
         if verbatim || readFloats != nil {
             // Read (or copied) a megabyte at a time and checked while the piece is in cache:
             // one pass over memory, not two.
             var anyNonFinite = false
+            var lo = Float.infinity, hi = -Float.infinity
             values = try LargeArrays.make(count: count) { buffer in
                 for first in stride(from: 0, to: count, by: verbatimChunk) {
                     let piece = UnsafeMutableBufferPointer(rebasing: buffer[first..<min(count, first + verbatimChunk)])
@@ -185,9 +187,13 @@ public enum MRCFormat {
                         bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(piece).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + 4 * piece.count)])) }
                     }
                     if containsNonFinite(UnsafeBufferPointer(piece)) { anyNonFinite = true }
+                    // The range too, while the piece is in cache, for ExtremeValues below.
+                    let r = ExtremeValues.minimumAndMaximum(UnsafeBufferPointer(piece))
+                    lo = min(lo, r.minimum); hi = max(hi, r.maximum)
                 }
             }
             if anyNonFinite { (bad, firstBad) = countNonFinite(values) }
+            knownRange = (lo, hi)
         } else {
             // Strides, in the output, of one step along each storage axis.
             let outStride = [1, dims[0], dims[0] * dims[1]]
@@ -217,7 +223,7 @@ public enum MRCFormat {
         }
         var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
         // Another program's sentinel or a corrupted voxel must not reach the arithmetic.
-        if let flag = ExtremeValues.condition(&volume).flag { volume.flags.append(flag) }
+        if let flag = ExtremeValues.condition(&volume, knownRange: knownRange).flag { volume.flags.append(flag) }
         return volume
     }
 

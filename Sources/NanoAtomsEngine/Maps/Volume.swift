@@ -15,6 +15,8 @@ public struct Volume: Sendable, Equatable {
     /// Flags the map carries from where it came from (``ExtremeValues`` clipped voxels on
     /// reading); model building passes them on to its result.
     public var flags: [QualityFlag] = []
+    /// Whether ``ExtremeValues/condition(_:)`` has run on these values (so it need not again).
+    public var extremeValuesChecked = false
 
     /// A map of the given size filled with `fill`.
     public init(nx: Int, ny: Int, nz: Int, voxelSize: Double, origin: Vector3 = .zero, fill: Float = 0) {
@@ -46,6 +48,12 @@ public struct Volume: Sendable, Equatable {
         let lo = (centre - radius).rounded(.up), hi = (centre + radius).rounded(.down)
         guard lo.isFinite, hi.isFinite, hi >= 0, lo <= Double(count - 1) else { return stride(from: 0, through: -1, by: 1) }
         return stride(from: max(0, Int(lo)), through: min(count - 1, Int(hi)), by: 1)
+    }
+
+    /// Two maps are equal when their grids, positions and values are; the flags and the
+    /// check mark are bookkeeping, not content.
+    public static func == (a: Volume, b: Volume) -> Bool {
+        a.nx == b.nx && a.ny == b.ny && a.nz == b.nz && a.voxelSize == b.voxelSize && a.origin == b.origin && a.values == b.values
     }
 
     /// Number of voxels.

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// How the particle is masked before model building.
 public enum MaskChoice: Sendable, Equatable {
     /// Estimate a sphere around the particle from the map.
@@ -155,7 +157,9 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 public func buildModel(from map: consuming Volume, options: ModelBuildingOptions, cancellation: Cancellation?) throws(Interrupted) -> ModelBuildResult {
     var timer = StepTimings()
     // A map made in memory gets the same protection as one read from a file.
+    let t0Condition = DispatchTime.now().uptimeNanoseconds
     if let flag = ExtremeValues.condition(&map).flag { map.flags.append(flag) }
+    timer.record("extreme_values", seconds: Double(DispatchTime.now().uptimeNanoseconds - t0Condition) * 1e-9)
     let threads = options.threads
     let radius = options.radius ?? options.element.radius
     let profile = AtomProfile.peng(options.element, voxelSize: map.voxelSize, bFactor: options.atomBFactor)

@@ -17,6 +17,9 @@ public struct StepTimings: Sendable {
         return r
     }
 
+    /// Records `seconds` under `name`, for a step timed by its caller.
+    public mutating func record(_ name: String, seconds: Double) { add(name, seconds) }
+
     /// Adds another record's steps after these (to the same names where both have them).
     public mutating func append(_ other: StepTimings) { for step in other.steps { add(step.name, step.seconds) } }
 
