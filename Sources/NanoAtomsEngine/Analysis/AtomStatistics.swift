@@ -53,16 +53,29 @@ public let statisticsColumns = ["cn", "gcn", "nn_bond", "radial_strain", "radial
 public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
                               radius: Double, options: StatisticsOptions = StatisticsOptions(),
                               reusing prior: ReusableResults? = nil) -> ParticleStatistics {
+    do {
+        return try computeStatistics(atoms: input, regions: regions, raw: M, profile: profile, radius: radius, options: options,
+                                     reusing: prior, cancellation: nil)
+    } catch {
+        preconditionFailure("statistics without a cancellation flag cannot be interrupted")
+    }
+}
+
+/// ``computeStatistics(atoms:regions:raw:profile:radius:options:reusing:)`` that stops with
+/// ``Interrupted`` between two of its steps once `cancellation` is requested (Ctrl-C).
+public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
+                              radius: Double, options: StatisticsOptions = StatisticsOptions(),
+                              reusing prior: ReusableResults? = nil, cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
     var timer = StepTimings()
     var atoms = input
     let positions = atoms.positions
     let element = atoms.element
     let reusable = prior.flatMap { $0.positions == positions ? $0 : nil }
-    let lattice = timer.measure("lattice_fit") {
+    let lattice = try timer.measure("lattice_fit", checking: cancellation) {
         reusable?.lattice ?? LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant)
     }
     let d = lattice.coordinationRadius
-    let (neighbors, depth) = timer.measure("position_stats") { () -> ([[Int]], [Double]) in
+    let (neighbors, depth) = try timer.measure("position_stats", checking: cancellation) { () -> ([[Int]], [Double]) in
         let neighbors = neighborLists(positions, radius: d)
         let other: GCNNormalization = options.gcnNormalization == .bulk ? .maximumOfNeighbors : .bulk
         atoms.setColumn("cn", neighbors.map { Double($0.count) })
@@ -76,7 +89,7 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
         return (neighbors, depth)
     }
     let fitRadius = displacementFitRadius(latticeConstant: lattice.meanLatticeConstant)
-    timer.measure("shape_stats") {
+    try timer.measure("shape_stats", checking: cancellation) {
         atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
         let S = reusable?.simulated(with: profile, on: M)
             ?? MapSimulation.render(positions: positions, profile: profile, grid: M, threads: options.threads)
@@ -94,7 +107,7 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
         atoms.setColumn("aniso_valid", fits.map { $0.anisotropicValid ? 1 : 0 })
     }
     let cn = neighbors.map(\.count)
-    let (fitCN, fitGCN) = timer.measure("depth_fit") { () -> (DepthFit?, DepthFit?) in
+    let (fitCN, fitGCN) = try timer.measure("depth_fit", checking: cancellation) { () -> (DepthFit?, DepthFit?) in
         (fitPenetrationDepth(depths: depth, values: cn.map(Double.init), statistic: "cn", plateauBounds: coordinationPlateauBounds),
          fitPenetrationDepth(depths: depth, values: atoms[column: "gcn"]!, statistic: "gcn"))
     }

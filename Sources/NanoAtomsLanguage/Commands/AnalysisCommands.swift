@@ -28,8 +28,8 @@ let statsCommand = CommandDeclaration(
         o.threads = interp.options.threads
         var atoms = a.atoms
         if atoms[column: "split"] == nil { atoms.setColumn("split", a.wasSplit.map { $0 ? 1 : 0 }) }
-        return .table(computeStatistics(atoms: atoms, regions: a.regions!, raw: raw, profile: profile,
-                                        radius: a.atoms.element.radius, options: o))
+        return .table(try computeStatistics(atoms: atoms, regions: a.regions!, raw: raw, profile: profile,
+                                            radius: a.atoms.element.radius, options: o, cancellation: interp.cancellation))
     })
 
 let summaryCommand = CommandDeclaration(
