@@ -31,6 +31,8 @@ struct ReliabilityTests {
             ("simulate box=99999999", "simulate: 'box' must lie between 8 and 512 voxels, not 99999999"),
             ("simulate natoms=999999999", "simulate: 'natoms' must lie between 1 and 100000, not 999999999"),
             ("simulate natoms=2.5", "simulate: 'natoms' must be a whole number, not 2.5"),
+            // 100,000 fcc atoms of Pt (a = 3.924 Å, four per cell) fill a sphere of 142.4 Å;
+            // with 25 % for shape and 12 Å of margin that is 190 Å, 3800 voxels of 0.05 Å.
             ("simulate natoms=100000 apix=0.05", "simulate: 100000 atoms at 0.05 Å per voxel need a box of about 3800 voxels; simulated boxes are 8 to 512 voxels on a side (fewer atoms or a larger voxel size)"),
             ("m = simulate natoms=13\nplot m at=1e300", "plot: 'at' must lie between -1000000 and 1000000 Å, not 1e+300"),
             ("m = simulate natoms=13\ndenoise m bfactor=1e300", "denoise: 'bfactor' must lie between 0.1 and 1000 Å², not 1e+300"),

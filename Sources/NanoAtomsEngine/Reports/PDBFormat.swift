@@ -32,6 +32,13 @@ public enum PDBFormat {
     /// outside ``anisouRange``. The error names CSV, which holds any value. A B-factor that is
     /// not a number (no Uiso for that atom) is written 0; a non-finite U writes no ANISOU record.
     public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) throws -> String {
+        try checkFits(records)
+        return unchecked(element: element, records: records, box: box, remark: remark)
+    }
+
+    /// Throws, naming the first atom and the formats that hold it, when a record has a value
+    /// PDB's columns cannot hold (see ``text(element:records:box:remark:)``).
+    public static func checkFits(_ records: [Record]) throws {
         for (i, r) in records.enumerated() {
             for v in [r.position.x, r.position.y, r.position.z] where !(v.isFinite && coordinateRange.contains(v)) {
                 throw EngineError("atom \(i + 1) lies at (\(String(format: "%.3f, %.3f, %.3f", r.position.x, r.position.y, r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write mmCIF (.cif) or CSV instead (they hold any coordinate)")
@@ -43,6 +50,10 @@ public enum PDBFormat {
                 throw EngineError("atom \(i + 1) has an anisotropic U beyond the PDB format's ANISOU columns (|U| < 100 Å²): write mmCIF (.cif) or CSV instead")
             }
         }
+    }
+
+    /// The text, once ``checkFits(_:)`` has passed.
+    static func unchecked(element: Element, records: [Record], box: Vector3?, remark: String?) -> String {
         let el = element.symbol.uppercased()
         let name = el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0)
         let resName = String(repeating: " ", count: 3 - el.count) + el

@@ -157,7 +157,7 @@ public enum RunOutputs {
 
     /// Why model.pdb cannot hold `atoms` (a coordinate beyond its columns), or nil when it can.
     public static func pdbProblem(_ atoms: AtomSet) -> String? {
-        do { _ = try PDBFormat.text(element: atoms.element, records: pdbRecords(atoms)); return nil }
+        do { try PDBFormat.checkFits(pdbRecords(atoms)); return nil }
         catch let e as EngineError { return e.message } catch { return "\(error)" }
     }
 
@@ -170,7 +170,7 @@ public enum RunOutputs {
         var files: [(path: String, bytes: [UInt8])] = []
         let records = pdbRecords(atoms)
         files.append(("model.cif", Array(try MMCIFFormat.text(element: atoms.element, records: records, box: result.raw.boxSize).utf8)))
-        if pdbProblem(atoms) == nil {
+        if (try? PDBFormat.checkFits(records)) != nil {
             files.append(("model.pdb", Array(try PDBFormat.text(element: atoms.element, records: records, box: result.raw.boxSize,
                                                                  remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)").utf8)))
         }

@@ -11,21 +11,27 @@ public struct EngineError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = EngineError.oneLine(message)
     }
 
-    /// Text with line breaks and other control characters escaped, so an error stays one line
-    /// even when it quotes a file name or a file's content.
-    static func oneLine(_ text: String) -> String {
-        func invisible(_ u: Unicode.Scalar) -> Bool {
-            [.control, .format, .lineSeparator, .paragraphSeparator].contains(u.properties.generalCategory)
-        }
-        guard text.unicodeScalars.contains(where: invisible) else { return text }
+    /// Text with line breaks and other control or invisible characters escaped (`\n`, `\t`,
+    /// `\u{feff}`), so an error stays one line and shows what it quotes, even when it quotes a
+    /// file name or a file's content. The language's errors use it too.
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return text }
         return String(text.unicodeScalars.map { u -> String in
             switch u {
             case "\n": return "\\n"
             case "\r": return "\\r"
             case "\t": return "\\t"
-            default: return invisible(u) ? "\\u{\(String(u.value, radix: 16))}" : String(u)
+            default: return isInvisible(u) ? "\\u{\(String(u.value, radix: 16))}" : String(u)
             }
         }.joined())
+    }
+
+    /// Control characters, and format characters such as a zero-width space or a BOM.
+    public static func isInvisible(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse: return true
+        default: return false
+        }
     }
 
     /// `file: message`, or just the message.

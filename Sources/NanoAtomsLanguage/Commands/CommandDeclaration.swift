@@ -123,15 +123,6 @@ public struct Arguments {
         guard v == v.rounded(), v >= Double(minimum), v < 1e9 else { throw error("'\(name)' must be a whole number ≥ \(minimum), not \(formatNumber(v))") }
         return Int(v)
     }
-    /// A finite number within `range` (whose bounds the error states, with `unit`).
-    public func number(_ name: String, in range: ClosedRange<Double>, unit: String = "") throws(LanguageError) -> Double? {
-        guard let v = try number(name) else { return nil }
-        guard v.isFinite, range.contains(v) else {
-            let u = unit.isEmpty ? "" : " \(unit)"
-            throw error("'\(name)' must lie between \(formatNumber(range.lowerBound)) and \(formatNumber(range.upperBound))\(u), not \(formatNumber(v))")
-        }
-        return v
-    }
     /// A positive number.
     public func positive(_ name: String) throws(LanguageError) -> Double? {
         guard let v = try number(name) else { return nil }

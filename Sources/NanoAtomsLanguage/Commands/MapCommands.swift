@@ -115,6 +115,7 @@ let simulateCommand = CommandDeclaration(
             }
             spec.shape = shape
         }
+        // Every number here was checked against its declared range when the call was bound.
         spec.atomCount = try args.count("natoms", minimum: 1)!
         spec.snr = try args.positive("snr")
         spec.seed = UInt64(try args.count("seed")!)
@@ -123,16 +124,16 @@ let simulateCommand = CommandDeclaration(
         spec.surfaceDisorder = try args.number("disorder")!
         spec.box = try args.count("box", minimum: 8)
         spec.voxelSize = try args.positive("apix")!
-        spec.background.lowFrequencyFraction = try args.number("lowfreq", in: 0...1)!
-        let thickness = try args.number("thickness", in: 0.5...1000, unit: "Å")!
+        spec.background.lowFrequencyFraction = try args.number("lowfreq")!
+        let thickness = try args.number("thickness")!
         switch try args.string("liquid") {
         case "slab": spec.background.liquid = .slab(thickness: thickness)
         case "shell": spec.background.liquid = .shell(thickness: thickness)
         default: spec.background.liquid = .none
         }
-        spec.background.liquidDensity = try args.number("density", in: 0...10)!
-        spec.background.gradient = try args.number("gradient", in: -10...10)!
-        spec.background.offset = Vector3(try args.number("offset", in: -1000...1000, unit: "Å")!, 0, 0)
+        spec.background.liquidDensity = try args.number("density")!
+        spec.background.gradient = try args.number("gradient")!
+        spec.background.offset = Vector3(try args.number("offset")!, 0, 0)
         spec.profile = nil
         try spec.validate()
         let p = TestParticle.make(spec, threads: interp.options.threads)

@@ -1,3 +1,5 @@
+import NanoAtomsEngine
+
 /// A position in a script: 1-based line and column.
 public struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConvertible {
     /// Line, from 1.
@@ -72,21 +74,9 @@ public enum SourceText {
         normalized(source).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
-    /// `text` on one line: line breaks, tabs and other control or invisible characters as
-    /// escapes (`\n`, `\t`, `U+FEFF`).
-    public static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isInvisible) else { return text }
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out += isInvisible(u) ? describe(u) : String(u)
-            }
-        }
-        return out
-    }
+    /// `text` on one line (``EngineError/oneLine(_:)``: the engine's errors and the
+    /// language's escape alike).
+    public static func oneLine(_ text: String) -> String { EngineError.oneLine(text) }
 
     /// A source line as quoted under an error: each invisible character shown as one `·`, so
     /// the caret below still lines up with the column.
@@ -102,10 +92,5 @@ public enum SourceText {
     }
 
     /// Control characters, and format characters such as a zero-width space or a BOM.
-    static func isInvisible(_ u: Unicode.Scalar) -> Bool {
-        switch u.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse: return true
-        default: return false
-        }
-    }
+    static func isInvisible(_ u: Unicode.Scalar) -> Bool { EngineError.isInvisible(u) }
 }
