@@ -9,6 +9,8 @@ let oneShotUsage = """
                          [--outlier-rule robust|paper|none] [--cn-min N|off] [--paper] [--threads N]
            nanoatoms demo [--out DIR] [--threads N]
            nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
+           nanoatoms stats MODEL [--map MAP.mrc] [--element EL] [--out TABLE.csv] [--threads N]
+                         (any model: .pdb, .cif, .csv, .xyz; shape statistics need --map)
            nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular]
                          [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
                          [--lowfreq F] [--liquid slab|shell] [--thickness T] [--density F] [--gradient F] [--offset X]
@@ -143,8 +145,51 @@ func readModel(_ path: String, element: Element) throws -> [Vector3] {
     return try CSVFormat.parseAtoms(text, element: element, name: path).positions
 }
 
+/// Statistics of a model from a file, with shape statistics when a map is given.
+func modelStatistics(_ cl: OptionParser) {
+    guard cl.positional.count == 1 else { fail("stats takes one model, not \(cl.positional.count): nanoatoms stats MODEL [--map MAP.mrc]; see 'nanoatoms --help'", code: 2) }
+    let path = cl.positional[0]
+    var element: Element? = nil
+    if let symbol = cl.options["--element"] {
+        guard let e = Element.named(symbol) else { fail("unknown element '\(symbol)'; known: \(Element.all.map(\.symbol).joined(separator: ", "))", code: 2) }
+        element = e
+    }
+    do {
+        guard ModelFile.isModel(path) else { fail("\(path): a model is .pdb, .cif, .csv or .xyz", code: 2) }
+        var atoms = try ModelFile.read(path: path, element: element)
+        if let e = element { atoms.element = e }
+        var evidence: MapEvidence? = nil
+        if let m = cl.options["--map"] {
+            let map = try MRCFormat.read(path: m, voxelSize: nil)
+            evidence = MapEvidence(raw: map, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: map.voxelSize),
+                                   radius: atoms.element.radius)
+        }
+        var so = StatisticsOptions()
+        if let t = cl.whole("--threads", in: Limits.threads) { so.threads = t }
+        let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
+        if let out = cl.options["--out"] { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
+        let s = st.summary
+        print("\(path): \(s.atoms) \(atoms.element.symbol) atoms\(atoms[column: "z"] != nil ? " (several elements; statistics pooled)" : "")")
+        print("structure: \(st.structure.description)")
+        print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
+        print(String(format: "diameter %.1f Å, median CN %.1f, core ratio %.2f (%d), median radial strain %.2f %%", s.diameter, s.medianCN,
+                     s.coreRatio, s.coreAtoms, s.medianRadialStrain))
+        if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å", f.delta)) }
+        print(st.hasShapeStatistics ? "shape statistics: measured in the map" : "shape statistics: none (give --map MAP.mrc)")
+        printFlags(st.lattice.flags(element: atoms.element))
+    } catch let e as EngineError {
+        fail(e.description)
+    } catch {
+        fail("\(path): \(error)")
+    }
+}
+
 func runOneShot(_ args: [String]) {
 switch args[1] {
+case "stats":
+    let cl = OptionParser(args.dropFirst(2))
+    cl.check(allowed: ["--map", "--element", "--out", "--threads"])
+    modelStatistics(cl)
 case "run":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--element", "--out", "--apix", "--mask-diameter", "--outlier-rule", "--cn-min", "--threads"])

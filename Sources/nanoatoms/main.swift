@@ -61,7 +61,7 @@ case "check":
     for p in problems { FileHandle.standardError.write(Data((p.report(file: arguments[2], source: source) + "\n").utf8)) }
     if !problems.isEmpty { exit(1) }
     print("\(arguments[2]): ok")
-case "run", "demo", "simulate", "compare":
+case "run", "demo", "simulate", "compare", "stats":
     runOneShot(arguments)
 default:
     let path = arguments[1]

@@ -10,10 +10,12 @@ public struct StatisticsOptions: Sendable {
 
 /// Everything the paper computes once the atoms are known.
 public struct ParticleStatistics: Sendable {
-    /// The atoms with one column per statistic (see ``computeStatistics(atoms:regions:raw:profile:radius:options:)``).
+    /// The atoms with one column per statistic (see ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``).
     public let atoms: AtomSet
-    /// The lattice fitted to the final atoms.
+    /// The lattice the CN radius came from.
     public let lattice: LatticeFit
+    /// Each atom's local structure and grain, and g(r).
+    public let structure: ParticleStructure
     /// The paper's Table 1 row.
     public let summary: ParticleSummary
     /// Eq. 1 fitted to CN (c in [10, 12]) and to GCN against radial depth.
@@ -24,38 +26,47 @@ public struct ParticleStatistics: Sendable {
     public let coordinationRadius: Double
     /// See `coordinationRadius`.
     public let fitRadius: Double
+    /// Whether the shape statistics (peak z, correlation, U) were measured in a map.
+    public let hasShapeStatistics: Bool
     /// Time per step.
     public let timings: StepTimings
 }
 
 /// Statistics columns written for every atom, in order (units in the doc comment of
-/// ``computeStatistics(atoms:regions:raw:profile:radius:options:)``).
+/// ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``).
 public let statisticsColumns = ["cn", "gcn", "nn_bond", "radial_strain", "radial_depth", "peak_z", "valid_corr", "uiso",
                                 "u11", "u22", "u33", "u12", "u13", "u23", "u_maj", "u_med", "u_min", "doi"]
 
+/// The map a model's shape statistics are measured in.
+public struct MapEvidence: Sendable {
+    /// The (masked) raw map M.
+    public var raw: Volume
+    /// Each atom's voxels in `raw`, when the atoms were found in it; nil for a model from
+    /// elsewhere, whose atoms then own the voxels within `radius` of them.
+    public var regions: ComponentList?
+    /// The simulated atom.
+    public var profile: AtomProfile
+    /// r_th, Å: the validation window is a cube of side 3 r_th.
+    public var radius: Double
+
+    /// The evidence for atoms measured in `raw`.
+    public init(raw: Volume, regions: ComponentList?, profile: AtomProfile, radius: Double) {
+        self.raw = raw
+        self.regions = regions
+        self.profile = profile
+        self.radius = radius
+    }
+}
+
 /// Computes the paper's per-atom statistics for `atoms`, whose densities are `regions`
-/// (voxel lists) in the masked raw map `M`:
-///
-/// - `cn`: neighbours within d = (ā/2)(1 + 1/√2), ā from the lattice fit;
-///   `gcn`: Σ CN_k / 12 over the neighbours (`gcn_paper`: / the neighbours' maximum CN, the
-///   paper's text); with `.maximumOfNeighbors` the two swap;
-/// - `nn_bond`: distance to the nearest atom (Å); `nn_bond_median`: median neighbour distance;
-/// - `radial_strain`: ε_RR in % (see ``radialStrains(_:lattice:bulkLatticeConstant:)``);
-///   `radial_depth`: R_NP − R (Å);
-/// - `peak_z`: (max − mean)/SD of M over the atom's voxels;
-/// - `valid_corr`: Pearson(M, simulated map) in a cube of side 3 r_th;
-/// - `uiso` (Å²), `u11`…`u23` (Σ, Å²), `u_maj ≥ u_med ≥ u_min` (its eigenvalues), `doi` = u_min/u_maj,
-///   fitted within (3/4)·ā/(2√2); `aniso_valid` is 0 where the anisotropic fit was rejected
-///   (its columns are then NaN).
-///
-/// `reusing` offers a lattice fit and a simulated map already computed (by ``buildModel(from:options:)``);
-/// they are used only if they belong to exactly these positions.
+/// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``
+/// with that map.
 public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
                               radius: Double, options: StatisticsOptions = StatisticsOptions(),
                               reusing prior: ReusableResults? = nil) -> ParticleStatistics {
     do {
-        return try computeStatistics(atoms: input, regions: regions, raw: M, profile: profile, radius: radius, options: options,
-                                     reusing: prior, cancellation: nil)
+        return try computeStatistics(atoms: input, map: MapEvidence(raw: M, regions: regions, profile: profile, radius: radius),
+                                     options: options, reusing: prior, cancellation: nil)
     } catch {
         preconditionFailure("statistics without a cancellation flag cannot be interrupted")
     }
@@ -66,18 +77,52 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
 public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
                               radius: Double, options: StatisticsOptions = StatisticsOptions(),
                               reusing prior: ReusableResults? = nil, cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
+    try computeStatistics(atoms: input, map: MapEvidence(raw: M, regions: regions, profile: profile, radius: radius),
+                          options: options, reusing: prior, cancellation: cancellation)
+}
+
+/// Computes the paper's per-atom statistics for any atoms: position statistics from the
+/// positions alone, shape statistics where `map` is given (NaN columns are not written without
+/// one, so a table says by its columns what it holds).
+///
+/// Position statistics:
+/// - `structure`: the local structure by a-CNA (OVITO's numbers: 0 other, 1 fcc, 2 hcp, 4 icosahedral);
+///   `grain`: the atom's fcc grain (0 for none, else 1 for the largest grain, …);
+/// - `cn`: neighbours within the lattice's CN radius (``LatticeFit/coordinationRadius``);
+///   `gcn`: Σ CN_k / 12 over the neighbours (`gcn_paper`: / the neighbours' maximum CN, the
+///   paper's text); with `.maximumOfNeighbors` the two swap;
+/// - `nn_bond`: distance to the nearest atom (Å); `nn_bond_median`: median neighbour distance;
+/// - `radial_strain`: ε_RR in % (see ``radialStrains(_:lattice:bulkLatticeConstant:centre:)``);
+///   `radial_depth`: R_NP − R (Å).
+///
+/// Shape statistics (with a map):
+/// - `peak_z`: (max − mean)/SD of M over the atom's voxels;
+/// - `valid_corr`: Pearson(M, simulated map) in a cube of side 3 r_th;
+/// - `uiso` (Å²), `u11`…`u23` (Σ, Å²), `u_maj ≥ u_med ≥ u_min` (its eigenvalues), `doi` = u_min/u_maj,
+///   fitted within (3/4)·ā/(2√2); `aniso_valid` is 0 where the anisotropic fit was rejected
+///   (its columns are then NaN).
+///
+/// `lattice` is the lattice to use (the one validation used, so the CN radius of its rule and of
+/// the table agree); nil fits one. `reusing` offers a lattice fit and a simulated map already
+/// computed; they are used only if they belong to exactly these positions.
+public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: StatisticsOptions = StatisticsOptions(),
+                              lattice given: LatticeFit? = nil, reusing prior: ReusableResults? = nil,
+                              cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
     var timer = StepTimings()
     var atoms = input
     let positions = atoms.positions
     let element = atoms.element
     let reusable = prior.flatMap { $0.positions == positions ? $0 : nil }
-    let lattice = try timer.measure("lattice_fit", checking: cancellation) {
-        reusable?.lattice ?? LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant)
+    let (lattice, structure) = try timer.measure("lattice_fit", checking: cancellation) { () -> (LatticeFit, ParticleStructure) in
+        let lattice = given ?? reusable?.lattice ?? LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant, threads: options.threads)
+        return (lattice, lattice.structure ?? ParticleStructure(positions, bulkBond: element.bulkBondLength, threads: options.threads))
     }
     let d = lattice.coordinationRadius
     let (neighbors, depth) = try timer.measure("position_stats", checking: cancellation) { () -> ([[Int]], [Double]) in
         let neighbors = neighborLists(positions, radius: d)
         let other: GCNNormalization = options.gcnNormalization == .bulk ? .maximumOfNeighbors : .bulk
+        atoms.setColumn("structure", structure.types.map { Double($0.rawValue) })
+        atoms.setColumn("grain", structure.grain.map { Double($0 + 1) })
         atoms.setColumn("cn", neighbors.map { Double($0.count) })
         atoms.setColumn("gcn", generalizedCoordination(neighbors: neighbors, normalization: options.gcnNormalization))
         atoms.setColumn(other == .bulk ? "gcn_bulk" : "gcn_paper", generalizedCoordination(neighbors: neighbors, normalization: other))
@@ -89,22 +134,26 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
         return (neighbors, depth)
     }
     let fitRadius = displacementFitRadius(latticeConstant: lattice.meanLatticeConstant)
-    try timer.measure("shape_stats", checking: cancellation) {
-        atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
-        let S = reusable?.simulated(with: profile, on: M)
-            ?? MapSimulation.render(positions: positions, profile: profile, grid: M, threads: options.threads)
-        atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
-                                                          window: .cube(side: 3 * radius), threads: options.threads))
-        let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)
-        atoms.setColumn("uiso", fits.map(\.uiso))
-        for (name, (p, q)) in zip(["u11", "u22", "u33", "u12", "u13", "u23"], [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
-            atoms.setColumn(name, fits.map { $0.tensor?[p, q] ?? .nan })
+    if let map {
+        let M = map.raw
+        try timer.measure("shape_stats", checking: cancellation) {
+            let regions = map.regions ?? sphereRegions(positions, in: M, radius: map.radius)
+            atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
+            let S = reusable?.simulated(with: map.profile, on: M)
+                ?? MapSimulation.render(positions: positions, profile: map.profile, grid: M, threads: options.threads)
+            atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
+                                                              window: .cube(side: 3 * map.radius), threads: options.threads))
+            let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)
+            atoms.setColumn("uiso", fits.map(\.uiso))
+            for (name, (p, q)) in zip(["u11", "u22", "u33", "u12", "u13", "u23"], [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
+                atoms.setColumn(name, fits.map { $0.tensor?[p, q] ?? .nan })
+            }
+            atoms.setColumn("u_maj", fits.map { $0.principal[0] })
+            atoms.setColumn("u_med", fits.map { $0.principal[1] })
+            atoms.setColumn("u_min", fits.map { $0.principal[2] })
+            atoms.setColumn("doi", fits.map(\.degreeOfIsotropy))
+            atoms.setColumn("aniso_valid", fits.map { $0.anisotropicValid ? 1 : 0 })
         }
-        atoms.setColumn("u_maj", fits.map { $0.principal[0] })
-        atoms.setColumn("u_med", fits.map { $0.principal[1] })
-        atoms.setColumn("u_min", fits.map { $0.principal[2] })
-        atoms.setColumn("doi", fits.map(\.degreeOfIsotropy))
-        atoms.setColumn("aniso_valid", fits.map { $0.anisotropicValid ? 1 : 0 })
     }
     let cn = neighbors.map(\.count)
     let (fitCN, fitGCN) = try timer.measure("depth_fit", checking: cancellation) { () -> (DepthFit?, DepthFit?) in
@@ -118,6 +167,27 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
         medianNeighborDistance: median(atoms[column: "nn_bond_median"]!.filter(\.isFinite)),
         medianRadialStrain: median(atoms[column: "radial_strain"]!.filter(\.isFinite)),
         coreAtoms: cn.filter { $0 == bulkFCCCoordination }.count)
-    return ParticleStatistics(atoms: atoms, lattice: lattice, summary: summary, depthFitCN: fitCN, depthFitGCN: fitGCN,
-                              coordinationRadius: d, fitRadius: fitRadius, timings: timer)
+    return ParticleStatistics(atoms: atoms, lattice: lattice, structure: structure, summary: summary, depthFitCN: fitCN, depthFitGCN: fitGCN,
+                              coordinationRadius: d, fitRadius: fitRadius, hasShapeStatistics: map != nil, timings: timer)
+}
+
+/// The voxels within `radius` of each atom, for a model whose atoms were not found in `map`
+/// (an atom outside the map owns none).
+public func sphereRegions(_ positions: [Vector3], in map: Volume, radius: Double) -> ComponentList {
+    var voxels: [Int32] = [], start: [Int32] = [0]
+    let r = radius / map.voxelSize, r2 = r * r
+    for p in positions {
+        let c = map.voxelCoordinate(of: p)
+        let lo = SIMD3<Int>(max(0, Int((c.x - r).rounded(.up))), max(0, Int((c.y - r).rounded(.up))), max(0, Int((c.z - r).rounded(.up))))
+        let hi = SIMD3<Int>(min(map.nx - 1, Int((c.x + r).rounded(.down))), min(map.ny - 1, Int((c.y + r).rounded(.down))),
+                            min(map.nz - 1, Int((c.z + r).rounded(.down))))
+        if lo.x <= hi.x && lo.y <= hi.y && lo.z <= hi.z {
+            for k in lo.z...hi.z { for j in lo.y...hi.y { for i in lo.x...hi.x {
+                let d = SIMD3<Double>(Double(i), Double(j), Double(k)) - SIMD3(c.x, c.y, c.z)
+                if (d * d).sum() <= r2 { voxels.append(Int32(i + map.nx * (j + map.ny * k))) }
+            } } }
+        }
+        start.append(Int32(voxels.count))
+    }
+    return ComponentList(voxels: voxels, start: start)
 }

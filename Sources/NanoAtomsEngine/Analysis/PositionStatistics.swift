@@ -95,14 +95,27 @@ public let strainKernelWidth = 2.0
 /// and ε_RR = r̂ᵀ G r̂ with r̂ the unit vector from the centroid. A lattice expanded
 /// uniformly by e over bulk gives ε_RR = e for every atom. NaN without an fcc fit, for an
 /// atom within 0.5 Å of the centroid, or with fewer than 5 neighbours.
-public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double) -> [Double] {
+///
+/// `centre` is the particle's centre for r̂ (default: the centroid of `positions`; a grain's
+/// strain is radial about the particle's centre, not the grain's).
+public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double, centre given: Vector3? = nil) -> [Double] {
+    if lattice.method == .grainLeastSquares {
+        // Each grain's atoms against its own lattice; atoms in no fitted grain have none.
+        var out = [Double](repeating: .nan, count: positions.count)
+        let centre = given ?? positions.reduce(.zero, +) / Double(max(1, positions.count))
+        for g in lattice.grains {
+            let e = radialStrains(g.atoms.map { positions[$0] }, lattice: g.fit, bulkLatticeConstant: bulkLatticeConstant, centre: centre)
+            for (k, i) in g.atoms.enumerated() { out[i] = e[k] }
+        }
+        return out
+    }
     guard let sites = lattice.sites, let rotation = lattice.orientation, let origin = lattice.origin,
           sites.count == positions.count else {
         return positions.map { _ in .nan }
     }
     let ideal = sites.map { origin + rotation * (Vector3(Double($0.x), Double($0.y), Double($0.z)) * (bulkLatticeConstant / 2)) }
     let u = zip(positions, ideal).map { $0 - $1 }
-    let centre = positions.reduce(.zero, +) / Double(positions.count)
+    let centre = given ?? positions.reduce(.zero, +) / Double(positions.count)
     let h = strainKernelWidth, reach = 3 * h
     let grid = NeighborGrid(points: ideal, maximumRadius: reach)
     return positions.indices.map { i in

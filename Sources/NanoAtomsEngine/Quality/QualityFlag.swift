@@ -15,7 +15,10 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         /// The threshold search's best correlation was implausible and a lower-scoring
         /// threshold was chosen, or no threshold was plausible.
         case thresholdSearch = "threshold_search"
-        /// The lattice is not one fcc crystal: ā comes from a fallback.
+        /// The particle is not one crystal (twinned, decahedral, polycrystalline): ā is the
+        /// mean of lattices fitted to its grains.
+        case notSingleCrystal = "not_single_crystal"
+        /// No fcc lattice fits, even per grain: ā and the CN radius come from g(r).
         case latticeFallback = "lattice_fallback"
         /// ā strays from the element's bulk constant by more than a few percent.
         case latticeOutOfRange = "lattice_out_of_range"

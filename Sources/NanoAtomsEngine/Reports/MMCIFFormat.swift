@@ -50,4 +50,86 @@ public enum MMCIFFormat {
         line("#")
         return out.string
     }
+
+    /// An atom read from an mmCIF `atom_site` table.
+    public struct ReadAtom: Sendable {
+        /// Position, Å.
+        public var position: Vector3
+        /// `type_symbol` (empty when the table has none).
+        public var element: String
+        /// `B_iso_or_equiv`, Å² (0 when absent).
+        public var bFactor: Double
+    }
+
+    /// Reads the `atom_site` loop of mmCIF text (the first model only, as readers of one
+    /// particle expect); `name` names the file in errors.
+    public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        var k = 0
+        while k < lines.count {
+            guard lines[k].trimmingCharacters(in: .whitespaces) == "loop_" else { k += 1; continue }
+            var tags: [String] = []
+            var q = k + 1
+            while q < lines.count, lines[q].hasPrefix("_") {
+                tags.append(lines[q].trimmingCharacters(in: .whitespaces).lowercased()); q += 1
+            }
+            guard tags.first?.hasPrefix("_atom_site.") == true else { k = q; continue }
+            func column(_ tag: String) -> Int? { tags.firstIndex(of: "_atom_site." + tag) }
+            guard let ix = column("cartn_x"), let iy = column("cartn_y"), let iz = column("cartn_z") else {
+                throw EngineError("line \(k + 1): the atom_site table has no Cartn_x, Cartn_y, Cartn_z", file: name)
+            }
+            let isym = column("type_symbol"), ib = column("b_iso_or_equiv"), imodel = column("pdbx_pdb_model_num")
+            var atoms: [ReadAtom] = []
+            var firstModel: String? = nil
+            while q < lines.count {
+                let line = lines[q].trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line == "#" || line.hasPrefix("_") || line == "loop_" || line.hasPrefix("data_") { break }
+                let f = ciffields(line)
+                guard f.count == tags.count else {
+                    throw EngineError("line \(q + 1): \(f.count) fields, the atom_site table has \(tags.count) (a row must stay on one line)", file: name)
+                }
+                if let im = imodel {
+                    if firstModel == nil { firstModel = f[im] }
+                    if f[im] != firstModel { break }
+                }
+                guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]),
+                      [x, y, z].allSatisfy({ $0.isFinite && Limits.coordinate.contains($0) }) else {
+                    throw EngineError("line \(q + 1): Cartn_x, Cartn_y, Cartn_z must be numbers within ±1e6 Å", file: name)
+                }
+                guard atoms.count < Limits.modelAtoms else {
+                    throw EngineError("line \(q + 1): more than \(Limits.modelAtoms) atoms, more than any nanoparticle holds", file: name)
+                }
+                let symbol = isym.map { f[$0] == "." || f[$0] == "?" ? "" : f[$0] } ?? ""
+                let b = ib.flatMap { Double(f[$0]) }.flatMap { $0.isFinite ? $0 : nil } ?? 0
+                atoms.append(ReadAtom(position: Vector3(x, y, z), element: symbol, bFactor: b))
+                q += 1
+            }
+            return atoms
+        }
+        throw EngineError("no atom_site table (an mmCIF model lists its atoms in a loop_ of _atom_site fields)", file: name)
+    }
+
+    /// The whitespace-separated fields of a CIF row, quotes removed.
+    static func ciffields(_ line: String) -> [String] {
+        var out: [String] = [], current = "", quote: Character? = nil
+        var it = Array(line), i = 0
+        while i < it.count {
+            let c = it[i]
+            if let qc = quote {
+                // A quote ends a field only before whitespace or the end of the line.
+                if c == qc && (i + 1 == it.count || it[i + 1] == " " || it[i + 1] == "\t") { out.append(current); current = ""; quote = nil }
+                else { current.append(c) }
+            } else if c == " " || c == "\t" {
+                if !current.isEmpty { out.append(current); current = "" }
+            } else if (c == "'" || c == "\"") && current.isEmpty {
+                quote = c
+            } else {
+                current.append(c)
+            }
+            i += 1
+        }
+        if !current.isEmpty || quote != nil { out.append(current) }
+        it.removeAll()
+        return out
+    }
 }

@@ -196,15 +196,17 @@ struct DetectionPlausibilityTests {
 
     @Test("a lattice estimate from atoms far too close is held at the plausible bound and flagged")
     func latticeFallbackIsBounded() {
-        // An irregular cluster (not one lattice) with neighbours 1.9 Å apart.
+        // A disordered cluster (not one lattice) whose neighbours lie 1.9 Å apart, as atoms
+        // found in noise can: a shrunken fcc block, shaken.
         var g = SeededGenerator(seed: 4)
-        var points: [Vector3] = []
-        while points.count < 80 {
-            let p = Vector3(g.uniform(), g.uniform(), g.uniform()) * 12
-            if points.allSatisfy({ ($0 - p).length > 1.7 }) { points.append(p) }
+        let points = (0..<64).flatMap { c -> [Vector3] in
+            let cell = Vector3(Double(c % 4), Double((c / 4) % 4), Double(c / 16)) * (1.9 * 2.0.squareRoot())
+            return [Vector3(0, 0, 0), Vector3(0.5, 0.5, 0), Vector3(0.5, 0, 0.5), Vector3(0, 0.5, 0.5)].map {
+                cell + $0 * (1.9 * 2.0.squareRoot()) + Vector3(g.gaussian(), g.gaussian(), g.gaussian()) * 0.12
+            }
         }
         let fit = LatticeFit.fit(points, bulkLatticeConstant: pt.latticeConstant)
-        #expect(fit.method == .medianNeighborDistance)
+        #expect(fit.method == .neighborShell)
         #expect(abs(fit.meanLatticeConstant - LatticeFit.plausibleScale.lowerBound * pt.latticeConstant) < 1e-9)
         // The CN radius then stays above the bulk bond: real first neighbours are never cut.
         #expect(fit.coordinationRadius > pt.bulkBondLength)

@@ -1,23 +1,28 @@
 import Foundation
 
-/// An fcc lattice fitted to atom positions: x ≈ origin + L·n for fcc sites n (integer
-/// triples with an even sum, in units of a/2).
+/// The lattice of a particle's atoms: one fcc lattice fitted to all of them, fcc lattices
+/// fitted to each grain of a twinned or polycrystalline particle, or, where no lattice holds,
+/// the first shell of the radial distribution function.
 public struct LatticeFit: Sendable {
     /// How ā was obtained.
     public enum Method: String, Sendable {
-        /// A least-squares fcc lattice.
+        /// A least-squares fcc lattice through all the atoms: one crystal.
         case fccLeastSquares = "fcc_lsq"
-        /// √2 × the median nearest-neighbour distance: the fallback for particles that are
-        /// not one fcc crystal (twinned, decahedral), or too small to fit.
-        case medianNeighborDistance = "median_nn"
+        /// Least-squares fcc lattices through each grain (twinned, decahedral, polycrystalline
+        /// particles); ā is their mean weighted by the grains' atoms.
+        case grainLeastSquares = "grain_lsq"
+        /// No lattice fits: ā is √2 × the mean first-shell bond of g(r) (noise-corrected), and
+        /// the CN radius is g(r)'s first minimum (icosahedral, alloyed, disordered particles).
+        case neighborShell = "neighbor_shell"
     }
     /// Which estimate `meanLatticeConstant` is.
     public let method: Method
-    /// The three lattice parameters a₁, a₂, a₃ (Å): twice the lengths of L's columns.
+    /// The three lattice parameters a₁, a₂, a₃ (Å): twice the lengths of L's columns (for
+    /// grains and the neighbour shell, ā three times).
     public let latticeConstants: [Double]
     /// ā, their mean: the paper's lattice parameter for the CN radius.
     public let meanLatticeConstant: Double
-    /// RMS distance of the atoms from their fitted sites, Å (nil for the fallback).
+    /// RMS distance of the atoms from their fitted sites, Å (nil for the neighbour shell).
     public let rmsResidual: Double?
     /// The fitted origin (Å) and the 3 × 3 matrix L (columns: lattice vectors of length a/2).
     public let origin: Vector3?
@@ -25,24 +30,57 @@ public struct LatticeFit: Sendable {
     public let basis: Matrix3?
     /// The fcc site (units of a/2) assigned to each atom.
     public let sites: [SIMD3<Int>]?
-    /// Why the fcc fit was rejected, when it was.
+    /// Why one fcc lattice through all atoms was rejected, when it was.
     public let note: String?
-    /// Fraction of atoms within a_bulk/6 of their fitted site (nil for the fallback).
+    /// Fraction of atoms within a_bulk/6 of their fitted site (nil for the neighbour shell).
     public var inlierFraction: Double? = nil
+    /// The CN neighbourhood radius, Å: d = (ā/2)(1 + 1/√2) (paper, Methods, "Standard
+    /// coordination number") for a fitted lattice; g(r)'s first minimum for the neighbour shell.
+    public var coordinationRadius: Double
+    /// The particle's structure, when one lattice did not fit (nil for a single crystal).
+    public var structure: ParticleStructure? = nil
+    /// The lattice of each grain that one could be fitted to, largest grain first.
+    public var grains: [GrainLattice] = []
 
-    /// The CN neighbourhood radius d = (ā/2)(1 + 1/√2) (paper, Methods, "Standard coordination number").
-    public var coordinationRadius: Double { coordinationRadius(for: meanLatticeConstant) }
+    /// A lattice fitted to one grain.
+    public struct GrainLattice: Sendable {
+        /// The grain's index in ``ParticleStructure/grainSizes``.
+        public let grain: Int
+        /// The fit to its atoms.
+        public let fit: LatticeFit
+        /// Indices of its atoms among the particle's.
+        public let atoms: [Int]
+    }
+
+    init(method: Method, latticeConstants: [Double], meanLatticeConstant: Double, rmsResidual: Double?,
+         origin: Vector3?, basis: Matrix3?, sites: [SIMD3<Int>]?, note: String?, coordinationRadius: Double? = nil) {
+        self.method = method
+        self.latticeConstants = latticeConstants
+        self.meanLatticeConstant = meanLatticeConstant
+        self.rmsResidual = rmsResidual
+        self.origin = origin
+        self.basis = basis
+        self.sites = sites
+        self.note = note
+        self.coordinationRadius = coordinationRadius ?? Self.coordinationRadius(for: meanLatticeConstant)
+    }
 
     /// ā further than this fraction from bulk is flagged (nanoparticles strain by 1–3 %).
     public static let flaggedDeviation = 0.03
 
-    /// Flags for this fit of a particle of `element`: a fallback estimate, or ā more than
-    /// ``flaggedDeviation`` from bulk.
+    /// Flags for this fit of a particle of `element`: a particle that is not one crystal, a
+    /// lattice from g(r), or ā more than ``flaggedDeviation`` from bulk.
     public func flags(element: Element) -> [QualityFlag] {
         var out: [QualityFlag] = []
-        if method == .medianNeighborDistance {
-            out.append(QualityFlag(.latticeFallback, "no single fcc lattice fits (\(note ?? "")): ā is √2 × the median neighbour distance",
-                                   remedy: "CN and strain rest on this ā; a twinned or disordered particle needs a per-grain lattice"))
+        switch method {
+        case .fccLeastSquares:
+            break
+        case .grainLeastSquares:
+            out.append(QualityFlag(.notSingleCrystal, "not one crystal (\(structure?.description ?? "")): ā is the mean of \(grains.count) grain lattices",
+                                   remedy: "CN and ā hold per grain; the radial strain is per grain, NaN outside the grains"))
+        case .neighborShell:
+            out.append(QualityFlag(.latticeFallback, "no fcc lattice fits (\(note ?? ""); \(structure?.description ?? "")): ā is √2 × the first-shell bond of g(r), the CN radius g(r)'s first minimum",
+                                   remedy: "icosahedral, alloyed or disordered particles have no one lattice; the radial strain is NaN"))
         }
         let deviation = meanLatticeConstant / element.latticeConstant - 1
         if abs(deviation) > Self.flaggedDeviation {
@@ -54,8 +92,8 @@ public struct LatticeFit: Sendable {
         return out
     }
 
-    /// d for lattice constant `a`.
-    public func coordinationRadius(for a: Double) -> Double { 0.5 * a * (1 + 1 / 2.0.squareRoot()) }
+    /// d for lattice constant `a`: (a/2)(1 + 1/√2), midway between the first two fcc shells.
+    public static func coordinationRadius(for a: Double) -> Double { 0.5 * a * (1 + 1 / 2.0.squareRoot()) }
 
     /// The pure rotation closest to L (lab ← crystal).
     public var orientation: Matrix3? {
@@ -64,8 +102,8 @@ public struct LatticeFit: Sendable {
     }
 
     // Bounds for accepting the fcc fit: outside them the particle is not one fcc crystal.
-    /// ā / a_bulk must lie within ±10 % (and the fallback estimate is held within it: the
-    /// smallest metal clusters contract by a few percent, none by 10 %).
+    /// ā / a_bulk must lie within ±10 % (and the neighbour-shell estimate is held within it:
+    /// the smallest metal clusters contract by a few percent, none by 10 %).
     public static let plausibleScale = 0.9...1.1
     /// The RMS residual must stay below a_bulk / 4.
     public static let maximumResidualFraction = 0.25
@@ -74,27 +112,80 @@ public struct LatticeFit: Sendable {
     /// ... and at least 80 % of the atoms must: half of a twinned particle sits 0.8–1.6 Å
     /// off any one lattice, while position noise of 0.35 Å RMS keeps 99 % within a/6.
     public static let minimumInlierFraction = 0.8
+    /// Grain lattices are used when the grains they fit hold at least this fraction of the
+    /// particle's fcc atoms.
+    public static let minimumGrainCoverage = 0.5
+    /// At most this many grains are fitted, the largest first (each fit costs a search of
+    /// orientations; grains beyond a dozen are small).
+    public static let maximumFittedGrains = 12
 
-    /// Fits an fcc lattice to `positions`, starting from the bulk lattice constant
+    /// The lattice of `positions`, whose element has the bulk lattice constant `bulk` (Å).
+    ///
+    /// One fcc lattice through all atoms first (``fitOneCrystal(_:bulkLatticeConstant:)``). When
+    /// it is rejected, the particle's structure (a-CNA, grains, g(r)) is analysed, or `structure`
+    /// is used when given: fcc lattices are fitted to the grains, and used when they cover at
+    /// least ``minimumGrainCoverage`` of the fcc atoms; otherwise the neighbour shell of g(r).
+    public static func fit(_ positions: [Vector3], bulkLatticeConstant bulk: Double,
+                           structure given: ParticleStructure? = nil, threads: Int = Parallel.availableCores) -> LatticeFit {
+        let one = fitOneCrystal(positions, bulkLatticeConstant: bulk)
+        if one.method == .fccLeastSquares { return one }
+        let structure = given ?? ParticleStructure(positions, bulkBond: bulk / 2.0.squareRoot(), threads: threads)
+        var grains: [GrainLattice] = []
+        for g in structure.grainSizes.indices.prefix(maximumFittedGrains) {
+            let members = structure.grain.indices.filter { structure.grain[$0] == g }
+            let f = fitOneCrystal(members.map { positions[$0] }, bulkLatticeConstant: bulk)
+            if f.method == .fccLeastSquares { grains.append(GrainLattice(grain: g, fit: f, atoms: members)) }
+        }
+        let fccAtoms = structure.count(.fcc)
+        let covered = grains.reduce(0) { $0 + $1.atoms.count }
+        if !grains.isEmpty, Double(covered) >= minimumGrainCoverage * Double(fccAtoms) {
+            let w = Double(covered)
+            let a = grains.reduce(0.0) { $0 + Double($1.atoms.count) * $1.fit.meanLatticeConstant } / w
+            let rms = (grains.reduce(0.0) { $0 + Double($1.atoms.count) * pow($1.fit.rmsResidual ?? 0, 2) } / w).squareRoot()
+            var f = LatticeFit(method: .grainLeastSquares, latticeConstants: [a, a, a], meanLatticeConstant: a, rmsResidual: rms,
+                               origin: nil, basis: nil, sites: nil, note: one.note)
+            f.inlierFraction = grains.reduce(0.0) { $0 + Double($1.atoms.count) * ($1.fit.inlierFraction ?? 0) } / w
+            f.structure = structure
+            f.grains = grains
+            return f
+        }
+        // No lattice: the first shell of g(r), held within the plausible range around bulk
+        // (atoms found in noise can have a first shell at 1.7 Å, whose CN radius would delete
+        // the particle).
+        let rdf = structure.radialDistribution
+        let unbounded = (rdf.firstShellBond ?? bulk / 2.0.squareRoot()) * 2.0.squareRoot()
+        let a = min(max(unbounded, plausibleScale.lowerBound * bulk), plausibleScale.upperBound * bulk)
+        var why = one.note ?? ""
+        if rdf.firstShellBond == nil { why += "; g(r) shows no first shell, so ā is bulk's" }
+        else if a != unbounded { why += String(format: "; √2 × the first-shell bond (%.3f Å) lay outside ±10 %% of bulk, so ā is held at the bound", unbounded) }
+        // The CN radius: g(r)'s first minimum, when it lies between the bounds the fitted
+        // lattice's radius would (else the formula on the bounded ā).
+        let formula = coordinationRadius(for: a)
+        let radiusBounds = coordinationRadius(for: plausibleScale.lowerBound * bulk)...coordinationRadius(for: plausibleScale.upperBound * bulk)
+        let radius = rdf.firstMinimum.flatMap { radiusBounds.contains($0) ? $0 : nil } ?? formula
+        var f = LatticeFit(method: .neighborShell, latticeConstants: [a, a, a], meanLatticeConstant: a, rmsResidual: nil,
+                           origin: nil, basis: nil, sites: nil, note: why, coordinationRadius: radius)
+        f.inlierFraction = one.inlierFraction
+        f.structure = structure
+        return f
+    }
+
+    /// Fits one fcc lattice to `positions`, starting from the bulk lattice constant
     /// `bulk` (a median NN distance is biased low by position noise and would misassign sites).
     ///
     /// Orientation: a coarse search over 3000 seeded random rotations scoring how well the
     /// nearest-neighbour bonds align with ⟨110⟩, refined by Procrustes; sites by nearest fcc
     /// point; then a linear least-squares fit of origin and L, iterated, from five origins
     /// near the centroid, keeping the best.
-    public static func fit(_ positions: [Vector3], bulkLatticeConstant bulk: Double) -> LatticeFit {
+    public static func fitOneCrystal(_ positions: [Vector3], bulkLatticeConstant bulk: Double) -> LatticeFit {
         let n = positions.count
         let grid = NeighborGrid(points: positions, maximumRadius: 1.5 * bulk)
         let nn = positions.indices.compactMap { grid.nearestDistance(from: $0, within: 1.5 * bulk) }.sorted()
         let d0 = nn.isEmpty ? bulk / 2.0.squareRoot() : nn[nn.count / 2]
-        // The fallback is bounded by the plausible range around bulk: atoms found in noise
-        // can have a median neighbour distance of 1.7 Å, whose CN radius would delete the particle.
-        let unbounded = d0 * 2.0.squareRoot()
-        let fallbackA = min(max(unbounded, plausibleScale.lowerBound * bulk), plausibleScale.upperBound * bulk)
+        /// A rejection: `neighborShell` with bulk's ā; ``fit(_:bulkLatticeConstant:structure:threads:)`` replaces it.
         func fallback(_ why: String) -> LatticeFit {
-            let bound = fallbackA == unbounded ? "" : String(format: "; √2 × the median neighbour distance (%.3f Å) lay outside ±10 %% of bulk, so ā is held at the bound", unbounded)
-            return LatticeFit(method: .medianNeighborDistance, latticeConstants: [fallbackA, fallbackA, fallbackA],
-                              meanLatticeConstant: fallbackA, rmsResidual: nil, origin: nil, basis: nil, sites: nil, note: why + bound)
+            LatticeFit(method: .neighborShell, latticeConstants: [bulk, bulk, bulk], meanLatticeConstant: bulk, rmsResidual: nil,
+                       origin: nil, basis: nil, sites: nil, note: why)
         }
         var bonds: [Vector3] = []
         for i in positions.indices {

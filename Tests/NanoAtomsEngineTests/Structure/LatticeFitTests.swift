@@ -27,7 +27,7 @@ struct LatticeFitTests {
             if positions.allSatisfy({ ($0 - p).length > 2.4 }) { positions.append(p) }
         }
         let fit = LatticeFit.fit(positions, bulkLatticeConstant: pt.latticeConstant)
-        #expect(fit.method == .medianNeighborDistance)
+        #expect(fit.method == .neighborShell)
         #expect(fit.note != nil)
     }
 
