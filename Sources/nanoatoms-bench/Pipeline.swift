@@ -18,8 +18,7 @@ func timedRun(map path: String, element: Element, threads: Int, out: String) thr
     timings.append(r.timings)
     var so = StatisticsOptions()
     so.threads = threads
-    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so,
-                               reusing: r.reusable)
+    let st = try computeStatistics(of: r, options: so)
     timings.append(st.timings)
     try timings.measure("export") {
         let atoms = st.atoms

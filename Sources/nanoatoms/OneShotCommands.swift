@@ -106,8 +106,8 @@ func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (Model
     let r = buildModel(from: consume map, options: options)
     var so = StatisticsOptions()
     so.threads = options.threads
-    let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, options: so,
-                               reusing: r.reusable)
+    // No cancellation flag: the statistics run to the end.
+    let st = try! computeStatistics(of: r, options: so)
     return (r, st)
 }
 
@@ -126,7 +126,7 @@ func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
     print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out,
                  pdb == nil ? "model.pdb, " : ""))
     if let pdb { print("model.pdb not written: \(pdb)") }
-    printFlags(r.flags)
+    printFlags(runFlags(r, st))
 }
 
 /// Each quality flag on its own line, after a count ("no quality flags" when there are none).
@@ -176,7 +176,7 @@ func modelStatistics(_ cl: OptionParser) {
                      s.coreRatio, s.coreAtoms, s.medianRadialStrain))
         if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å", f.delta)) }
         print(st.hasShapeStatistics ? "shape statistics: measured in the map" : "shape statistics: none (give --map MAP.mrc)")
-        printFlags(st.lattice.flags(element: atoms.element))
+        printFlags(st.flags)
     } catch let e as EngineError {
         fail(e.description)
     } catch {

@@ -28,6 +28,11 @@ public struct ParticleStatistics: Sendable {
     public let fitRadius: Double
     /// Whether the shape statistics (peak z, correlation, U) were measured in a map.
     public let hasShapeStatistics: Bool
+    /// What should not be trusted in these statistics, each with its reason: the lattice
+    /// (not one crystal, a fallback, far from bulk) and the penetration depths.
+    public var flags: [QualityFlag] {
+        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag].compactMap { $0 }
+    }
     /// Time per step.
     public let timings: StepTimings
 }
@@ -157,8 +162,11 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
     }
     let cn = neighbors.map(\.count)
     let (fitCN, fitGCN) = try timer.measure("depth_fit", checking: cancellation) { () -> (DepthFit?, DepthFit?) in
-        (fitPenetrationDepth(depths: depth, values: cn.map(Double.init), statistic: "cn", plateauBounds: coordinationPlateauBounds),
-         fitPenetrationDepth(depths: depth, values: atoms[column: "gcn"]!, statistic: "gcn"))
+        let cnValues = cn.map(Double.init), gcn = atoms[column: "gcn"]!
+        return (fitPenetrationDepth(depths: depth, values: cnValues, statistic: "cn", plateauBounds: coordinationPlateauBounds)?
+                    .withBootstrapInterval(depths: depth, values: cnValues, threads: options.threads),
+                fitPenetrationDepth(depths: depth, values: gcn, statistic: "gcn")?
+                    .withBootstrapInterval(depths: depth, values: gcn, threads: options.threads))
     }
     let summary = ParticleSummary(
         atoms: atoms.count, diameter: maximumPairDistance(positions),
@@ -169,6 +177,20 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         coreAtoms: cn.filter { $0 == bulkFCCCoordination }.count)
     return ParticleStatistics(atoms: atoms, lattice: lattice, structure: structure, summary: summary, depthFitCN: fitCN, depthFitGCN: fitGCN,
                               coordinationRadius: d, fitRadius: fitRadius, hasShapeStatistics: map != nil, timings: timer)
+}
+
+/// The statistics of a built model: its atoms in its masked map, with the lattice whose CN
+/// radius validation used (so the CN rule and the table agree) and the work validation did.
+public func computeStatistics(of r: ModelBuildResult, options: StatisticsOptions = StatisticsOptions(),
+                              cancellation: Cancellation? = nil) throws(Interrupted) -> ParticleStatistics {
+    try computeStatistics(atoms: r.atoms, map: MapEvidence(raw: r.raw, regions: r.detection.regions, profile: r.profile, radius: r.radius),
+                          options: options, lattice: r.lattice, reusing: r.reusable, cancellation: cancellation)
+}
+
+/// The flags of a run: model building's, then those of its statistics that building did not
+/// raise already.
+public func runFlags(_ r: ModelBuildResult, _ st: ParticleStatistics?) -> [QualityFlag] {
+    r.flags + (st?.flags ?? []).filter { !r.flags.contains($0) }
 }
 
 /// The voxels within `radius` of each atom, for a model whose atoms were not found in `map`

@@ -79,7 +79,8 @@ public struct ModelBuildResult: Sendable {
     public let candidates: AtomDetection
     /// Per-atom outlier-test correlation of each candidate.
     public let candidateCorrelations: [Double]
-    /// The lattice fitted to the atoms that passed the correlation test (for the CN rule).
+    /// The lattice whose CN radius the CN rules used: fitted to exactly the validated atoms
+    /// (unless the flag `lattice_unsettled` says otherwise), so the statistics use it too.
     public let lattice: LatticeFit
     /// Atoms removed by validation, in the order the rules ran.
     public let removals: [Removal]
@@ -203,28 +204,13 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
                                 element: options.element, radius: radius)
     }
 
-    var removals: [Removal] = []
-    var simulated: Volume? = nil
-    let (correlations, kept1): ([Double], [Int]) = try timer.measure("validate", checking: cancellation) {
-        let S = MapSimulation.render(positions: candidates.positions, profile: profile, grid: M, threads: threads)
-        simulated = S
-        let corr = perAtomCorrelations(raw: M, simulated: S, positions: candidates.positions,
-                                       window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * radius), threads: threads)
-        let (kept1, removed1) = removeCorrelationOutliers(corr, positions: candidates.positions, rule: options.outlierRule)
-        removals += removed1
-        return (corr, kept1)
-    }
-    let pos1 = kept1.map { candidates.positions[$0] }
-    // The lattice gives the CN radius of the low-coordination rule (timed as its own step).
-    let lattice = try timer.measure("lattice_fit", checking: cancellation) { LatticeFit.fit(pos1, bulkLatticeConstant: options.element.latticeConstant) }
-    flags += lattice.flags(element: options.element)
-    let keptIndices: [Int] = try timer.measure("validate", checking: cancellation) {
-        let (kept2, removed2) = removeByStructure(pos1, radius: lattice.coordinationRadius,
-                                                  minimumCoordination: options.minimumCoordination, removeDetached: options.removeDetached)
-        removals += removed2
-        return kept2.map { kept1[$0] }
-    }
-    if let f = detachedAtomsFlag(removals) { flags.append(f) }
+    let validation = try validateAtoms(candidates.positions, raw: M, profile: profile, radius: radius, element: options.element,
+                                       rules: ValidationRules(options), threads: threads, timer: &timer, cancellation: cancellation)
+    let removals = validation.removals
+    let correlations = validation.correlations
+    let lattice = validation.lattice
+    flags += validation.flags
+    let keptIndices = validation.kept
     let detection = candidates.subset(keptIndices)
     if let l = estimate.location, !keptIndices.isEmpty,
        Double(l.particlePeaks.count) < minimumSignificantFraction * Double(keptIndices.count) {
@@ -239,8 +225,8 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     // The lattice was fitted after the correlation rule, the map simulated before any rule:
     // each is reusable when no later rule removed an atom.
     let reusable = ReusableResults(positions: detection.positions,
-                                   lattice: removals.contains { $0.rule != .lowCorrelation } ? nil : lattice,
-                                   simulated: removals.isEmpty ? simulated : nil, profile: profile)
+                                   lattice: validation.latticeSettled ? lattice : nil,
+                                   simulated: removals.isEmpty ? validation.simulated : nil, profile: profile)
     return ModelBuildResult(options: options, profile: profile, radius: radius, mask: mask, location: estimate.location,
                             background: background,
                             raw: M, denoised: C, search: search, componentCount: found.count, splitComponents: nsplit, recoveredAtoms: recovered,

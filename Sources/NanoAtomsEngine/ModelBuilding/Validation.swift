@@ -180,13 +180,21 @@ public func removeLowCoordination(_ positions: [Vector3], radius: Double, minimu
 /// The rules that follow the correlation test, in order: atoms with fewer than
 /// `minimumCoordination` neighbours within `radius` (none when nil), then atoms in detached
 /// clusters (when `removeDetached`). Indices are into `positions`.
+///
+/// The CN rule is applied until no atom breaks it (the paper applies it once): removing an
+/// atom lowers its neighbours' CN, and a table of the kept atoms should hold none below the
+/// minimum the model claims. The atoms a second pass removes are dangling chains of one or
+/// two atoms.
 public func removeByStructure(_ positions: [Vector3], radius: Double, minimumCoordination: Int?,
                               removeDetached: Bool) -> (kept: [Int], removed: [Removal]) {
     var kept = Array(positions.indices), removed: [Removal] = []
     if let minimum = minimumCoordination {
-        let r = removeLowCoordination(positions, radius: radius, minimum: minimum)
-        kept = r.kept
-        removed += r.removed
+        while true {
+            let r = removeLowCoordination(kept.map { positions[$0] }, radius: radius, minimum: minimum)
+            kept = r.kept.map { kept[$0] }
+            removed += r.removed
+            if r.removed.isEmpty || kept.isEmpty { break }
+        }
     }
     if removeDetached {
         let r = removeDetachedClusters(kept.map { positions[$0] }, radius: radius)

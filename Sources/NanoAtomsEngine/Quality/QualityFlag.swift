@@ -20,6 +20,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         case notSingleCrystal = "not_single_crystal"
         /// No fcc lattice fits, even per grain: ā and the CN radius come from g(r).
         case latticeFallback = "lattice_fallback"
+        /// Fitting the lattice and removing atoms by CN did not settle on one radius.
+        case latticeUnsettled = "lattice_unsettled"
         /// ā strays from the element's bulk constant by more than a few percent.
         case latticeOutOfRange = "lattice_out_of_range"
         /// Clusters of atoms detached from the particle were removed.
@@ -27,6 +29,9 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         /// Few of the model's atoms stand out as atom-like peaks: the noise is high enough
         /// that surface atoms are likely missed or invented.
         case lowSignal = "low_signal"
+        /// The penetration depth δ rests on few core atoms, has a wide bootstrap interval, or
+        /// the fit explains little.
+        case depthUncertain = "depth_uncertain"
         /// Voxels far outside the map's range were clipped, or its values rescaled.
         case extremeValues = "extreme_values"
     }

@@ -38,7 +38,7 @@ public enum RunOutputs {
                                 ("radius", .number(l.radius)), ("fill_fraction", .finite(l.fillFraction(element: r.options.element))),
                                 ("other_clusters", .number(Double(l.otherClusters)))])
         }
-        let flags = r.flags.map { f in
+        let flags = runFlags(r, st).map { f in
             JSONValue.object([("code", .string(f.code.rawValue)), ("reason", .string(f.reason)),
                               ("remedy", f.remedy.map { .string($0) } ?? .null)])
         }
@@ -86,12 +86,15 @@ public enum RunOutputs {
                     ("core_ratio", .finite(s.coreRatio)), ("core_atoms", .number(Double(s.coreAtoms))),
                 ])),
                 ("lattice", lattice(st.lattice)),
-                ("lattice_for_validation", lattice(r.lattice)),
+                ("structure", structure(st.structure)),
                 ("cn_radius", .number(st.coordinationRadius)),
+                ("cn_radius_validation", .number(r.lattice.coordinationRadius)),
                 ("adp_fit_radius", .number(st.fitRadius)),
                 ("aniso_invalid", .number(Double(st.atoms[column: "aniso_valid"]!.filter { $0 == 0 }.count))),
                 ("delta_cn", .finite(st.depthFitCN?.delta)),
+                ("delta_cn_interval", interval(st.depthFitCN?.interval)),
                 ("delta_gcn", .finite(st.depthFitGCN?.delta)),
+                ("delta_gcn_interval", interval(st.depthFitGCN?.interval)),
                 ("depth_fit_cn", depthFit(st.depthFitCN)),
                 ("depth_fit_gcn", depthFit(st.depthFitGCN)),
                 ("cn_bins", cnBins(st.atoms)),
@@ -103,9 +106,29 @@ public enum RunOutputs {
         return .object(fields)
     }
 
+    static func interval(_ i: ClosedRange<Double>?) -> JSONValue {
+        i.map { .array([.finite($0.lowerBound), .finite($0.upperBound)]) } ?? .null
+    }
+
+    /// The structure counts (a-CNA), the grains and g(r)'s first shell.
+    static func structure(_ s: ParticleStructure) -> JSONValue {
+        let rdf = s.radialDistribution
+        return .object([
+            ("method", .string("adaptive CNA (Stukowski 2012)")),
+            ("counts", .object(structureCounts(s.types).map { ($0.0.name, .number(Double($0.1))) })),
+            ("grains", .array(s.grainSizes.map { .number(Double($0)) })),
+            ("single_crystal", .bool(s.isSingleCrystal)),
+            ("rdf_first_peak", .finite(rdf.firstPeak)),
+            ("rdf_first_minimum", .finite(rdf.firstMinimum)),
+            ("rdf_first_shell_bond", .finite(rdf.firstShellBond)),
+            ("summary", .string(s.description)),
+        ])
+    }
+
     static func lattice(_ l: LatticeFit) -> JSONValue {
         .object([
             ("method", .string(l.method.rawValue)),
+            ("grain_a", .array(l.grains.map { .finite($0.fit.meanLatticeConstant) })),
             ("a", .array(l.latticeConstants.map { .finite($0) })),
             ("a_mean", .finite(l.meanLatticeConstant)),
             ("rms", .finite(l.rmsResidual)),
@@ -134,6 +157,10 @@ public enum RunOutputs {
             ("statistic", .string(f.statistic)), ("delta", .finite(f.delta)), ("m", .finite(f.slope)), ("c", .finite(f.plateau)),
             ("c_bounds", f.plateauBounds.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
             ("rms", .finite(f.rmsResidual)),
+            ("r_squared", .finite(f.rSquared)),
+            ("interval_95", interval(f.interval)),
+            ("atoms_beyond_delta", .number(Double(f.atomsBeyondDelta))),
+            ("doubt", f.doubt.map { .string($0) } ?? .null),
             ("points_depth", .array(f.depths.map { .finite($0) })), ("points_value", .array(f.values.map { .finite($0) })),
         ])
     }

@@ -68,6 +68,12 @@ public enum RunReport {
         return "<table>\n<tr>\(cells(header, "th"))</tr>\n" + rows.map { "<tr>\(cells($0, "td"))</tr>\n" }.joined() + "</table>\n"
     }
 
+    /// δ with its bootstrap 95 % interval, e.g. "4.61 (4.1–5.3)", and ⚑ when it is flagged.
+    static func deltaCell(_ f: DepthFit) -> String {
+        let interval = f.interval.map { String(format: " (%.1f–%.1f)", $0.lowerBound, $0.upperBound) } ?? ""
+        return String(format: "%.2f", f.delta) + interval + (f.doubt == nil ? "" : " ⚑")
+    }
+
     /// One sentence on the mask: its size and how it was found.
     public static func maskSentence(_ r: ModelBuildResult) -> String { maskSentence(r.mask, location: r.location) }
 
@@ -121,23 +127,26 @@ public enum RunReport {
                                                          removedCorrelation, removedCN, r.options.minimumCoordination.map { String($0) } ?? "(off)",
                                                          r.removedCount(.detached))) + "</p>\n"
         page += "<h2>Quality flags</h2>\n"
-        if r.flags.isEmpty {
+        let flags = runFlags(r, st)
+        if flags.isEmpty {
             page += "<p>None: the mask, the threshold search and the lattice passed their checks.</p>\n"
         } else {
             page += table(["flag", "reason", "what to try"], textColumns: 3,
-                          rows: r.flags.map { [$0.code.rawValue, $0.reason, $0.remedy ?? ""] })
+                          rows: flags.map { [$0.code.rawValue, $0.reason, $0.remedy ?? ""] })
         }
         page += "<p>" + escapeXML(maskSentence(r)) + " Threshold: " + escapeXML(r.search.choice) + ".</p>\n"
         if let st {
             let s = st.summary
             page += "<h2>The particle (paper Table 1)</h2>\n<table>\n<tr><th>atoms</th><th>diameter (Å)</th><th>median CN</th><th>median NN bond (Å)</th><th>median radial strain (%)</th><th>core ratio (CN 12)</th><th>δ CN (Å)</th><th>δ GCN (Å)</th></tr>\n"
-            page += "<tr>" + [String(s.atoms), String(format: "%.2f", s.diameter), String(format: "%.1f", s.medianCN), String(format: "%.3f", s.medianNNBond),
+            let deltaCN = st.depthFitCN.map(deltaCell) ?? "–", deltaGCN = st.depthFitGCN.map(deltaCell) ?? "–"
+            let cells: [String] = [String(s.atoms), String(format: "%.2f", s.diameter), String(format: "%.1f", s.medianCN), String(format: "%.3f", s.medianNNBond),
                               String(format: "%.2f", s.medianRadialStrain), String(format: "%.3f (%d)", s.coreRatio, s.coreAtoms),
-                              st.depthFitCN.map { String(format: "%.2f", $0.delta) } ?? "–", st.depthFitGCN.map { String(format: "%.2f", $0.delta) } ?? "–"]
-                .map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>\n</table>\n"
+                                   deltaCN, deltaGCN]
+            page += "<tr>" + cells.map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>\n</table>\n"
             page += "<p>" + escapeXML(String(format: "Lattice: ā = %.4f Å (%@, inliers %.0f%%, rms %.3f Å); CN radius d = %.3f Å.",
                                              st.lattice.meanLatticeConstant, st.lattice.method.rawValue, 100 * (st.lattice.inlierFraction ?? .nan),
                                              st.lattice.rmsResidual ?? .nan, st.coordinationRadius)) + (st.lattice.note.map { " " + escapeXML($0) } ?? "") + "</p>\n"
+            page += "<p>" + escapeXML("Structure (adaptive common-neighbour analysis): \(st.structure.description).") + "</p>\n"
         }
         page += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for (i, f) in figures.enumerated() {

@@ -6,30 +6,43 @@ let fittableColumns = statisticsColumns.filter { $0 != "radial_depth" } + ["gcn_
 
 let statsCommand = CommandDeclaration(
     name: "stats",
-    parameters: [.required("atoms", [.atoms], "validated atoms found in a map")],
+    parameters: [.required("atoms", [.atoms], "atoms found in a map, or loaded from a model file"),
+                 .optional("map", [.volume], "the map to measure shape statistics in (default: the map the atoms were found in)")],
     returns: .table,
-    summary: "per-atom statistics: CN, GCN, bonds, strain, depth, peak z, correlation, Uiso, U, DOI",
+    summary: "per-atom statistics: structure, CN, GCN, bonds, strain, depth; peak z, correlation, Uiso, U, DOI with a map",
     teaching: """
-        stats computes the paper's per-atom statistics. Position statistics: the fcc lattice is
-        fitted to the atoms (ā sets the neighbour radius), then CN, GCN, the nearest-neighbour
-        bond, the radial strain and the radial depth. Shape statistics from the raw map: the peak
-        intensity z-score over the atom's voxels, the validation correlation (a cube of side 3
-        r_th), Uiso from a weighted log-linear fit of an isotropic Gaussian within 3/4 of half the
-        bond length, and the anisotropic U with its eigenvalues and DOI = U_min/U_maj.
+        stats computes the paper's per-atom statistics for any atoms. Position statistics need
+        only the positions: the local structure of each atom (fcc, hcp, icosahedral or other, by
+        adaptive common-neighbour analysis) and its grain; the lattice (one fcc lattice, or one
+        per grain of a twinned particle, or where none holds the first shell of g(r)), whose ā
+        sets the neighbour radius; then CN, GCN, the nearest-neighbour bond, the radial strain
+        and the radial depth. Shape statistics need a map: the peak intensity z-score over the
+        atom's voxels, the validation correlation (a cube of side 3 r_th), Uiso from a weighted
+        log-linear fit of an isotropic Gaussian within 3/4 of half the bond length, and the
+        anisotropic U with its eigenvalues and DOI = U_min/U_maj. Atoms found here use their own
+        map and the lattice validation used; atoms loaded from a file (SINGLE's *_ATMS.pdb, an
+        mmCIF, CSV or XYZ) get shape statistics with map=.
         Look at: tab.median_cn and tab.core_ratio (the paper's Table 1), 'show tab' for the whole
-        row and statistics binned by CN (surface atoms should have lower peak z and higher Uiso),
-        and tab.uiso or any column as a list. docs/statistics.md defines every column.
+        row, the structure and the flags, and tab.uiso or any column as a list. docs/statistics.md
+        defines every column.
         """,
     example: "tab = stats atoms",
     run: { args, interp in
         let a = try args.atoms("atoms")
-        let (profile, raw, _) = try atomModel(a, args)
         var o = StatisticsOptions()
         o.threads = interp.options.threads
         var atoms = a.atoms
-        if atoms[column: "split"] == nil { atoms.setColumn("split", a.wasSplit.map { $0 ? 1 : 0 }) }
-        return .table(try computeStatistics(atoms: atoms, regions: a.regions!, raw: raw, profile: profile,
-                                            radius: a.atoms.element.radius, options: o, cancellation: interp.cancellation))
+        var evidence: MapEvidence? = nil
+        if case .volume(let v) = args["map"] {
+            evidence = MapEvidence(raw: v.volume, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: v.volume.voxelSize),
+                                   radius: atoms.element.radius)
+        } else if let raw = a.raw, let regions = a.regions {
+            evidence = MapEvidence(raw: raw, regions: regions, profile: AtomProfile.peng(atoms.element, voxelSize: raw.voxelSize),
+                                   radius: atoms.element.radius)
+        }
+        if a.regions != nil, atoms[column: "split"] == nil { atoms.setColumn("split", a.wasSplit.map { $0 ? 1 : 0 }) }
+        // One lattice per result: the one validation used (any step that changes the atoms drops it).
+        return .table(try computeStatistics(atoms: atoms, map: evidence, options: o, lattice: a.lattice, cancellation: interp.cancellation))
     })
 
 let summaryCommand = CommandDeclaration(

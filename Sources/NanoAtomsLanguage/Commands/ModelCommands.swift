@@ -91,6 +91,7 @@ func updated(_ a: AtomsValue, _ d: AtomDetection, note: String) -> AtomsValue {
     out.atoms = atoms
     out.regions = d.regions
     out.wasSplit = d.wasSplit
+    out.lattice = nil      // the atoms changed: a lattice validation fitted is not theirs
     out.history.append(note)
     return out
 }
@@ -180,25 +181,23 @@ let validateCommand = CommandDeclaration(
         default: throw LanguageError("validate: cnmin must be a whole number or \"off\"")
         }
         let element = a.atoms.element
-        let corr = perAtomCorrelations(raw: raw, positions: a.atoms.positions, profile: profile,
-                                       window: .sphere(radius: ModelBuildingOptions.outlierSphereRadius * element.radius),
-                                       threads: interp.options.threads)
-        let (kept1, removed1) = removeCorrelationOutliers(corr, positions: a.atoms.positions, rule: rule)
-        let pos1 = kept1.map { a.atoms.positions[$0] }
-        let lattice = LatticeFit.fit(pos1, bulkLatticeConstant: element.latticeConstant)
-        let structure = removeByStructure(pos1, radius: lattice.coordinationRadius, minimumCoordination: minimum,
-                                          removeDetached: try args.bool("detached"))
-        let kept = structure.kept.map { kept1[$0] }, removed2 = structure.removed
+        var timer = StepTimings()
+        let v = try validateAtoms(a.atoms.positions, raw: raw, profile: profile, radius: element.radius, element: element,
+                                  rules: ValidationRules(outlierRule: rule, minimumCoordination: minimum, removeDetached: try args.bool("detached")),
+                                  threads: interp.options.threads, timer: &timer, cancellation: interp.cancellation)
+        let kept = v.kept
         var out = a
         var atoms = a.atoms
-        atoms.setColumn("valid_corr_sphere", corr)
+        atoms.setColumn("valid_corr_sphere", v.correlations)
         out.atoms = atoms.subset(kept)
         out.regions = a.detection!.subset(kept).regions
         out.wasSplit = kept.map { a.wasSplit[$0] }
-        out.removals = a.removals + removed1 + removed2
-        out.lattice = lattice
-        out.flags += lattice.flags(element: element) + (detachedAtomsFlag(removed2).map { [$0] } ?? [])
-        let detached = removed2.filter { $0.rule == .detached }.count
+        out.removals = a.removals + v.removals
+        out.lattice = v.lattice
+        out.flags += v.flags
+        let removed1 = v.removals.filter { $0.rule == .lowCorrelation }
+        let detached = v.removals.filter { $0.rule == .detached }.count
+        let removed2 = v.removals.filter { $0.rule != .lowCorrelation }
         out.history.append("removed \(removed1.count) by correlation, \(removed2.count - detached) by CN, \(detached) detached")
         return .atoms(out)
     })

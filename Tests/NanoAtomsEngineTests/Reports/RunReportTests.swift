@@ -15,7 +15,7 @@ struct RunReportTests {
         var o = ModelBuildingOptions(element: pt)
         o.outlierRule = .paper  // the paper's 2-SD rule always removes a few atoms: the report must list them
         let r = buildModel(from: p.map, options: o)
-        let st = computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius)
+        let st = try computeStatistics(of: r)
         let folder = TestSupport.temporaryFolder()
         try RunOutputs.write(r, statistics: st, mapName: "sample", to: folder)
 
@@ -24,7 +24,10 @@ struct RunReportTests {
         #expect(figures.count == 10)
         #expect(html.components(separatedBy: "<svg ").count - 1 == figures.count)
         #expect(html.contains("<td>\(st.summary.atoms)</td>"))
-        #expect(html.contains(String(format: "<td>%.2f</td>", st.depthFitCN!.delta)))
+        // δ with its bootstrap 95 % interval.
+        let fit = st.depthFitCN!, interval = try #require(fit.interval)
+        #expect(interval.contains(fit.delta))
+        #expect(html.contains(String(format: "<td>%.2f (%.1f–%.1f)", fit.delta, interval.lowerBound, interval.upperBound)))
         try #require(r.removals.count > 0)
         #expect(html.components(separatedBy: "<td class=\"text\">low_correlation</td>").count - 1 == r.removedCount(.lowCorrelation))
         #expect(html.components(separatedBy: "<td class=\"text\">low_coordination</td>").count - 1 == r.removedCount(.lowCoordination))
