@@ -11,7 +11,7 @@ let oneShotUsage = """
            nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
            nanoatoms stats MODEL [--map MAP.mrc] [--element EL] [--out TABLE.csv] [--threads N]
                          (any model: .pdb, .cif, .csv, .xyz; shape statistics need --map)
-           nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular]
+           nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular | --model MODEL]
                          [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
                          [--lowfreq F] [--liquid slab|shell] [--thickness T] [--density F] [--gradient F] [--offset X]
     """
@@ -256,10 +256,16 @@ case "compare":
 case "simulate":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed",
-                       "--lowfreq", "--liquid", "--thickness", "--density", "--gradient", "--offset"])
+                       "--lowfreq", "--liquid", "--thickness", "--density", "--gradient", "--offset", "--model"])
     guard let out = cl.options["--out"] else { fail("simulate needs --out MAP.mrc", code: 2) }
-    guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
+    var model: AtomSet? = nil
+    if let m = cl.options["--model"] {
+        guard ModelFile.isModel(m) else { fail("--model takes a model file (.pdb, .cif, .csv, .xyz), not '\(m)'", code: 2) }
+        do { model = try ModelFile.read(path: m, element: cl.options["--element"].flatMap(Element.named)) } catch { fail("\(error)") }
+    }
+    guard let element = cl.options["--element"].map({ Element.named($0) }) ?? model?.element ?? Element.named("Pt") else { fail("unknown element", code: 2) }
     var spec = ParticleSpec(element: element)
+    spec.model = model?.positions
     if let s = cl.options["--shape"] {
         guard let shape = ParticleShape(rawValue: s) else { fail("--shape takes cuboctahedron, truncoct or irregular", code: 2) }
         spec.shape = shape
@@ -295,7 +301,7 @@ case "simulate":
             files.append((truth, Array(CSVFormat.text(atoms).utf8)))
         }
         try writeAtomically(files: files)
-        print("simulated \(particle.positions.count) \(element) atoms (\(spec.shape.rawValue)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
+        print("simulated \(particle.positions.count) \(element) atoms (\(spec.model == nil ? spec.shape.rawValue : "model " + cl.options["--model"]!)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
     } catch {
         fail("\(error)")
     }

@@ -48,6 +48,10 @@ public struct ParticleSpec: Sendable {
     public var noiseSeed: UInt64? = nil
     /// Low-frequency noise, liquid, gradient and an off-centre particle (none by default).
     public var background = SimulatedBackground()
+    /// A model to render instead of a built shape (positions in Å, any frame: they are
+    /// centred in the box, not rotated); `shape`, `atomCount`, `expansion` and the orientation
+    /// are then unused.
+    public var model: [Vector3]? = nil
 
     /// A spec for `element` with the defaults above.
     public init(element: Element) { self.element = element }
@@ -134,14 +138,15 @@ public enum TestParticle {
         var rng = SeededGenerator(seed: spec.seed)
         let a = spec.element.latticeConstant * (1 + spec.expansion)
         let cnRadius = 0.5 * a * (1 + 1 / 2.0.squareRoot())
-        var sites: [SIMD3<Int>]
-        if spec.shape == .irregular {
-            sites = irregularSites(count: spec.atomCount, rng: &rng)
+        var positions: [Vector3]
+        if let model = spec.model {
+            positions = model
         } else {
-            sites = self.sites(spec.shape, size: size(of: spec.shape, near: spec.atomCount))
+            let sites = spec.shape == .irregular ? irregularSites(count: spec.atomCount, rng: &rng)
+                                                 : self.sites(spec.shape, size: size(of: spec.shape, near: spec.atomCount))
+            let rotation = spec.randomOrientation ? randomRotation(&rng) : .identity
+            positions = sites.map { rotation * (Vector3(Double($0.x), Double($0.y), Double($0.z)) * (a / 2)) }
         }
-        let rotation = spec.randomOrientation ? randomRotation(&rng) : .identity
-        var positions = sites.map { rotation * (Vector3(Double($0.x), Double($0.y), Double($0.z)) * (a / 2)) }
         let cn = coordination(positions, radius: cnRadius)
         if spec.surfaceDisorder > 0 {
             for i in positions.indices where cn[i] < 12 {
@@ -247,6 +252,9 @@ extension ParticleSpec {
     /// (given, or the one the particle needs) would be too large: every entry point that
     /// takes a spec from a user calls this first.
     public func validate() throws {
+        if let m = model {
+            try Limits.check(Double(m.count), in: Double(Limits.simulatedAtoms.lowerBound)...Double(Limits.simulatedAtoms.upperBound), "the model's number of atoms")
+        }
         try Limits.check(Double(atomCount), in: Double(Limits.simulatedAtoms.lowerBound)...Double(Limits.simulatedAtoms.upperBound), "the number of atoms")
         try Limits.check(voxelSize, in: Limits.voxelSize, "the voxel size", unit: "Å")
         try Limits.check(expansion, in: Limits.expansion, "the lattice expansion")
@@ -275,7 +283,12 @@ extension ParticleSpec {
     /// `atomCount` fcc atoms (four per cubic cell), with 25 % for a non-spherical or lumpy shape (a 100,000-atom irregular particle spans 7 % more than the sphere).
     var estimatedBoxEdge: Int {
         let a = element.latticeConstant * (1 + expansion)
-        let d = 1.25 * pow(6 * Double(atomCount) * a * a * a / (4 * Double.pi), 1.0 / 3.0)
+        var d = 1.25 * pow(6 * Double(atomCount) * a * a * a / (4 * Double.pi), 1.0 / 3.0)
+        if let m = model, !m.isEmpty {
+            // The box make() chooses: twice the largest distance from the centroid.
+            let c = m.reduce(Vector3.zero, +) / Double(m.count)
+            d = 2 * (m.map { ($0 - c).length }.max() ?? 0)
+        }
         let edge = ((d + 12 + 2 * background.offset.length) / voxelSize).rounded(.up)
         return edge.isFinite && edge < 1e9 ? Int(edge) : Int(1e9)
     }
