@@ -9,7 +9,8 @@ centre, twenty grains and hcp twin planes), shaken by Gaussian position noise, w
   positions (an independent implementation): identical without noise, ≥ 97 % with 0.05 Å;
 - the lattice method (one crystal, or grains) and ā against the lattice constant ASE built with
   (within 0.5 % for the fcc and decahedral particles, noise up to 0.1 Å);
-- g(r)'s CN radius on an icosahedron lies between its first and second shells;
+- the icosahedron's CN counts the first shell only (median 9, at most 12);
+- surface sites of a regular octahedron against a hand count, and q6 of its core;
 - the statistics of a model read from PDB, XYZ and mmCIF (gemmi writes it) agree atom for atom.
 
 Usage: check_structure.py BINARY
@@ -85,6 +86,16 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(got_method == "neighbor_shell", f"{name}, noise {sigma} Å: lattice method {got_method} (no lattice fits an icosahedron)")
                 cn = np.array([float(r["cn"]) for r in rows])
                 check(abs(np.median(cn) - 9) <= 1 and cn.max() <= 12, f"{name}, noise {sigma} Å: median CN {np.median(cn)}, maximum {cn.max()} (first shell only)")
+
+    # Surface sites of a regular octahedron of five atoms an edge, by hand: 6 vertices,
+    # 12 edges of 3 inner atoms, 8 {111} faces of 3 inner atoms, 19 core atoms.
+    path = os.path.join(tmp, "octahedron5.xyz")
+    write(path, Octahedron("Pt", 5, 0, latticeconstant=3.92))
+    rows, _, _, _ = stats(path)
+    sites = [int(c) for c in np.bincount([int(float(r["site"])) for r in rows], minlength=6)]
+    check(list(sites) == [19, 6, 36, 0, 24, 0], f"octahedron sites core/vertex/edge/{{100}}/{{111}}/other = {list(sites)} (by hand 19/6/36/0/24/0)")
+    q6 = [float(r["q6"]) for r in rows if float(r["cn"]) == 12]
+    check(all(abs(q - 0.5745) < 1e-3 for q in q6), f"q6 of the {len(q6)} core atoms is fcc's 0.575")
 
     # One model, three formats: PDB as SINGLE writes it (upper-case element, a correlation in
     # the B column), XYZ, and mmCIF written by gemmi: the same statistics atom for atom.

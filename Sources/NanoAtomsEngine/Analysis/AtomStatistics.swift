@@ -63,6 +63,9 @@ public struct MapEvidence: Sendable {
     }
 }
 
+/// The strain tensor's columns (%, lab frame), in order.
+public let strainColumns = ["e_xx", "e_yy", "e_zz", "e_xy", "e_xz", "e_yz"]
+
 /// Computes the paper's per-atom statistics for `atoms`, whose densities are `regions`
 /// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``
 /// with that map.
@@ -96,8 +99,14 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
 /// - `cn`: neighbours within the lattice's CN radius (``LatticeFit/coordinationRadius``);
 ///   `gcn`: Σ CN_k / 12 over the neighbours (`gcn_paper`: / the neighbours' maximum CN, the
 ///   paper's text); with `.maximumOfNeighbors` the two swap;
+/// - `q4`, `q6`: Steinhardt bond order over the CN neighbours; `crystalline_bonds`: bonds whose
+///   two atoms' q₆ vectors align (``BondOrder``);
+/// - `site`: the surface site (``SurfaceSite``: 0 core, 1 vertex, 2 edge, 3 {100}, 4 {111}, 5 other
+///   surface); `surface`: 1 for a surface atom;
 /// - `nn_bond`: distance to the nearest atom (Å); `nn_bond_median`: median neighbour distance;
-/// - `radial_strain`: ε_RR in % (see ``radialStrains(_:lattice:bulkLatticeConstant:centre:)``);
+/// - `e_xx` … `e_yz`: the strain tensor ε in % against the ideal bulk template
+///   (``strainTensors(_:lattice:bulkLatticeConstant:)``);
+///   `radial_strain`: ε_RR = r̂ᵀ ε r̂ in %;
 ///   `radial_depth`: R_NP − R (Å).
 ///
 /// Shape statistics (with a map):
@@ -131,9 +140,20 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         atoms.setColumn("cn", neighbors.map { Double($0.count) })
         atoms.setColumn("gcn", generalizedCoordination(neighbors: neighbors, normalization: options.gcnNormalization))
         atoms.setColumn(other == .bulk ? "gcn_bulk" : "gcn_paper", generalizedCoordination(neighbors: neighbors, normalization: other))
+        let order = BondOrder(positions, neighbors: neighbors)
+        atoms.setColumn("q4", order.q4)
+        atoms.setColumn("q6", order.q6)
+        atoms.setColumn("crystalline_bonds", order.crystallineBonds.map(Double.init))
+        let sites = surfaceSites(positions, neighbors: neighbors)
+        atoms.setColumn("site", sites.map { Double($0.rawValue) })
+        atoms.setColumn("surface", sites.map { $0 == .core ? 0 : 1 })
         atoms.setColumn("nn_bond", nearestNeighborDistances(positions))
         atoms.setColumn("nn_bond_median", medianNeighborDistances(positions, radius: d))
-        atoms.setColumn("radial_strain", radialStrains(positions, lattice: lattice, bulkLatticeConstant: element.latticeConstant).map { 100 * $0 })
+        let strain = strainTensors(positions, lattice: lattice, bulkLatticeConstant: element.latticeConstant)
+        atoms.setColumn("radial_strain", radialStrains(positions, tensors: strain).map { 100 * $0 })
+        for (name, (p, q)) in zip(strainColumns, [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
+            atoms.setColumn(name, strain.map { $0.map { 100 * $0[p, q] } ?? .nan })
+        }
         let depth = radialDepths(positions)
         atoms.setColumn("radial_depth", depth)
         return (neighbors, depth)

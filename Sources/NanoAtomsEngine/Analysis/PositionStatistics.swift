@@ -85,40 +85,52 @@ public func radialDepths(_ positions: [Vector3]) -> [Double] {
 /// code smooths the displacement field with the same h = 2 Å.
 public let strainKernelWidth = 2.0
 
-/// Radial strain ε_RR = ∂u_R/∂R of each atom, as a fraction (0.015 = 1.5 %).
-///
-/// The paper gives only the definition ε_RR = ∂u_R/∂R. Here u = x − x_ideal, with x_ideal
-/// the site the lattice fit assigned to the atom on a *bulk* lattice (the element's bulk
-/// constant) with the fitted orientation and origin; the displacement gradient G = ∂u/∂X
-/// with respect to the ideal (reference) positions X is a Gaussian-weighted (h = 2 Å)
-/// linear fit of u over the atom's neighbours within 3h;
-/// and ε_RR = r̂ᵀ G r̂ with r̂ the unit vector from the centroid. A lattice expanded
-/// uniformly by e over bulk gives ε_RR = e for every atom. NaN without an fcc fit, for an
-/// atom within 0.5 Å of the centroid, or with fewer than 5 neighbours.
-///
-/// `centre` is the particle's centre for r̂ (default: the centroid of `positions`; a grain's
-/// strain is radial about the particle's centre, not the grain's).
+/// Radial strain ε_RR = r̂ᵀ ε r̂ of each atom, as a fraction (0.015 = 1.5 %), from the strain
+/// tensors of ``strainTensors(_:lattice:bulkLatticeConstant:)``, r̂ the unit vector from
+/// `centre` (default: the centroid). The paper gives only the definition ε_RR = ∂u_R/∂R; for a
+/// symmetric ε the two agree. NaN where the tensor is, or within 0.5 Å of the centre.
 public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double, centre given: Vector3? = nil) -> [Double] {
+    radialStrains(positions, tensors: strainTensors(positions, lattice: lattice, bulkLatticeConstant: bulkLatticeConstant), centre: given)
+}
+
+/// ε_RR = r̂ᵀ ε r̂ from tensors already computed.
+public func radialStrains(_ positions: [Vector3], tensors: [Matrix3?], centre given: Vector3? = nil) -> [Double] {
+    let centre = given ?? positions.reduce(.zero, +) / Double(max(1, positions.count))
+    return zip(positions, tensors).map { p, e in
+        let r = p - centre
+        guard let e, r.length >= 0.5 else { return .nan }
+        let rhat = r / r.length
+        return rhat.dot(e * rhat)
+    }
+}
+
+/// The small-strain tensor ε = (G + Gᵀ)/2 of each atom, against the ideal bulk lattice.
+///
+/// u = x − x_ideal, with x_ideal the site the lattice fit assigned to the atom on a *bulk*
+/// lattice (the element's bulk constant) with the fitted orientation and origin: the local
+/// ideal template. The displacement gradient G = ∂u/∂X with respect to the ideal positions X
+/// is a Gaussian-weighted (h = 2 Å) linear fit of u over the atom's neighbours within 3h. A
+/// lattice expanded uniformly by e over bulk gives ε = e·I for every atom. For a particle of
+/// grains, each grain's atoms against that grain's lattice (neighbours within the grain).
+/// nil without a fitted lattice, or with fewer than 5 neighbours.
+public func strainTensors(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double) -> [Matrix3?] {
     if lattice.method == .grainLeastSquares {
-        // Each grain's atoms against its own lattice; atoms in no fitted grain have none.
-        var out = [Double](repeating: .nan, count: positions.count)
-        let centre = given ?? positions.reduce(.zero, +) / Double(max(1, positions.count))
+        var out = [Matrix3?](repeating: nil, count: positions.count)
         for g in lattice.grains {
-            let e = radialStrains(g.atoms.map { positions[$0] }, lattice: g.fit, bulkLatticeConstant: bulkLatticeConstant, centre: centre)
+            let e = strainTensors(g.atoms.map { positions[$0] }, lattice: g.fit, bulkLatticeConstant: bulkLatticeConstant)
             for (k, i) in g.atoms.enumerated() { out[i] = e[k] }
         }
         return out
     }
     guard let sites = lattice.sites, let rotation = lattice.orientation, let origin = lattice.origin,
           sites.count == positions.count else {
-        return positions.map { _ in .nan }
+        return positions.map { _ in nil }
     }
     let ideal = sites.map { origin + rotation * (Vector3(Double($0.x), Double($0.y), Double($0.z)) * (bulkLatticeConstant / 2)) }
     let u = zip(positions, ideal).map { $0 - $1 }
-    let centre = given ?? positions.reduce(.zero, +) / Double(positions.count)
     let h = strainKernelWidth, reach = 3 * h
     let grid = NeighborGrid(points: ideal, maximumRadius: reach)
-    return positions.indices.map { i in
+    return positions.indices.map { i -> Matrix3? in
         // Weighted least squares for u(x) ≈ u₀ + G (x − xᵢ), one row per neighbour: the
         // rows of A and the three right-hand sides kept as SIMD4 sums (no array per neighbour).
         var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
@@ -133,16 +145,16 @@ public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatti
             b0 += wr * u[j].x; b1 += wr * u[j].y; b2 += wr * u[j].z
             count += 1
         }
+        guard count >= 5 else { return nil }
         let A = [a0, a1, a2, a3].flatMap { [$0[0], $0[1], $0[2], $0[3]] }
         let B = [b0, b1, b2].map { [$0[0], $0[1], $0[2], $0[3]] }
-        let r = positions[i] - centre
-        guard count >= 5, r.length >= 0.5 else { return .nan }
         var G = Matrix3([0, 0, 0, 0, 0, 0, 0, 0, 0])
         for c in 0..<3 {
-            guard let beta = solveLinearSystem(A, B[c], n: 4) else { return .nan }
+            guard let beta = solveLinearSystem(A, B[c], n: 4) else { return nil }
             for k in 0..<3 { G[c, k] = beta[k + 1] }        // ∂u_c/∂x_k
         }
-        let rhat = r / r.length
-        return rhat.dot(G * rhat)
+        var e = G
+        for p in 0..<3 { for q in 0..<3 { e[p, q] = 0.5 * (G[p, q] + G[q, p]) } }
+        return e
     }
 }

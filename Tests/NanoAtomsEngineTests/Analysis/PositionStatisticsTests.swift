@@ -115,3 +115,43 @@ struct PositionStatisticsTests {
         #expect(fit.flags(element: pt).map(\.code) == [.notSingleCrystal])
     }
 }
+
+@Suite("The strain tensor")
+struct StrainTensorTests {
+    let pt = TestSupport.platinum
+
+    @Test("a lattice expanded by e has ε = e·I at every atom", arguments: [0.01, -0.015])
+    func uniform(e: Double) {
+        let p = fccBlock(pt.latticeConstant * (1 + e), cells: 5)
+        let fit = LatticeFit.fit(p, bulkLatticeConstant: pt.latticeConstant)
+        let eps = strainTensors(p, lattice: fit, bulkLatticeConstant: pt.latticeConstant)
+        #expect(eps.allSatisfy { $0 != nil })
+        for t in eps.compactMap({ $0 }) {
+            for i in 0..<3 { for j in 0..<3 { #expect(abs(t[i, j] - (i == j ? e : 0)) < 1e-6) } }
+        }
+    }
+
+    @Test("a simple shear x += γy gives ε_xy = γ/2 and no normal strain")
+    func shear() {
+        let gamma = 0.01
+        let p = fccBlock(pt.latticeConstant, cells: 5).map { Vector3($0.x + gamma * $0.y, $0.y, $0.z) }
+        let fit = LatticeFit.fit(p, bulkLatticeConstant: pt.latticeConstant)
+        let eps = strainTensors(p, lattice: fit, bulkLatticeConstant: pt.latticeConstant).compactMap { $0 }
+        #expect(eps.count == p.count)
+        // The polar rotation takes the shear's rotation part (γ/2 about z): second order in γ remains.
+        for t in eps {
+            #expect(abs(t[0, 1] - gamma / 2) < 2e-4)
+            #expect(abs(t[0, 0]) < 2e-4 && abs(t[1, 1]) < 2e-4 && abs(t[2, 2]) < 1e-6)
+            #expect(abs(t[0, 2]) < 1e-6 && abs(t[1, 2]) < 1e-6)
+        }
+    }
+
+    @Test("the radial strain is r̂ᵀεr̂: a tensor ε = e·I gives e in every direction")
+    func radialFromTensor() {
+        let e = Matrix3.diagonal(Vector3(repeating: 0.02))
+        let positions = [Vector3(0, 0, 0), Vector3(3, 0, 0), Vector3(0, -2, 2), Vector3(1, 1, 1)]
+        let r = radialStrains(positions, tensors: positions.map { _ in e }, centre: .zero)
+        #expect(r[0].isNaN)               // at the centre r̂ is undefined
+        #expect(r.dropFirst().allSatisfy { abs($0 - 0.02) < 1e-12 })
+    }
+}

@@ -134,3 +134,72 @@ struct ParticleStructureTests {
         #expect(st.grainSizes[0] == st.count(.fcc))
     }
 }
+
+@Suite("Bond-orientational order")
+struct BondOrderTests {
+    @Test("q4 and q6 of ideal fcc, hcp and icosahedral sites (Steinhardt et al. 1983, Table I)")
+    func idealValues() {
+        let fcc = fccBlock(3.92, cells: 4)
+        let nf = neighborLists(fcc, radius: 3.3)
+        let of = BondOrder(fcc, neighbors: nf)
+        let i = nf.indices.first { nf[$0].count == 12 }!
+        #expect(abs(of.q4[i] - 0.19094) < 1e-4 && abs(of.q6[i] - 0.57452) < 1e-4)
+        #expect(of.crystallineBonds[i] == 12)
+
+        let hcp = hcpBlock(2.77, cells: 5)
+        let nh = neighborLists(hcp, radius: 3.3)
+        let oh = BondOrder(hcp, neighbors: nh)
+        let j = nh.indices.first { nh[$0].count == 12 }!
+        #expect(abs(oh.q4[j] - 0.09722) < 1e-4 && abs(oh.q6[j] - 0.48476) < 1e-4)
+
+        let phi = (1 + 5.0.squareRoot()) / 2
+        var ico = [Vector3.zero]
+        for a in [-1.0, 1.0] { for b in [-phi, phi] { ico += [Vector3(0, a, b), Vector3(a, b, 0), Vector3(b, 0, a)] } }
+        let oi = BondOrder(ico, neighbors: [Array(1...12)] + (1...12).map { _ in [0] })
+        #expect(abs(oi.q4[0]) < 1e-9 && abs(oi.q6[0] - 0.66332) < 1e-4)
+    }
+
+    @Test("random positions have few crystalline bonds")
+    func disordered() {
+        var g = SeededGenerator(seed: 2)
+        var p: [Vector3] = []
+        while p.count < 400 {
+            let x = Vector3(g.uniform(), g.uniform(), g.uniform()) * 20
+            if p.allSatisfy({ ($0 - x).length > 2.3 }) { p.append(x) }
+        }
+        let o = BondOrder(p, neighbors: neighborLists(p, radius: 3.4))
+        #expect(Double(o.solidLikeCount) < 0.05 * Double(p.count))
+    }
+}
+
+@Suite("Surface sites")
+struct SurfaceSiteTests {
+    @Test("the 55-atom cuboctahedron by hand: 12 vertices, 24 edge atoms, 6 {100} centres, 13 core atoms")
+    func cuboctahedron() {
+        var s = ParticleSpec(element: TestSupport.platinum)
+        s.atomCount = 55; s.randomOrientation = false
+        let p = TestParticle.make(s).positions
+        #expect(p.count == 55)
+        let sites = surfaceSites(p, neighbors: neighborLists(p, radius: 3.35))
+        let count = { (k: SurfaceSite) in sites.filter { $0 == k }.count }
+        #expect(count(.vertex) == 12 && count(.edge) == 24 && count(.face100) == 6 && count(.core) == 13)
+        #expect(count(.face111) == 0 && count(.otherSurface) == 0)
+    }
+
+    @Test("a {111} terrace atom (six in the plane, three below) and a bulk atom missing one neighbour")
+    func terraceAndVacancy() {
+        let fcc = fccBlock(3.92, cells: 4)
+        let nl = neighborLists(fcc, radius: 3.3)
+        let i = nl.indices.first { nl[$0].count == 12 }!
+        // Remove one neighbour: still core (the shell is balanced but for one bond).
+        var one = nl
+        one[i].removeLast()
+        #expect(surfaceSites(fcc, neighbors: one)[i] == .core)
+        // Keep the six in one {111} plane and the three below it.
+        let n = Vector3(1, 1, 1) / 3.0.squareRoot()
+        var terrace = nl
+        terrace[i] = nl[i].filter { (fcc[$0] - fcc[i]).dot(n) < 0.1 }
+        #expect(terrace[i].count == 9)
+        #expect(surfaceSites(fcc, neighbors: terrace)[i] == .face111)
+    }
+}
