@@ -169,7 +169,7 @@ func modelStatistics(_ cl: OptionParser) {
         let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
         if let out = cl.options["--out"] { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
         let s = st.summary
-        print("\(path): \(s.atoms) \(atoms.element.symbol) atoms\(atoms[column: "z"] != nil ? " (several elements; statistics pooled)" : "")")
+        print("\(path): \(s.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")
         print("structure: \(st.structure.description)")
         print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
         print(String(format: "diameter %.1f Å, median CN %.1f, core ratio %.2f (%d), median radial strain %.2f %%", s.diameter, s.medianCN,

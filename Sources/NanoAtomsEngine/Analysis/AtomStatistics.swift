@@ -18,6 +18,8 @@ public struct ParticleStatistics: Sendable {
     public let structure: ParticleStructure
     /// The paper's Table 1 row.
     public let summary: ParticleSummary
+    /// The statistics of each element, most atoms first, for a particle of several (else empty).
+    public let perElement: [ElementSummary]
     /// Eq. 1 fitted to CN (c in [10, 12]) and to GCN against radial depth.
     public let depthFitCN: DepthFit?
     /// See `depthFitCN`.
@@ -164,8 +166,21 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         try timer.measure("shape_stats", checking: cancellation) {
             let regions = map.regions ?? sphereRegions(positions, in: M, radius: map.radius)
             atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
-            let S = reusable?.simulated(with: map.profile, on: M)
-                ?? MapSimulation.render(positions: positions, profile: map.profile, grid: M, threads: options.threads)
+            let present = atoms.elementsPresent
+            var S: Volume
+            if present.count > 1 {
+                // Several elements: each rendered with its own scattering, and summed.
+                let each = atoms.elements
+                S = Volume(sameGridAs: M)
+                for e in present {
+                    let part = MapSimulation.render(positions: positions.indices.filter { each[$0] == e }.map { positions[$0] },
+                                                    profile: AtomProfile.peng(e, voxelSize: M.voxelSize), grid: M, threads: options.threads)
+                    for q in 0..<S.count { S.values[q] += part.values[q] }
+                }
+            } else {
+                S = reusable?.simulated(with: map.profile, on: M)
+                    ?? MapSimulation.render(positions: positions, profile: map.profile, grid: M, threads: options.threads)
+            }
             atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
                                                               window: .cube(side: 3 * map.radius), threads: options.threads))
             let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)
@@ -195,7 +210,20 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         medianNeighborDistance: median(atoms[column: "nn_bond_median"]!.filter(\.isFinite)),
         medianRadialStrain: median(atoms[column: "radial_strain"]!.filter(\.isFinite)),
         coreAtoms: cn.filter { $0 == bulkFCCCoordination }.count)
-    return ParticleStatistics(atoms: atoms, lattice: lattice, structure: structure, summary: summary, depthFitCN: fitCN, depthFitGCN: fitGCN,
+    var perElement: [ElementSummary] = []
+    let present = atoms.elementsPresent
+    if present.count > 1 {
+        let each = atoms.elements
+        let site = atoms[column: "surface"]!, nn = atoms[column: "nn_bond"]!, uiso = atoms[column: "uiso"]
+        for e in present {
+            let mine = each.indices.filter { each[$0] == e }
+            perElement.append(ElementSummary(element: e, atoms: mine.count, medianCN: median(mine.map { Double(cn[$0]) }),
+                                             surfaceFraction: Double(mine.filter { site[$0] == 1 }.count) / Double(max(1, mine.count)),
+                                             medianNNBond: median(mine.map { nn[$0] }.filter(\.isFinite)),
+                                             medianUiso: uiso.map { u in median(mine.map { u[$0] }.filter(\.isFinite)) } ?? .nan))
+        }
+    }
+    return ParticleStatistics(atoms: atoms, lattice: lattice, structure: structure, summary: summary, perElement: perElement, depthFitCN: fitCN, depthFitGCN: fitGCN,
                               coordinationRadius: d, fitRadius: fitRadius, hasShapeStatistics: map != nil, timings: timer)
 }
 

@@ -22,6 +22,23 @@ public struct ParticleSummary: Sendable {
     public var coreRatio: Double { atoms > 0 ? Double(coreAtoms) / Double(atoms) : .nan }
 }
 
+/// The statistics of one element of a particle of several (core–shell, alloy).
+public struct ElementSummary: Sendable {
+    /// The element.
+    public let element: Element
+    /// Its atoms.
+    public let atoms: Int
+    /// Median CN of its atoms.
+    public let medianCN: Double
+    /// Fraction of its atoms at the surface (site other than core).
+    public let surfaceFraction: Double
+    /// Median nearest-neighbour bond of its atoms, Å.
+    public let medianNNBond: Double
+    /// Median Uiso of its atoms, Å² (NaN without shape statistics). Heavier atoms scatter
+    /// more sharply, so compare Uiso within an element, not across elements.
+    public let medianUiso: Double
+}
+
 /// One CN bin of a statistic: the atoms with that CN, the statistic's mean, SD and the
 /// standard error S/√N.
 public struct CoordinationBin: Sendable, Equatable {

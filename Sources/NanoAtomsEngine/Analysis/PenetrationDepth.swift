@@ -50,12 +50,22 @@ public func fitPenetrationDepth(depths: [Double], values: [Double], statistic: S
                                 window: Int = depthAveragingWindow,
                                 plateauBounds: ClosedRange<Double>? = nil) -> DepthFit? {
     let pairs = zip(depths, values).filter { $0.0.isFinite && $0.1.isFinite }.sorted { $0.0 < $1.0 }
+    return fitPenetrationDepth(sorted: pairs, statistic: statistic, window: window, plateauBounds: plateauBounds)
+}
+
+/// ``fitPenetrationDepth(depths:values:statistic:window:plateauBounds:)`` on finite (depth,
+/// value) pairs already in order of depth.
+func fitPenetrationDepth(sorted pairs: [(Double, Double)], statistic: String, window: Int = depthAveragingWindow,
+                         plateauBounds: ClosedRange<Double>? = nil) -> DepthFit? {
     guard pairs.count >= window + 3 else { return nil }
     var xs: [Double] = [], ys: [Double] = []
+    xs.reserveCapacity(pairs.count - window + 1); ys.reserveCapacity(pairs.count - window + 1)
     for s in 0...(pairs.count - window) {
-        let run = pairs[s..<(s + window)]
-        xs.append(run.map(\.0).reduce(0, +) / Double(window))
-        ys.append(run.map(\.1).reduce(0, +) / Double(window))
+        // Summed in order from zero, as a reduce would: the same bits, without an array per window.
+        var sx = 0.0, sy = 0.0
+        for q in s..<(s + window) { sx += pairs[q].0; sy += pairs[q].1 }
+        xs.append(sx / Double(window))
+        ys.append(sy / Double(window))
     }
     // The points are in order of depth, so for a given δ the points with t = min(x − δ, 0) ≠ 0
     // are a prefix: prefix sums make each trial δ cost a binary search, not a pass.
@@ -131,7 +141,7 @@ extension DepthFit {
     /// `replicates` times (seeded, so a run repeats exactly) and Eq. 1 refitted to each sample.
     public func withBootstrapInterval(depths: [Double], values: [Double], replicates: Int = depthBootstrapReplicates,
                                       seed: UInt64 = 1, threads: Int = Parallel.availableCores) -> DepthFit {
-        let pairs = zip(depths, values).filter { $0.0.isFinite && $0.1.isFinite }
+        let pairs = zip(depths, values).filter { $0.0.isFinite && $0.1.isFinite }.sorted { $0.0 < $1.0 }
         guard pairs.count >= depthAveragingWindow + 3, replicates >= 10 else { return self }
         // One seed per replicate, drawn up front, so the threads' share does not change the draws.
         var rng = SeededGenerator(seed: seed)
@@ -143,13 +153,13 @@ extension DepthFit {
             Parallel.forRanges(replicates, threads: threads, minimumChunk: 1) { range in
                 for k in range {
                     var g = SeededGenerator(seed: seeds[k])
-                    var d: [Double] = [], v: [Double] = []
-                    d.reserveCapacity(pairs.count); v.reserveCapacity(pairs.count)
-                    for _ in pairs.indices {
-                        let q = pairs[Int(g.next() % UInt64(pairs.count))]
-                        d.append(q.0); v.append(q.1)
-                    }
-                    out.value[k] = fitPenetrationDepth(depths: d, values: v, statistic: name, plateauBounds: bounds)?.delta ?? .nan
+                    // A sample of the depth-ordered atoms, in order: counting sort of the drawn indices.
+                    var drawn = [Int](repeating: 0, count: pairs.count)
+                    for _ in pairs.indices { drawn[Int(g.next() % UInt64(pairs.count))] += 1 }
+                    var sample: [(Double, Double)] = []
+                    sample.reserveCapacity(pairs.count)
+                    for (q, times) in drawn.enumerated() where times > 0 { for _ in 0..<times { sample.append(pairs[q]) } }
+                    out.value[k] = fitPenetrationDepth(sorted: sample, statistic: name, plateauBounds: bounds)?.delta ?? .nan
                 }
             }
         }

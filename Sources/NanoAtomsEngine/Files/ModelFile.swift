@@ -14,7 +14,7 @@ public enum ModelFile {
     /// Reads the model at `path`. The element comes from the file where it says (PDB columns
     /// 77–78 or the atom name, in any letter case as SINGLE writes it; mmCIF `type_symbol`; the
     /// XYZ symbols), else `element`. A model of several elements keeps the most common one as
-    /// its element and every atom's atomic number in the column `z`.
+    /// its element and every atom's atomic number in the column `atomic_number`.
     ///
     /// PDB B-factors become `uiso` = B/8π² (Å²) when they look like B-factors; SINGLE writes a
     /// per-atom correlation into the B column, so values all within [−1, 1] are kept as the
@@ -62,7 +62,7 @@ public enum ModelFile {
         for e in elements { tally[e, default: 0] += 1 }
         let main = tally.max { $0.value < $1.value || ($0.value == $1.value && $0.key.atomicNumber > $1.key.atomicNumber) }!.key
         var set = AtomSet(element: main, positions: symbols.map(\.1))
-        if tally.count > 1 { set.setColumn("z", elements.map { Double($0.atomicNumber) }) }
+        if tally.count > 1 { set.setColumn("atomic_number", elements.map { Double($0.atomicNumber) }) }
         if let b = bFactors {
             if b.allSatisfy({ abs($0) <= 1 }) && b.contains(where: { $0 != 0 }) {
                 set.setColumn("pdb_b", b)
@@ -105,7 +105,7 @@ public enum XYZFormat {
     /// XYZ text for `atoms` (comment: `comment`).
     public static func text(_ atoms: AtomSet, comment: String) -> String {
         var out = "\(atoms.count)\n\(comment)\n"
-        let z = atoms[column: "z"]
+        let z = atoms[column: "atomic_number"]
         for (i, p) in atoms.positions.enumerated() {
             let symbol = z.flatMap { zs in Element.all.first { Double($0.atomicNumber) == zs[i] }?.symbol } ?? atoms.element.symbol
             out += String(format: "%@ %.4f %.4f %.4f\n", symbol, p.x, p.y, p.z)

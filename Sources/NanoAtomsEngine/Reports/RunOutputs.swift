@@ -90,7 +90,7 @@ public enum RunOutputs {
                 ("cn_radius", .number(st.coordinationRadius)),
                 ("cn_radius_validation", .number(r.lattice.coordinationRadius)),
                 ("adp_fit_radius", .number(st.fitRadius)),
-                ("aniso_invalid", .number(Double(st.atoms[column: "aniso_valid"]!.filter { $0 == 0 }.count))),
+                ("aniso_invalid", .number(Double(st.atoms[column: "aniso_valid"]?.filter { $0 == 0 }.count ?? 0))),
                 ("delta_cn", .finite(st.depthFitCN?.delta)),
                 ("delta_cn_interval", interval(st.depthFitCN?.interval)),
                 ("delta_gcn", .finite(st.depthFitGCN?.delta)),

@@ -39,6 +39,9 @@ public enum RunReport {
             figures.append(Figure(name: "gcn_depth", caption: String(format: "GCN against radial depth: δ = %.2f Å.", f.delta),
                                   canvas: Plot.depth(f, atomDepths: depth, atomValues: atoms[column: "gcn"] ?? [])))
         }
+        figures.append(Figure(name: "rdf",
+                              caption: String(format: "The radial distribution function g(r) of the atoms, with its first minimum and the CN radius used (%@).", st.lattice.method.rawValue),
+                              canvas: Plot.radialDistribution(st.structure.radialDistribution, coordinationRadius: st.coordinationRadius)))
         let slab = Slab.central(atoms.positions, axis: .z, thickness: st.lattice.meanLatticeConstant)
         for column in ["cn", "doi"] {
             figures.append(Figure(name: "projection_\(column)",

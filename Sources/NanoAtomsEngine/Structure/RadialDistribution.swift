@@ -12,7 +12,8 @@ public struct RadialDistribution: Sendable {
     public let g: [Double]
     /// The first peak's position, Å (nil when no pair lies within the range).
     public let firstPeak: Double?
-    /// The first minimum after the first peak, Å: where the first shell ends.
+    /// The first minimum after the first peak, Å: where the first shell ends (the middle of the
+    /// trough, where g stays within 5 % of the peak's height of its lowest value).
     public let firstMinimum: Double?
     /// The mean bond length within the first shell (distance below `firstMinimum`), corrected
     /// for the bias of position noise, Å. Noise of SD σ per coordinate lengthens a bond d on
@@ -82,7 +83,15 @@ public struct RadialDistribution: Sendable {
             for b in peakBin...end where smooth[b] < smooth[best] { best = b }
             // A minimum only if g rises again after it within the range (else the range ended on
             // a falling slope and no second shell was seen).
-            if best < end, smooth[(best + 1)...end].contains(where: { $0 > smooth[best] }) { minimumBin = best }
+            if best < end, smooth[(best + 1)...end].contains(where: { $0 > smooth[best] }) {
+                // The middle of the trough: where g stays within 5 % of the peak's height of
+                // its lowest value (a noise-free model's g is zero across the whole gap).
+                let level = smooth[best] + 0.05 * (smooth[peakBin] - smooth[best])
+                var lo = best, hi = best
+                while lo > peakBin + 1 && smooth[lo - 1] <= level { lo -= 1 }
+                while hi < end - 1 && smooth[hi + 1] <= level { hi += 1 }
+                minimumBin = (lo + hi) / 2
+            }
         }
         let minimum = minimumBin.map { centres[$0] }
         firstMinimum = minimum

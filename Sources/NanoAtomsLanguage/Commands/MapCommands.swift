@@ -9,16 +9,17 @@ extension VolumeValue {
 
 let loadCommand = CommandDeclaration(
     name: "load",
-    parameters: [.required("path", [.string], "an MRC map (.mrc, .map) or a model (.pdb, .csv)", path: true),
+    parameters: [.required("path", [.string], "an MRC map (.mrc, .map) or a model (.pdb, .cif, .csv, .xyz)", path: true),
                  .option("apix", [.number, .none], default: .none, unit: "Å", "voxel size, when the map's header has none").within(Limits.voxelSize)],
     returns: .any,
-    summary: "read a density map (MRC) or an atomic model (PDB or CSV)",
+    summary: "read a density map (MRC) or an atomic model (PDB, mmCIF, CSV or XYZ)",
     teaching: """
         load reads a file. An MRC map becomes a volume: any MRC2014 data mode a reconstruction
         program writes (8- and 16-bit integers, 32- and 16-bit floats), any axis order and byte
         order; the centre of voxel (i, j, k) is placed at (i + start)·apix + origin in Å, so the
-        atoms come out in the same frame as the map in ChimeraX. A PDB or CSV file becomes atoms,
-        for comparing models or computing statistics on a model built elsewhere.
+        atoms come out in the same frame as the map in ChimeraX. A PDB (SINGLE's *_ATMS.pdb too),
+        mmCIF, CSV or XYZ file becomes atoms, for comparing models or computing statistics on a
+        model built elsewhere; a model of several elements keeps each atom's element.
         Look at: the volume's size and voxel size (about 0.3–0.4 Å for these maps), and the range
         of values: a map that is all zeros or has a huge offset is worth a second look.
         """,
@@ -26,18 +27,9 @@ let loadCommand = CommandDeclaration(
     run: { args, interp in
         let path = try args.string("path")!
         let lower = path.lowercased()
-        if lower.hasSuffix(".pdb") || lower.hasSuffix(".ent") || lower.hasSuffix(".csv") {
-            let text = try readInputText(path)
-            let element = interp.options.element
-            var atoms: AtomSet
-            if lower.hasSuffix(".csv") {
-                atoms = try CSVFormat.parseAtoms(text, element: element ?? Element.named("Pt")!, name: path)
-            } else {
-                let read = try PDBFormat.parse(text, name: path)
-                let symbol = read.first?.element ?? ""
-                atoms = AtomSet(element: Element.named(symbol) ?? element ?? Element.named("Pt")!, positions: read.map(\.position))
-                atoms.setColumn("uiso", read.map { $0.bFactor / (8 * Double.pi * Double.pi) })
-            }
+        if ModelFile.isModel(path) {
+            var atoms = try ModelFile.read(path: path, element: interp.options.element)
+            if let e = interp.options.element, atoms[column: "atomic_number"] == nil { atoms.element = e }
             return .atoms(AtomsValue(atoms: atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
                                      wasSplit: atoms.positions.map { _ in false }, source: path))
         }

@@ -132,10 +132,31 @@ public func fullView(_ value: Value) -> String {
             ("median_radial_strain", .number(t.summary.medianRadialStrain)), ("core_ratio", .number(t.summary.coreRatio)),
             ("core_atoms", .number(Double(t.summary.coreAtoms))),
         ])))]
-        if let f = t.depthFitCN { lines.append("  " + Value.fit(f).summary) }
-        if let f = t.depthFitGCN { lines.append("  " + Value.fit(f).summary) }
+        for f in [t.depthFitCN, t.depthFitGCN].compactMap({ $0 }) {
+            lines.append("  " + Value.fit(f).summary + (f.interval.map { String(format: "; 95 %% interval %.2f–%.2f Å", $0.lowerBound, $0.upperBound) } ?? ""))
+        }
+        lines.append(String(format: "  lattice: ā = %.4f Å (%@), CN radius %.3f Å", t.lattice.meanLatticeConstant, t.lattice.method.rawValue,
+                            t.coordinationRadius))
+        lines.append("  structure: " + t.structure.description)
+        let sites = t.atoms[column: "site"].map { s in
+            SurfaceSite.allCases.map { k in "\(k.name) \(s.filter { Int($0) == k.rawValue }.count)" }.joined(separator: ", ")
+        }
+        if let sites { lines.append("  sites: " + sites) }
+        if let q6 = t.atoms[column: "q6"], let bonds = t.atoms[column: "crystalline_bonds"] {
+            lines.append(String(format: "  bond order: median q6 %.3f; %d of %d atoms solid-like (≥ %d crystalline bonds)",
+                                median(q6.filter(\.isFinite)), bonds.filter { $0 >= Double(BondOrder.solidLikeBonds) }.count, bonds.count,
+                                BondOrder.solidLikeBonds))
+        }
+        for e in t.perElement {
+            lines.append(String(format: "  %@: %d atoms, median CN %.1f, %.0f %% at the surface, median NN bond %.3f Å, median Uiso %.4f Å²",
+                                e.element.symbol, e.atoms, e.medianCN, 100 * e.surfaceFraction, e.medianNNBond, e.medianUiso))
+        }
+        if !t.hasShapeStatistics { lines.append("  shape statistics: none (these atoms have no map; stats atoms map=VOLUME measures them)") }
+        for f in t.flags { lines.append("  flag \(f)") }
         let cn = t.atoms[column: "cn"]!.map { Int($0) }
-        let names = ["peak_z", "uiso", "doi", "valid_corr"]
+        // Only the shape statistics the table has (a model without a map has none).
+        let names = ["peak_z", "uiso", "doi", "valid_corr"].filter { t.atoms[column: $0] != nil }
+        guard !names.isEmpty else { return lines.joined(separator: "\n") }
         lines.append("  by CN (mean ± S/√N; bins of ≥ 5 atoms):")
         lines.append("    CN    n  " + names.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
         let bins = names.map { binByCoordination(t.atoms[column: $0]!, cn: cn) }

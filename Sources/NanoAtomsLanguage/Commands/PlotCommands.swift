@@ -5,13 +5,13 @@ import NanoAtomsEngine
 let plotColumns = statisticsColumns + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"]
 
 /// The figures `plot` draws.
-let plotKinds = ["auto", "depth", "bins", "projection", "search", "slice", "comparison"]
+let plotKinds = ["auto", "depth", "bins", "projection", "rdf", "search", "slice", "comparison"]
 
 /// The kinds each value can be drawn as, the first being what `auto` picks.
 private func kinds(for value: Value) -> [String] {
     switch value {
     case .fit: return ["depth"]
-    case .table: return ["depth", "bins", "projection", "slice"]
+    case .table: return ["depth", "bins", "projection", "rdf", "slice"]
     case .atoms: return ["projection", "slice"]
     case .mask: return ["search"]
     case .volume: return ["slice"]
@@ -25,7 +25,7 @@ let plotCommand = CommandDeclaration(
     parameters: [.required("value", [.fit, .table, .atoms, .mask, .volume, .comparison], "what to draw"),
                  .optional("path", [.string], "an .svg file to write; without it, a quick view in the terminal", path: true),
                  .option("kind", [.string], default: .string("auto"), choices: plotKinds,
-                         "depth, bins, projection, search, slice or comparison (auto: what suits the value)"),
+                         "depth, bins, projection, rdf, search, slice or comparison (auto: what suits the value)"),
                  .option("column", [.string, .none], default: .none, choices: plotColumns,
                          "the statistic to show (depth: cn; bins: peak_z; projection: cn)"),
                  .option("axis", [.string], default: .string("z"), choices: ["x", "y", "z"], "the axis a projection or slice looks along"),
@@ -41,7 +41,8 @@ let plotCommand = CommandDeclaration(
           a fit          the statistic against radial depth: 5-atom averages, the fitted Eq. 1
                          and δ (Figs. 4 and 6); a table does the same with kind=depth column=…
           a table        kind=bins: a statistic binned by CN with ±S/√N error bars (Fig. 5);
-                         kind=projection: the central slab coloured by a column (Figs. 1e, 2)
+                         kind=projection: the central slab coloured by a column (Figs. 1e, 2);
+                         kind=rdf: g(r) with its first minimum and the CN radius
           atoms          the central slab projected along an axis, or kind=slice: the raw map's
                          plane through the atoms with the atoms marked
           a mask         the threshold search: correlation against threshold, Otsu's value
@@ -88,6 +89,7 @@ struct PlotRequest {
         case projection(AtomSet, column: String?, slab: Slab)
         case search(ThresholdSearchResult)
         case slice(Volume, axis: ViewAxis, plane: Int, atoms: [Vector3], radius: Double)
+        case rdf(RadialDistribution, coordinationRadius: Double)
         case comparison(ModelComparison, slab: Slab, radius: Double)
     }
     let figure: Figure
@@ -123,6 +125,8 @@ struct PlotRequest {
                 throw LanguageError("plot: too few atoms with a finite \(c) to fit a depth")
             }
             figure = .depth(fit, atomDepths: d, atomValues: v)
+        case (.table(let t), "rdf"):
+            figure = .rdf(t.structure.radialDistribution, coordinationRadius: t.coordinationRadius)
         case (.table(let t), "bins"):
             let c = column ?? "peak_z"
             let cn = try values(t.atoms, "cn").map { Int($0) }
@@ -162,6 +166,7 @@ struct PlotRequest {
         case .projection(let a, let c, let s): return "\(a.positions.filter(s.contains).count) atoms in a \(String(format: "%.1f", s.thickness)) Å slab along \(s.axis.name)" + (c.map { ", coloured by \($0)" } ?? "")
         case .search(let s): return "threshold search, \(s.trials.count) trials, chosen \(String(format: "%.4g", s.threshold))"
         case .slice(_, let axis, let plane, _, _): return "plane \(plane) along \(axis.name)"
+        case .rdf(let g, let d): return String(format: "g(r), first minimum %@, CN radius %.2f Å", g.firstMinimum.map { String(format: "%.2f Å", $0) } ?? "none", d)
         case .comparison(let c, _, _): return "\(c.common.count) common, \(c.displaced.count) displaced, \(c.lost.count) lost, \(c.gained.count) gained"
         }
     }
@@ -171,6 +176,7 @@ struct PlotRequest {
         switch figure {
         case .depth(let f, let d, let v): return Plot.depth(f, atomDepths: d, atomValues: v, title: title)
         case .bins(let b, let s): return Plot.coordinationBins(b, statistic: s, title: title)
+        case .rdf(let g, let d): return Plot.radialDistribution(g, coordinationRadius: d, title: title)
         case .projection(let a, let c, let s):
             return Plot.projection(a.positions, values: c.flatMap { a[column: $0] }, column: c, slab: s, atomRadius: a.element.radius, title: title)
         case .search(let s): return Plot.thresholdSearch(s, title: title)
@@ -223,6 +229,13 @@ struct PlotRequest {
                                     marks: [(Double(s.otsu), "┊"), (Double(s.threshold), "│")],
                                     xLabel: "threshold; ┊ Otsu, │ chosen", yLabel: "correlation with simulated map")
                 + String(format: "\n  Otsu %.4g, chosen %.4g (correlation %.5f)", s.otsu, s.threshold, s.correlation)
+        case .rdf(let g, let d):
+            var marks: [(Double, Character)] = [(d, "│")]
+            if let m = g.firstMinimum { marks.append((m, "┊")) }
+            return TextPlot.scatter(points: Array(zip(g.r, g.g)), marks: marks, xLabel: "r (Å); ┊ first minimum, │ CN radius", yLabel: "g(r)")
+                + String(format: "\n  first peak %@, first minimum %@, first-shell bond %@, CN radius %.3f Å",
+                         g.firstPeak.map { String(format: "%.2f Å", $0) } ?? "none", g.firstMinimum.map { String(format: "%.2f Å", $0) } ?? "none",
+                         g.firstShellBond.map { String(format: "%.3f Å", $0) } ?? "none", d)
         case .slice(let vol, let axis, let plane, let atoms, let r):
             return TextPlot.slice(vol, axis: axis, index: plane, atoms: atoms, atomRadius: r)
                 + "\n  plane \(plane) along \(axis.name)" + (atoms.isEmpty ? "" : "; o: an atom within \(String(format: "%.2f", r)) Å")

@@ -177,7 +177,8 @@ public enum Value: Sendable {
         case .mask: return ["threshold", "otsu", "components", "correlation", "curve"]
         case .atoms(let a): return ["count", "removed", "x", "y", "z"] + a.atoms.columnNames
         case .table(let t): return ["natoms", "diameter", "median_cn", "mean_cn", "median_nn_bond", "median_neighbor_distance",
-                                    "median_radial_strain", "core_ratio", "core_atoms", "a", "delta_cn", "delta_gcn", "atoms",
+                                    "median_radial_strain", "core_ratio", "core_atoms", "a", "lattice_method", "cn_radius",
+                                    "delta_cn", "delta_gcn", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g", "atoms",
                                     "x", "y", "z"] + t.atoms.columnNames
         case .fit: return ["delta", "m", "c", "rms", "depths", "values", "statistic"]
         case .comparison: return ["common", "displaced", "lost", "gained", "common_pct", "displaced_pct", "lost_pct", "gained_pct"]
@@ -244,6 +245,12 @@ public enum Value: Sendable {
             case "core_ratio": return .number(s.coreRatio)
             case "core_atoms": return .number(Double(s.coreAtoms))
             case "a": return .number(t.lattice.meanLatticeConstant)
+            case "lattice_method": return .string(t.lattice.method.rawValue)
+            case "cn_radius": return .number(t.coordinationRadius)
+            case "delta_cn_low": return t.depthFitCN?.interval.map { .number($0.lowerBound) }
+            case "delta_cn_high": return t.depthFitCN?.interval.map { .number($0.upperBound) }
+            case "rdf_r": return .list(t.structure.radialDistribution.r.map { .number($0) })
+            case "rdf_g": return .list(t.structure.radialDistribution.g.map { .number($0) })
             case "delta_cn": return t.depthFitCN.map { .number($0.delta) }
             case "delta_gcn": return t.depthFitGCN.map { .number($0.delta) }
             case "atoms":

@@ -21,7 +21,7 @@ struct RunReportTests {
 
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         let figures = RunReport.figures(r, statistics: st)
-        #expect(figures.count == 10)
+        #expect(figures.count == 11)
         #expect(html.components(separatedBy: "<svg ").count - 1 == figures.count)
         #expect(html.contains("<td>\(st.summary.atoms)</td>"))
         // δ with its bootstrap 95 % interval.
