@@ -129,9 +129,14 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
     let positions = atoms.positions
     let element = atoms.element
     let reusable = prior.flatMap { $0.positions == positions ? $0 : nil }
-    let (lattice, structure) = try timer.measure("lattice_fit", checking: cancellation) { () -> (LatticeFit, ParticleStructure) in
+    let (lattice, own, structure) = try timer.measure("lattice_fit", checking: cancellation) { () -> (LatticeFit, LatticeFit, ParticleStructure) in
         let lattice = given ?? reusable?.lattice ?? LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant, threads: options.threads)
-        return (lattice, lattice.structure ?? ParticleStructure(positions, bulkBond: element.bulkBondLength, threads: options.threads))
+        // A given lattice sets the CN radius (validation's, so the rule and the table agree);
+        // sites, grains and structure must be these atoms' own. They are, unless validation
+        // did not settle (flagged lattice_unsettled) or the atoms changed since.
+        let own = lattice.fittedPositions == positions ? lattice
+            : LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant, threads: options.threads)
+        return (lattice, own, own.structure ?? ParticleStructure(positions, bulkBond: element.bulkBondLength, threads: options.threads))
     }
     let d = lattice.coordinationRadius
     let (neighbors, depth) = try timer.measure("position_stats", checking: cancellation) { () -> ([[Int]], [Double]) in
@@ -151,7 +156,7 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         atoms.setColumn("surface", sites.map { $0 == .core ? 0 : 1 })
         atoms.setColumn("nn_bond", nearestNeighborDistances(positions))
         atoms.setColumn("nn_bond_median", medianNeighborDistances(positions, radius: d))
-        let strain = strainTensors(positions, lattice: lattice, bulkLatticeConstant: element.latticeConstant)
+        let strain = strainTensors(positions, lattice: own, bulkLatticeConstant: element.latticeConstant)
         atoms.setColumn("radial_strain", radialStrains(positions, tensors: strain).map { 100 * $0 })
         for (name, (p, q)) in zip(strainColumns, [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
             atoms.setColumn(name, strain.map { $0.map { 100 * $0[p, q] } ?? .nan })

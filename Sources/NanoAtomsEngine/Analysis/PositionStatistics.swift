@@ -112,8 +112,11 @@ public func radialStrains(_ positions: [Vector3], tensors: [Matrix3?], centre gi
 /// is a Gaussian-weighted (h = 2 Å) linear fit of u over the atom's neighbours within 3h. A
 /// lattice expanded uniformly by e over bulk gives ε = e·I for every atom. For a particle of
 /// grains, each grain's atoms against that grain's lattice (neighbours within the grain).
-/// nil without a fitted lattice, or with fewer than 5 neighbours.
+/// nil without a fitted lattice, for positions other than those the lattice was fitted to, or
+/// with fewer than 5 neighbours.
 public func strainTensors(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double) -> [Matrix3?] {
+    // Sites and grains index the positions the lattice was fitted to: no others.
+    guard lattice.fittedPositions == positions else { return positions.map { _ in nil } }
     if lattice.method == .grainLeastSquares {
         var out = [Matrix3?](repeating: nil, count: positions.count)
         for g in lattice.grains {

@@ -41,6 +41,8 @@ public struct LatticeFit: Sendable {
     public var structure: ParticleStructure? = nil
     /// The lattice of each grain that one could be fitted to, largest grain first.
     public var grains: [GrainLattice] = []
+    /// The positions fitted: `sites`, `structure` and the grains' atom indices refer to them.
+    public internal(set) var fittedPositions: [Vector3] = []
 
     /// A lattice fitted to one grain.
     public struct GrainLattice: Sendable {
@@ -127,6 +129,13 @@ public struct LatticeFit: Sendable {
     /// least ``minimumGrainCoverage`` of the fcc atoms; otherwise the neighbour shell of g(r).
     public static func fit(_ positions: [Vector3], bulkLatticeConstant bulk: Double,
                            structure given: ParticleStructure? = nil, threads: Int = Parallel.availableCores) -> LatticeFit {
+        var f = fitAnyStructure(positions, bulkLatticeConstant: bulk, structure: given, threads: threads)
+        f.fittedPositions = positions
+        return f
+    }
+
+    private static func fitAnyStructure(_ positions: [Vector3], bulkLatticeConstant bulk: Double,
+                                        structure given: ParticleStructure?, threads: Int) -> LatticeFit {
         let one = fitOneCrystal(positions, bulkLatticeConstant: bulk)
         if one.method == .fccLeastSquares { return one }
         let structure = given ?? ParticleStructure(positions, bulkBond: bulk / 2.0.squareRoot(), threads: threads)
@@ -178,6 +187,12 @@ public struct LatticeFit: Sendable {
     /// point; then a linear least-squares fit of origin and L, iterated, from five origins
     /// near the centroid, keeping the best.
     public static func fitOneCrystal(_ positions: [Vector3], bulkLatticeConstant bulk: Double) -> LatticeFit {
+        var f = fitOneCrystalUnrecorded(positions, bulkLatticeConstant: bulk)
+        f.fittedPositions = positions
+        return f
+    }
+
+    private static func fitOneCrystalUnrecorded(_ positions: [Vector3], bulkLatticeConstant bulk: Double) -> LatticeFit {
         let n = positions.count
         let grid = NeighborGrid(points: positions, maximumRadius: 1.5 * bulk)
         let nn = positions.indices.compactMap { grid.nearestDistance(from: $0, within: 1.5 * bulk) }.sorted()
