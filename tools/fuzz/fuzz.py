@@ -65,6 +65,10 @@ class Fuzzer:
             self.csv = f.read()
         with open(os.path.join(self.base, "run", "model.pdb")) as f:
             self.pdb = f.read()
+        with open(os.path.join(self.base, "run", "model.cif")) as f:
+            self.cif = f.read()
+        rows = [l.split(",") for l in self.csv.splitlines()[1:] if l.strip()]
+        self.xyz = f"{len(rows)}\nbase\n" + "".join(f"Pt {r[1]} {r[2]} {r[3]}\n" for r in rows)
         self.scripts = []
         for name in sorted(os.listdir(os.path.join(ROOT, "Scripts"))):
             if name.endswith(".nano"):
@@ -203,7 +207,7 @@ class Fuzzer:
     def random_options(self):
         r = self.rng
         n = lambda: r.choice(NUMBERS)
-        cmd = r.choice(["run", "run", "simulate", "compare", "demo"])
+        cmd = r.choice(["run", "run", "simulate", "compare", "demo", "stats"])
         if cmd == "run":
             args = ["run", r.choice(["m.mrc", "m.mrc", "fifo", "/dev/zero", "out/report.html", "missing.mrc", "m.csv"]),
                     "--element", r.choice(["Pt", "Pt", "Au", "Xx"]), "--out", r.choice(["out", "out", "m.mrc", ".", "/dev/null", "linkdir", "new/deep"])]
@@ -220,6 +224,11 @@ class Fuzzer:
                 args += [opt, n()]
             if "--atoms" not in args:
                 args += ["--atoms", "13"]
+        elif cmd == "stats":
+            args = ["stats", r.choice(["m.csv", "m.pdb", "m.xyz", "m.cif", "bad.xyz", "fifo", "m.mrc", "missing.xyz"])]
+            for opt in r.sample(["--map", "--element", "--out", "--threads"], r.randint(0, 3)):
+                args += [opt, {"--map": r.choice(["m.mrc", "m.csv", "fifo", "/dev/zero"]), "--element": r.choice(["Pt", "Au", "Xx"]),
+                               "--out": r.choice(["t.csv", "m.csv", "m.xyz", "/dev/null", "fifo"]), "--threads": n()}[opt]]
         elif cmd == "compare":
             args = ["compare", r.choice(["m.csv", "m.pdb", "bad.csv", "bad.pdb", "fifo"]), r.choice(["m.csv", "m.pdb", "bad.csv", "bad.pdb"])]
         else:
@@ -241,6 +250,10 @@ class Fuzzer:
             f.write(self.csv)
         with open(os.path.join(folder, "m.pdb"), "w") as f:
             f.write(self.pdb)
+        with open(os.path.join(folder, "m.xyz"), "w") as f:
+            f.write(self.xyz)
+        with open(os.path.join(folder, "m.cif"), "w") as f:
+            f.write(self.cif)
         os.mkfifo(os.path.join(folder, "fifo"))
         os.symlink("m.mrc", os.path.join(folder, "link.mrc"))
         os.makedirs(os.path.join(folder, "real"))
@@ -316,16 +329,16 @@ class Fuzzer:
             files["script.nano"] = src.encode("utf-8", errors="replace")
             args = ["script.nano", "fresh"]
         elif kind == "model":
-            if self.rng.random() < 0.5:
-                files["bad.csv"] = self.mutate_text(self.csv).encode("utf-8", errors="replace")
-                files["bad.pdb"] = self.pdb.encode()
-            else:
-                files["bad.pdb"] = self.mutate_text(self.pdb).encode("utf-8", errors="replace")
-                files["bad.csv"] = self.csv.encode()
+            texts = {"bad.csv": self.csv, "bad.pdb": self.pdb, "bad.xyz": self.xyz, "bad.cif": self.cif}
+            mutated = self.rng.choice(sorted(texts))
+            for name, text in texts.items():
+                files[name] = self.mutate_text(text).encode("utf-8", errors="replace") if name == mutated else text.encode()
             files["script.nano"] = self.rng.choice([
                 b"set element Pt\na = load \"bad.csv\"\nt = stats a\nexport t \"o.pdb\"\nexport a \"o.csv\"\nc = compare a (load \"bad.pdb\")\n",
-                b"a = load \"bad.pdb\"\nt = stats a\nf = fitdepth t\nplot t \"x.svg\"\nexport t \"o.pdb\"\n"])
-            args = self.rng.choice([["compare", "bad.csv", "bad.pdb"], ["script.nano"]])
+                b"a = load \"bad.pdb\"\nt = stats a\nf = fitdepth t\nplot t \"x.svg\"\nexport t \"o.pdb\"\n",
+                b"m = load \"m.mrc\"\na = load \"bad.xyz\"\nt = stats a map=m\nshow t\nplot t kind=\"rdf\"\nexport t \"o.cif\"\n",
+                b"a = load \"bad.cif\"\nt = stats a\nshow t\nt.rdf_g\nplot t \"g.svg\" kind=\"rdf\"\n"])
+            args = self.rng.choice([["compare", "bad.csv", "bad.pdb"], ["script.nano"], ["stats", mutated], ["stats", mutated, "--map", "m.mrc"]])
         else:
             args = self.random_options()
         for name, data in files.items():
