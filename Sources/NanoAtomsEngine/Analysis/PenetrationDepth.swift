@@ -56,7 +56,7 @@ public func fitPenetrationDepth(depths: [Double], values: [Double], statistic: S
 /// ``fitPenetrationDepth(depths:values:statistic:window:plateauBounds:)`` on finite (depth,
 /// value) pairs already in order of depth.
 func fitPenetrationDepth(sorted pairs: [(Double, Double)], statistic: String, window: Int = depthAveragingWindow,
-                         plateauBounds: ClosedRange<Double>? = nil) -> DepthFit? {
+                         plateauBounds: ClosedRange<Double>? = nil, scanSteps steps: Int = depthScanSteps) -> DepthFit? {
     guard pairs.count >= window + 3 else { return nil }
     var xs: [Double] = [], ys: [Double] = []
     xs.reserveCapacity(pairs.count - window + 1); ys.reserveCapacity(pairs.count - window + 1)
@@ -98,7 +98,6 @@ func fitPenetrationDepth(sorted pairs: [(Double, Double)], statistic: String, wi
     }
     let lo = xs.first!, hi = xs.last!
     var bestDelta = lo, best = solve(lo)
-    let steps = 400
     for s in 0...steps {
         let d = lo + (hi - lo) * Double(s) / Double(steps)
         let r = solve(d)
@@ -122,6 +121,12 @@ func fitPenetrationDepth(sorted pairs: [(Double, Double)], statistic: String, wi
     fit.atomCount = pairs.count
     return fit
 }
+
+/// Trial depths of the scan before the golden-section refinement.
+let depthScanSteps = 400
+/// The bootstrap's replicates scan more coarsely: each only needs δ to a few hundredths of an
+/// Å, which the refinement around the best of 100 trials gives.
+let bootstrapScanSteps = 100
 
 /// Bootstrap replicates for δ's interval: enough for a 95 % interval to within a few tenths
 /// of an Å on a few hundred atoms, at a cost of about a tenth of a second on the largest particles.
@@ -159,7 +164,8 @@ extension DepthFit {
                     var sample: [(Double, Double)] = []
                     sample.reserveCapacity(pairs.count)
                     for (q, times) in drawn.enumerated() where times > 0 { for _ in 0..<times { sample.append(pairs[q]) } }
-                    out.value[k] = fitPenetrationDepth(sorted: sample, statistic: name, plateauBounds: bounds)?.delta ?? .nan
+                    out.value[k] = fitPenetrationDepth(sorted: sample, statistic: name, plateauBounds: bounds,
+                                                       scanSteps: bootstrapScanSteps)?.delta ?? .nan
                 }
             }
         }

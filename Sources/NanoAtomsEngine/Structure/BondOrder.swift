@@ -30,9 +30,8 @@ public struct BondOrder: Sendable {
                 let d = positions[j] - positions[i]
                 let len = d.length
                 guard len > 0 else { continue }
-                let cosTheta = d.z / len, phi = atan2(d.y, d.x)
-                accumulate(&s4, l: 4, cosTheta: cosTheta, phi: phi)
-                accumulate(&s6, l: 6, cosTheta: cosTheta, phi: phi)
+                accumulate(&s4, l: 4, unit: d / len)
+                accumulate(&s6, l: 6, unit: d / len)
             }
             let k = Double(neighbors[i].count)
             s4 = s4.map { ($0.0 / k, $0.1 / k) }; s6 = s6.map { ($0.0 / k, $0.1 / k) }
@@ -72,36 +71,45 @@ private func dot(_ a: [(Double, Double)], _ b: [(Double, Double)]) -> Double {
     return s
 }
 
-/// Adds Y_lm(θ, φ) for m = 0…l to `sum` (orthonormal spherical harmonics, Condon–Shortley phase).
-private func accumulate(_ sum: inout [(Double, Double)], l: Int, cosTheta x: Double, phi: Double) {
+/// N_lm = √((2l + 1)/(4π) · (l − m)!/(l + m)!) for m = 0…l.
+private func normalization(_ l: Int) -> [Double] {
+    (0...l).map { m in
+        var ratio = 1.0
+        if m > 0 { for k in (l - m + 1)...(l + m) { ratio /= Double(k) } }
+        return (Double(2 * l + 1) / (4 * Double.pi) * ratio).squareRoot()
+    }
+}
+private let normalization4 = normalization(4)
+private let normalization6 = normalization(6)
+
+/// Adds Y_lm(θ, φ) for m = 0…l to `sum` (orthonormal spherical harmonics, Condon–Shortley
+/// phase), for the unit bond u: cos θ = u_z, and e^{imφ} by powers of (u_x + i u_y)/sin θ, so
+/// no trigonometric call is made.
+private func accumulate(_ sum: inout [(Double, Double)], l: Int, unit u: Vector3) {
+    let x = u.z
     let sinTheta = max(0, 1 - x * x).squareRoot()
+    let (c1, s1) = sinTheta > 1e-12 ? (u.x / sinTheta, u.y / sinTheta) : (1.0, 0.0)
+    let norm = l == 4 ? normalization4 : normalization6
+    var cm = 1.0, sm = 0.0          // cos mφ, sin mφ
+    var pmm = 1.0                   // P_m^m(x)
     for m in 0...l {
-        // The associated Legendre function P_l^m(x) by the upward recursion in l.
-        var pmm = 1.0
         if m > 0 {
-            var odd = 1.0
-            for _ in 1...m { pmm *= -odd * sinTheta; odd += 2 }
+            pmm *= -Double(2 * m - 1) * sinTheta
+            (cm, sm) = (cm * c1 - sm * s1, sm * c1 + cm * s1)
         }
-        var p: Double
-        if l == m {
-            p = pmm
-        } else {
-            var pm1 = x * Double(2 * m + 1) * pmm, pm2 = pmm
-            if l == m + 1 {
-                p = pm1
-            } else {
-                p = 0
+        // P_l^m(x) by the upward recursion in l from P_m^m.
+        var p = pmm
+        if l > m {
+            var pm2 = pmm, pm1 = x * Double(2 * m + 1) * pmm
+            p = pm1
+            if l > m + 1 {
                 for ll in (m + 2)...l {
                     p = (x * Double(2 * ll - 1) * pm1 - Double(ll + m - 1) * pm2) / Double(ll - m)
                     pm2 = pm1; pm1 = p
                 }
             }
         }
-        // N_lm = √((2l + 1)/(4π) · (l − m)!/(l + m)!).
-        var ratio = 1.0
-        if m > 0 { for k in (l - m + 1)...(l + m) { ratio /= Double(k) } }
-        let norm = (Double(2 * l + 1) / (4 * Double.pi) * ratio).squareRoot()
-        sum[m].0 += norm * p * cos(Double(m) * phi)
-        sum[m].1 += norm * p * sin(Double(m) * phi)
+        sum[m].0 += norm[m] * p * cm
+        sum[m].1 += norm[m] * p * sm
     }
 }

@@ -49,10 +49,11 @@ public func adaptiveCommonNeighborAnalysis(_ positions: [Vector3], searchRadius:
         let dst = UncheckedSendable(buffer.baseAddress!)
         Parallel.forRanges(positions.count, threads: threads, minimumChunk: 256) { range in
             var candidates: [(Double, Int)] = []
+            var neighbor = [Vector3](repeating: .zero, count: cnaNeighborCount)
             for i in range {
                 candidates.removeAll(keepingCapacity: true)
                 grid.forEachNeighbor(of: positions[i], within: searchRadius) { j, d2 in if j != i { candidates.append((d2, j)) } }
-                dst.value[i] = classify(i, candidates: &candidates, positions)
+                dst.value[i] = classify(i, candidates: &candidates, neighbor: &neighbor, positions)
             }
         }
     }
@@ -66,7 +67,7 @@ let cnaNeighborCount = 12
 let cnaCutoffFactor = (1 + 2.0.squareRoot()) / 2
 
 /// The structure of atom `i` given its candidate neighbours (squared distance, index).
-private func classify(_ i: Int, candidates: inout [(Double, Int)], _ positions: [Vector3]) -> LocalStructure {
+private func classify(_ i: Int, candidates: inout [(Double, Int)], neighbor: inout [Vector3], _ positions: [Vector3]) -> LocalStructure {
     guard candidates.count >= cnaNeighborCount else { return .other }
     candidates.sort { $0.0 < $1.0 }
     var mean = 0.0
@@ -76,10 +77,9 @@ private func classify(_ i: Int, candidates: inout [(Double, Int)], _ positions: 
     // The twelfth neighbour must lie inside r_c, and the thirteenth outside it.
     guard candidates[cnaNeighborCount - 1].0 < rc2 else { return .other }
     if candidates.count > cnaNeighborCount && candidates[cnaNeighborCount].0 < rc2 { return .other }
-    var neighbor = [Vector3](repeating: .zero, count: cnaNeighborCount)
     for q in 0..<cnaNeighborCount { neighbor[q] = positions[candidates[q].1] }
     // Bonds among the twelve as bit masks: bonded[a] has bit b set when a and b lie within r_c.
-    var bonded = [UInt16](repeating: 0, count: cnaNeighborCount)
+    var bonded = SIMD16<UInt16>()
     for a in 0..<cnaNeighborCount {
         for b in (a + 1)..<cnaNeighborCount where (neighbor[a] - neighbor[b]).lengthSquared < rc2 {
             bonded[a] |= 1 << b; bonded[b] |= 1 << a
@@ -90,14 +90,29 @@ private func classify(_ i: Int, candidates: inout [(Double, Int)], _ positions: 
         let common = bonded[a]
         let nCommon = common.nonzeroBitCount
         guard nCommon == 4 || nCommon == 5 else { return .other }
-        // Bonds among the common neighbours, and the longest chain of them.
-        var edges: [(Int, Int)] = []
-        for b in 0..<cnaNeighborCount where common & (1 << b) != 0 {
-            let others = bonded[b] & common
-            for c in (b + 1)..<cnaNeighborCount where others & (1 << c) != 0 { edges.append((b, c)) }
+        // Bonds among the common neighbours, and the longest chain of them: the most bonds in
+        // one connected cluster of the common neighbours (bit masks, no allocation).
+        var bonds = 0, chain = 0, unseen = common
+        while unseen != 0 {
+            var cluster = unseen & (~unseen &+ 1)   // the lowest remaining atom, grown to its cluster
+            var grown = cluster
+            repeat {
+                cluster = grown
+                var m = cluster
+                while m != 0 {
+                    let b = m.trailingZeroBitCount
+                    grown |= bonded[b] & common
+                    m &= m - 1
+                }
+            } while grown != cluster
+            var degrees = 0
+            var m = cluster
+            while m != 0 { let b = m.trailingZeroBitCount; degrees += (bonded[b] & common).nonzeroBitCount; m &= m - 1 }
+            bonds += degrees / 2
+            chain = max(chain, degrees / 2)
+            unseen &= ~cluster
         }
-        let chain = longestBondChain(edges)
-        switch (nCommon, edges.count, chain) {
+        switch (nCommon, bonds, chain) {
         case (4, 2, 1): n421 += 1
         case (4, 2, 2): n422 += 1
         case (5, 5, 5): n555 += 1
@@ -108,25 +123,6 @@ private func classify(_ i: Int, candidates: inout [(Double, Int)], _ positions: 
     if n421 == 6 && n422 == 6 { return .hcp }
     if n555 == 12 { return .icosahedral }
     return .other
-}
-
-/// The number of bonds in the largest connected cluster of `edges` (CNA's third index).
-private func longestBondChain(_ edges: [(Int, Int)]) -> Int {
-    var cluster = [Int](repeating: -1, count: edges.count)
-    var largest = 0
-    for seed in edges.indices where cluster[seed] < 0 {
-        cluster[seed] = seed
-        var stack = [seed], size = 0
-        while let e = stack.popLast() {
-            size += 1
-            for f in edges.indices where cluster[f] < 0 {
-                let (a, b) = edges[e], (c, d) = edges[f]
-                if a == c || a == d || b == c || b == d { cluster[f] = seed; stack.append(f) }
-            }
-        }
-        largest = max(largest, size)
-    }
-    return largest
 }
 
 /// How many atoms of each structure, in `LocalStructure.allCases` order.

@@ -136,6 +136,56 @@ let simulateCommand = CommandDeclaration(
                                    source: "simulated \(spec.shape.rawValue), \(p.positions.count) \(element.symbol) atoms"))
     })
 
+let renderCommand = CommandDeclaration(
+    name: "render",
+    parameters: [.required("atoms", [.atoms], "the atoms to render: a model loaded from a file, or atoms built here"),
+                 .option("grid", [.volume, .none], default: .none, "a map whose grid to render on (as ChimeraX's molmap onto a map); none makes a box around the atoms"),
+                 .option("snr", [.number, .none], default: .none, "median atom peak over noise SD (a box of its own only); none for no noise").within(Limits.snr),
+                 .option("seed", [.number], default: .number(1), "random seed of the noise").within(Limits.seed, whole: true),
+                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size of a box of its own").within(Limits.voxelSize)],
+    returns: .volume,
+    summary: "simulate the map of any atoms: a model from another tool, on its own box or a map's grid",
+    teaching: """
+        render simulates the density map of any atoms, each rendered as its element's Peng
+        (1996) scattering potential (a model of several elements renders each atom with its
+        own). With grid=MAP the map is made on MAP's grid, so the two can be compared voxel for
+        voxel (ChimeraX's molmap does this); without it the atoms are centred in a box of their
+        own with 6 Å of margin, and snr= adds the simulator's noise. The atoms stay with the map
+        as its truth, so a model built from the rendered map can be scored against them: this
+        is how to test the pipeline on an icosahedron or a decahedron built with ASE.
+        Look at: build the rendered map and compare the result with map.truth.
+        """,
+    example: "m = render (load \"deca.xyz\") snr=6",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        let atoms = a.atoms
+        if case .volume(let g) = args["grid"] {
+            try Limits.checkMapSize(g.volume.nx, g.volume.ny, g.volume.nz, what: "render grid")
+            var map = Volume(sameGridAs: g.volume)
+            let each = atoms.elements
+            for e in atoms.elementsPresent {
+                let part = MapSimulation.render(positions: atoms.positions.indices.filter { each[$0] == e }.map { atoms.positions[$0] },
+                                                profile: AtomProfile.peng(e, voxelSize: map.voxelSize), grid: map, threads: interp.options.threads)
+                for q in 0..<map.count { map.values[q] += part.values[q] }
+            }
+            return .volume(VolumeValue(volume: map, role: .raw, truth: atoms, source: "\(atoms.count) atoms rendered on \(g.source)'s grid"))
+        }
+        guard atoms.elementsPresent.count == 1 else {
+            throw LanguageError("render: a box of its own renders one element; give grid=MAP to render several elements each with its own scattering")
+        }
+        var spec = ParticleSpec(element: atoms.element)
+        spec.model = atoms.positions
+        spec.snr = try args.positive("snr")
+        spec.seed = UInt64(try args.count("seed")!)
+        spec.voxelSize = try args.positive("apix")!
+        try spec.validate()
+        let p = TestParticle.make(spec, threads: interp.options.threads)
+        var truth = AtomSet(element: atoms.element, positions: p.positions)
+        truth.setColumn("cn", p.coordination.map(Double.init))
+        truth.setColumn("uiso", p.displacements.map(\.isotropicEquivalent))
+        return .volume(VolumeValue(volume: p.map, role: .raw, truth: truth, source: "\(atoms.count) \(atoms.element.symbol) atoms rendered from \(a.source)"))
+    })
+
 let maskCommand = CommandDeclaration(
     name: "mask",
     parameters: [.required("map", [.volume], "the raw map"),
@@ -213,4 +263,4 @@ let denoiseCommand = CommandDeclaration(
         return .volume(out)
     })
 
-let mapCommands = [loadCommand, saveCommand, simulateCommand, maskCommand, denoiseCommand]
+let mapCommands = [loadCommand, saveCommand, simulateCommand, renderCommand, maskCommand, denoiseCommand]
