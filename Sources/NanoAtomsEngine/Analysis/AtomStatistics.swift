@@ -33,7 +33,25 @@ public struct ParticleStatistics: Sendable {
     /// What should not be trusted in these statistics, each with its reason: the lattice
     /// (not one crystal, a fallback, far from bulk) and the penetration depths.
     public var flags: [QualityFlag] {
-        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag].compactMap { $0 }
+        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag, uisoFlag].compactMap { $0 }
+    }
+
+    /// Atoms without a finite Uiso above this fraction make the Uiso statistics doubtful.
+    public static let maximumUisoFailures = 0.1
+
+    /// Why Uiso should not be read as it stands, or nil.
+    var uisoFlag: QualityFlag? {
+        guard hasShapeStatistics, let u = atoms[column: "uiso"], !u.isEmpty else { return nil }
+        if perElement.count > 1 {
+            return QualityFlag(.uisoUnreliable, "the atoms are of \(perElement.map(\.element.symbol).joined(separator: " and ")): each element's own scattering width is part of its fitted Uiso",
+                               remedy: "compare Uiso within an element (the per-element medians), not across them")
+        }
+        let failed = u.filter { !$0.isFinite }.count
+        if Double(failed) > Self.maximumUisoFailures * Double(u.count) {
+            return QualityFlag(.uisoUnreliable, "\(failed) of \(u.count) atoms have no finite Uiso (their density does not fall off within the fitting radius)",
+                               remedy: "a noisy or over-sharpened map; the Uiso of the rest is biased towards atoms that fit")
+        }
+        return nil
     }
     /// Time per step.
     public let timings: StepTimings

@@ -32,6 +32,9 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         /// The penetration depth δ rests on few core atoms, has a wide bootstrap interval, or
         /// the fit explains little.
         case depthUncertain = "depth_uncertain"
+        /// Uiso cannot be read as it stands: many atoms have no finite fit, or the atoms are of
+        /// several elements whose scattering widths differ.
+        case uisoUnreliable = "uiso_unreliable"
         /// Voxels far outside the map's range were clipped, or its values rescaled.
         case extremeValues = "extreme_values"
     }

@@ -142,15 +142,18 @@ let renderCommand = CommandDeclaration(
                  .option("grid", [.volume, .none], default: .none, "a map whose grid to render on (as ChimeraX's molmap onto a map); none makes a box around the atoms"),
                  .option("snr", [.number, .none], default: .none, "median atom peak over noise SD (a box of its own only); none for no noise").within(Limits.snr),
                  .option("seed", [.number], default: .number(1), "random seed of the noise").within(Limits.seed, whole: true),
-                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size of a box of its own").within(Limits.voxelSize)],
+                 .option("apix", [.number], default: .number(0.358), unit: "Å", "voxel size of a box of its own").within(Limits.voxelSize),
+                 .option("motion", [.bool], default: .bool(true), "on a map's grid, smear each atom by its uiso column when the atoms have one")],
     returns: .volume,
     summary: "simulate the map of any atoms: a model from another tool, on its own box or a map's grid",
     teaching: """
         render simulates the density map of any atoms, each rendered as its element's Peng
         (1996) scattering potential (a model of several elements renders each atom with its
         own). With grid=MAP the map is made on MAP's grid, so the two can be compared voxel for
-        voxel (ChimeraX's molmap does this); without it the atoms are centred in a box of their
-        own with 6 Å of margin, and snr= adds the simulator's noise. The atoms stay with the map
+        voxel (ChimeraX's molmap does this), each atom smeared by its uiso column when it has one
+        (motion=false renders them still); without it the atoms are centred in a box of their
+        own with 6 Å of margin (their positions move with them: use map.truth), each given the
+        simulator's CN-dependent motion, and snr= adds the simulator's noise. The atoms stay with the map
         as its truth, so a model built from the rendered map can be scored against them: this
         is how to test the pipeline on an icosahedron or a decahedron built with ASE.
         Look at: build the rendered map and compare the result with map.truth.
@@ -163,8 +166,13 @@ let renderCommand = CommandDeclaration(
             try Limits.checkMapSize(g.volume.nx, g.volume.ny, g.volume.nz, what: "render grid")
             var map = Volume(sameGridAs: g.volume)
             let each = atoms.elements
+            // Mean-square displacements within what any atom has (a column of another meaning
+            // would otherwise smear atoms over the box).
+            let uiso = try args.bool("motion") ? atoms[column: "uiso"] : nil
             for e in atoms.elementsPresent {
-                let part = MapSimulation.render(positions: atoms.positions.indices.filter { each[$0] == e }.map { atoms.positions[$0] },
+                let mine = atoms.positions.indices.filter { each[$0] == e }
+                let motion = uiso.map { u in mine.map { Displacement.isotropic(u[$0].isFinite ? min(max(u[$0], 0), 1) : 0) } } ?? []
+                let part = MapSimulation.render(positions: mine.map { atoms.positions[$0] }, displacements: motion,
                                                 profile: AtomProfile.peng(e, voxelSize: map.voxelSize), grid: map, threads: interp.options.threads)
                 for q in 0..<map.count { map.values[q] += part.values[q] }
             }
