@@ -86,6 +86,10 @@ public struct MapEvidence: Sendable {
 /// The strain tensor's columns (%, lab frame), in order.
 public let strainColumns = ["e_xx", "e_yy", "e_zz", "e_xy", "e_xz", "e_yz"]
 
+/// The structure columns every table has: local structure, grain, bond order, surface site,
+/// and the strain tensor.
+public let structureColumns = ["structure", "grain", "q4", "q6", "crystalline_bonds", "site", "surface"] + strainColumns
+
 /// Computes the paper's per-atom statistics for `atoms`, whose densities are `regions`
 /// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``
 /// with that map.
@@ -189,21 +193,10 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
         try timer.measure("shape_stats", checking: cancellation) {
             let regions = map.regions ?? sphereRegions(positions, in: M, radius: map.radius)
             atoms.setColumn("peak_z", peakZScores(map: M, regions: regions))
-            let present = atoms.elementsPresent
-            var S: Volume
-            if present.count > 1 {
-                // Several elements: each rendered with its own scattering, and summed.
-                let each = atoms.elements
-                S = Volume(sameGridAs: M)
-                for e in present {
-                    let part = MapSimulation.render(positions: positions.indices.filter { each[$0] == e }.map { positions[$0] },
-                                                    profile: AtomProfile.peng(e, voxelSize: M.voxelSize), grid: M, threads: options.threads)
-                    for q in 0..<S.count { S.values[q] += part.values[q] }
-                }
-            } else {
-                S = reusable?.simulated(with: map.profile, on: M)
+            // Several elements: each rendered with its own scattering.
+            let S = atoms.elementsPresent.count > 1 ? MapSimulation.render(atoms: atoms, grid: M, threads: options.threads)
+                : reusable?.simulated(with: map.profile, on: M)
                     ?? MapSimulation.render(positions: positions, profile: map.profile, grid: M, threads: options.threads)
-            }
             atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
                                                               window: .cube(side: 3 * map.radius), threads: options.threads))
             let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)

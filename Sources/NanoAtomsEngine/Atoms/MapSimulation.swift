@@ -121,4 +121,24 @@ public enum MapSimulation {
         }
         return Volume(nx: nx, ny: ny, nz: nz, voxelSize: h, origin: grid.origin, values: values)
     }
+
+    /// The map of `atoms` on `grid`'s grid, each atom rendered with its own element's Peng
+    /// scattering (``AtomSet/elements``) and, when `motion` is given, smeared by that isotropic
+    /// mean-square displacement (Å², one per atom).
+    public static func render(atoms: AtomSet, motion: [Double]? = nil, grid: Volume, threads: Int = Parallel.availableCores) -> Volume {
+        let present = atoms.elementsPresent
+        if present.count <= 1 {
+            return render(positions: atoms.positions, displacements: motion.map { $0.map { .isotropic($0) } } ?? [],
+                          profile: AtomProfile.peng(atoms.element, voxelSize: grid.voxelSize), grid: grid, threads: threads)
+        }
+        let each = atoms.elements
+        var map = Volume(sameGridAs: grid)
+        for e in present {
+            let mine = atoms.positions.indices.filter { each[$0] == e }
+            let part = render(positions: mine.map { atoms.positions[$0] }, displacements: motion.map { m in mine.map { .isotropic(m[$0]) } } ?? [],
+                              profile: AtomProfile.peng(e, voxelSize: grid.voxelSize), grid: grid, threads: threads)
+            for q in 0..<map.count { map.values[q] += part.values[q] }
+        }
+        return map
+    }
 }

@@ -24,6 +24,14 @@ public struct StatisticLabel: Sendable {
         case "u_med": (name, unit) = ("U medium", "Å²")
         case "u_min": (name, unit) = ("U minor", "Å²")
         case "doi": (name, unit) = ("Degree of isotropy (DOI)", "")
+        case "structure": (name, unit) = ("Local structure (0 other, 1 fcc, 2 hcp, 4 ico)", "")
+        case "grain": (name, unit) = ("Grain", "")
+        case "q4": (name, unit) = ("Bond order q4", "")
+        case "q6": (name, unit) = ("Bond order q6", "")
+        case "crystalline_bonds": (name, unit) = ("Crystalline bonds", "")
+        case "site": (name, unit) = ("Surface site (0 core, 1 vertex, 2 edge, 3 {100}, 4 {111}, 5 other)", "")
+        case "surface": (name, unit) = ("Surface atom", "")
+        case "e_xx", "e_yy", "e_zz", "e_xy", "e_xz", "e_yz": (name, unit) = ("Strain ε" + column.dropFirst(2), "%")
         default: (name, unit) = (column, "")
         }
     }

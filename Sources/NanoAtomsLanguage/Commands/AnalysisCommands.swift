@@ -3,6 +3,7 @@ import NanoAtomsEngine
 
 /// The table columns fitdepth accepts.
 let fittableColumns = statisticsColumns.filter { $0 != "radial_depth" } + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"]
+    + structureColumns.filter { !["structure", "grain", "site", "surface"].contains($0) }
 
 let statsCommand = CommandDeclaration(
     name: "stats",

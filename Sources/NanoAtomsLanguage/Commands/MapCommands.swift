@@ -164,18 +164,10 @@ let renderCommand = CommandDeclaration(
         let atoms = a.atoms
         if case .volume(let g) = args["grid"] {
             try Limits.checkMapSize(g.volume.nx, g.volume.ny, g.volume.nz, what: "render grid")
-            var map = Volume(sameGridAs: g.volume)
-            let each = atoms.elements
             // Mean-square displacements within what any atom has (a column of another meaning
             // would otherwise smear atoms over the box).
-            let uiso = try args.bool("motion") ? atoms[column: "uiso"] : nil
-            for e in atoms.elementsPresent {
-                let mine = atoms.positions.indices.filter { each[$0] == e }
-                let motion = uiso.map { u in mine.map { Displacement.isotropic(u[$0].isFinite ? min(max(u[$0], 0), 1) : 0) } } ?? []
-                let part = MapSimulation.render(positions: mine.map { atoms.positions[$0] }, displacements: motion,
-                                                profile: AtomProfile.peng(e, voxelSize: map.voxelSize), grid: map, threads: interp.options.threads)
-                for q in 0..<map.count { map.values[q] += part.values[q] }
-            }
+            let motion = try args.bool("motion") ? atoms[column: "uiso"]?.map { $0.isFinite ? min(max($0, 0), 1) : 0 } : nil
+            let map = MapSimulation.render(atoms: atoms, motion: motion, grid: g.volume, threads: interp.options.threads)
             return .volume(VolumeValue(volume: map, role: .raw, truth: atoms, source: "\(atoms.count) atoms rendered on \(g.source)'s grid"))
         }
         guard atoms.elementsPresent.count == 1 else {

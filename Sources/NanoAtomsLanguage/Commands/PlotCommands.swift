@@ -2,7 +2,7 @@ import Foundation
 import NanoAtomsEngine
 
 /// Columns a plot can show.
-let plotColumns = statisticsColumns + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"]
+let plotColumns = statisticsColumns + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"] + structureColumns
 
 /// The figures `plot` draws.
 let plotKinds = ["auto", "depth", "bins", "projection", "rdf", "search", "slice", "comparison"]
