@@ -27,9 +27,20 @@ func runScript(_ source: String, name: String, arguments: [String]) -> Never {
     }
 }
 
-/// The text of a file, or an error exit naming it.
+/// The text of a script file, or an error exit naming it. A file holding many NUL bytes is
+/// binary (a map given where a script was meant): one line says so, rather than a source line
+/// of binary data under a caret. A stray NUL or two in a text file is the lexer's to point at.
 func readText(_ path: String) -> String {
-    do { return try readInputText(path, limit: Limits.scriptBytes) } catch { fail("\(error)") }
+    /// NUL bytes from which a file is binary: an MRC header alone holds hundreds.
+    let binaryNULs = 16
+    let text: String
+    do { text = try readInputText(path, limit: Limits.scriptBytes) } catch { fail("\(error)") }
+    if text.utf8.lazy.filter({ $0 == 0 }).count >= binaryNULs {
+        let lower = path.lowercased()
+        let hint = lower.hasSuffix(".mrc") || lower.hasSuffix(".map") ? ": a map is read by a script (map = load \"\(path)\") or by 'nanoatoms run'" : ""
+        fail("\(path): not a script: it holds binary data (NUL bytes)\(hint)")
+    }
+    return text
 }
 
 let arguments = Swift.CommandLine.arguments

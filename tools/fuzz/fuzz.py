@@ -370,9 +370,10 @@ class Fuzzer:
         text = err.decode("utf-8", errors="replace")
         lines = text.rstrip("\n").split("\n") if text.strip() else []
         if rc != 0:
-            if args[0].endswith(".nano") or args[0] == "-c":
-                # A script's error: one line, or one line then the source line and a caret.
-                ok = (len(lines) == 1 and ": error: " in lines[0]) or (
+            if args[0].endswith(".nano") or args[0] in ("-c", "check"):
+                # A script's error: one line, or one line then the source line and a caret
+                # (check's own usage errors are one line too).
+                ok = (len(lines) == 1 and (": error: " in lines[0] or lines[0].startswith("nanoatoms: "))) or (
                     len(lines) == 3 and ": error: " in lines[0] and lines[2].strip() == "^")
             else:
                 ok = len(lines) == 1 and lines[0].startswith("nanoatoms: ")

@@ -20,7 +20,8 @@ struct ValueHistogram {
         guard !v.isEmpty, range.maximum > range.minimum else { return nil }
         minimum = range.minimum
         maximum = range.maximum
-        let scale = Float(Double(bins) / Double(maximum - minimum))
+        // The range in double precision: max − min of floats near ±3.4e38 overflows a float.
+        let scale = Float(Double(bins) / (Double(maximum) - Double(minimum)))
         self.scale = scale
         let lo = minimum, top = bins - 1
         // Four interleaved counters, so that runs of equal bins do not wait on each other.
@@ -29,14 +30,20 @@ struct ValueHistogram {
         lanes.withUnsafeMutableBufferPointer { c in
             var q = 0
             while q + 4 <= v.count {
-                for lane in 0..<4 { c[lane * bins + min(top, Int((v[q + lane] - lo) * scale))] += 1 }
+                for lane in 0..<4 { c[lane * bins + Self.clampedBin((v[q + lane] - lo) * scale, top)] += 1 }
                 q += 4
             }
-            while q < v.count { c[min(top, Int((v[q] - lo) * scale))] += 1; q += 1 }
+            while q < v.count { c[Self.clampedBin((v[q] - lo) * scale, top)] += 1; q += 1 }
         }
         counts = (0..<bins).map { b in Int(lanes[b]) + Int(lanes[bins + b]) + Int(lanes[2 * bins + b]) + Int(lanes[3 * bins + b]) }
     }
 
     /// The bin that holds `value`.
-    func bin(of value: Float) -> Int { min(counts.count - 1, Int((value - minimum) * scale)) }
+    func bin(of value: Float) -> Int { Self.clampedBin((value - minimum) * scale, counts.count - 1) }
+
+    /// Bin `x` (≥ 0) held to `top`; an x that overflowed to infinity (a difference of two
+    /// floats near ±3.4e38) or is NaN lands in the top bin instead of trapping.
+    @inline(__always) static func clampedBin(_ x: Float, _ top: Int) -> Int {
+        x < Float(top) ? max(0, Int(x)) : top
+    }
 }
