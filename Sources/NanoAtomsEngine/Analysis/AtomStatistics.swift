@@ -33,7 +33,21 @@ public struct ParticleStatistics: Sendable {
     /// What should not be trusted in these statistics, each with its reason: the lattice
     /// (not one crystal, a fallback, far from bulk) and the penetration depths.
     public var flags: [QualityFlag] {
-        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag, uisoFlag].compactMap { $0 }
+        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag, uisoFlag, binsFlag].compactMap { $0 }
+    }
+
+    /// Fewer CN bins of ``minimumBinSize`` atoms than this make the binned statistics (paper
+    /// Fig. 5) a comparison of too few points to show a trend.
+    public static let minimumBins = 4
+
+    /// Why the CN-binned statistics say little, or nil.
+    var binsFlag: QualityFlag? {
+        guard let cn = atoms[column: "cn"]?.map({ Int($0) }) else { return nil }
+        let bins = binByCoordination(cn.map(Double.init), cn: cn)
+        let binned = bins.reduce(0) { $0 + $1.count }
+        guard bins.count < Self.minimumBins else { return nil }
+        return QualityFlag(.fewBins, "only \(bins.count) CN bin\(bins.count == 1 ? "" : "s") hold \(minimumBinSize) atoms or more (\(binned) of \(atoms.count) atoms): the statistics binned by CN show no trend",
+                           remedy: "a larger particle, or the per-atom columns themselves")
     }
 
     /// Atoms without a finite Uiso above this fraction make the Uiso statistics doubtful.

@@ -35,6 +35,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         /// Uiso cannot be read as it stands: many atoms have no finite fit, or the atoms are of
         /// several elements whose scattering widths differ.
         case uisoUnreliable = "uiso_unreliable"
+        /// The statistics binned by CN rest on few bins of enough atoms.
+        case fewBins = "few_bins"
         /// Voxels far outside the map's range were clipped, or its values rescaled.
         case extremeValues = "extreme_values"
     }

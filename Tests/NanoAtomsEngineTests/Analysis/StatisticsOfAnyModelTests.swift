@@ -94,3 +94,17 @@ struct StatisticsOfAnyModelTests {
         #expect(XYZFormat.text(model, comment: "x").components(separatedBy: "\nPd ").count - 1 == core)
     }
 }
+
+@Suite("The statistics' own flags")
+struct StatisticsFlagTests {
+    @Test("a 13-atom cluster's CN bins are too few to show a trend; a 309-atom particle's are not")
+    func fewBins() throws {
+        var s = ParticleSpec(element: TestSupport.platinum)
+        s.atomCount = 13
+        let small = try computeStatistics(atoms: AtomSet(element: s.element, positions: TestParticle.make(s).positions), map: nil, cancellation: nil)
+        #expect(small.flags.map(\.code).contains(.fewBins))
+        s.atomCount = 309
+        let large = try computeStatistics(atoms: AtomSet(element: s.element, positions: TestParticle.make(s).positions), map: nil, cancellation: nil)
+        #expect(!large.flags.map(\.code).contains(.fewBins))
+    }
+}
