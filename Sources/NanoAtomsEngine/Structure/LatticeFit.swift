@@ -81,7 +81,10 @@ public struct LatticeFit: Sendable {
             out.append(QualityFlag(.notSingleCrystal, "not one crystal (\(structure?.description ?? "")): ā is the mean of \(grains.count) grain lattices",
                                    remedy: "CN and ā hold per grain; the radial strain is per grain, NaN outside the grains"))
         case .neighborShell:
-            out.append(QualityFlag(.latticeFallback, "no fcc lattice fits (\(note ?? ""); \(structure?.description ?? "")): ā is √2 × the first-shell bond of g(r), the CN radius g(r)'s first minimum",
+            let rdf = structure?.radialDistribution
+            let source = (rdf?.firstShellBond == nil ? "ā is bulk's" : "ā is √2 × the first-shell bond of g(r)")
+                + (rdf?.firstMinimum == coordinationRadius ? ", the CN radius g(r)'s first minimum" : ", the CN radius (ā/2)(1 + 1/√2)")
+            out.append(QualityFlag(.latticeFallback, "no fcc lattice fits (\(note ?? ""); \(structure?.description ?? "")): \(source)",
                                    remedy: "icosahedral, alloyed or disordered particles have no one lattice; the radial strain is NaN"))
         }
         let deviation = meanLatticeConstant / element.latticeConstant - 1

@@ -61,6 +61,6 @@ public struct ParticleStructure: Sendable {
         case 1: grains = "one fcc grain of \(grainSizes[0]) atoms"
         default: grains = "\(grainSizes.count) fcc grains of \(grainSizes.last!)–\(grainSizes.first!) atoms"
         }
-        return parts.joined(separator: ", ") + "; " + grains
+        return parts.isEmpty ? grains : parts.joined(separator: ", ") + "; " + grains
     }
 }

@@ -26,7 +26,6 @@ let loadCommand = CommandDeclaration(
     example: "map = load \"np4.mrc\"",
     run: { args, interp in
         let path = try args.string("path")!
-        let lower = path.lowercased()
         if ModelFile.isModel(path) {
             var atoms = try ModelFile.read(path: path, element: interp.options.element)
             if let e = interp.options.element, atoms[column: "atomic_number"] == nil { atoms.element = e }
