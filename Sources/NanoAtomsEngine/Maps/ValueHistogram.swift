@@ -41,9 +41,11 @@ struct ValueHistogram {
     /// The bin that holds `value`.
     func bin(of value: Float) -> Int { Self.clampedBin((value - minimum) * scale, counts.count - 1) }
 
-    /// Bin `x` (≥ 0) held to `top`; an x that overflowed to infinity (a difference of two
-    /// floats near ±3.4e38) or is NaN lands in the top bin instead of trapping.
+    /// Bin `x` held to 0…`top`; an x that overflowed to ±infinity (a difference of two floats
+    /// near ±3.4e38, or a value asked for below the minimum) or is NaN lands in an end bin
+    /// instead of trapping.
     @inline(__always) static func clampedBin(_ x: Float, _ top: Int) -> Int {
-        x < Float(top) ? max(0, Int(x)) : top
+        guard x < Float(top) else { return top }     // also NaN
+        return x > 0 ? Int(x) : 0                     // also −infinity
     }
 }

@@ -17,6 +17,9 @@ struct ValueHistogramTests {
         let g = ValueHistogram(w, bins: 64)!
         #expect(g.counts.reduce(0, +) == w.count)
         #expect(ValueHistogram.clampedBin(.nan, 63) == 63 && ValueHistogram.clampedBin(.infinity, 63) == 63)
+        // A value asked for far below the minimum: −3.4e38 − 3.4e38 overflows to −infinity.
+        #expect(ValueHistogram.clampedBin(-.infinity, 63) == 0)
+        #expect(h.bin(of: -Float.greatestFiniteMagnitude) == 0)
     }
 
     @Test("the median by selection of values spanning the float range")
