@@ -102,7 +102,7 @@ func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions 
 }
 
 /// Builds the model and computes its statistics.
-func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (ModelBuildResult, ParticleStatistics) {
+func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (ValidatedModel, ParticleStatistics) {
     let r = buildModel(from: consume map, options: options)
     var so = StatisticsOptions()
     so.threads = options.threads
@@ -111,7 +111,7 @@ func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (Model
     return (r, st)
 }
 
-func report(_ r: ModelBuildResult, _ st: ParticleStatistics, out: String) {
+func report(_ r: ValidatedModel, _ st: ParticleStatistics, out: String) {
     print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))

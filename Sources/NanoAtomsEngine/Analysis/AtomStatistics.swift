@@ -105,11 +105,11 @@ public let strainColumns = ["e_xx", "e_yy", "e_zz", "e_xy", "e_xz", "e_yz"]
 public let structureColumns = ["structure", "grain", "q4", "q6", "crystalline_bonds", "site", "surface"] + strainColumns
 
 /// Computes the paper's per-atom statistics for `atoms`, whose densities are `regions`
-/// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``
+/// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:cancellation:)``
 /// with that map.
-public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
-                              radius: Double, options: StatisticsOptions = StatisticsOptions(),
-                              reusing prior: ReusableResults? = nil) -> ParticleStatistics {
+package func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
+                               radius: Double, options: StatisticsOptions = StatisticsOptions(),
+                               reusing prior: ReusableResults? = nil) -> ParticleStatistics {
     do {
         return try computeStatistics(atoms: input, map: MapEvidence(raw: M, regions: regions, profile: profile, radius: radius),
                                      options: options, reusing: prior, cancellation: nil)
@@ -118,14 +118,6 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
     }
 }
 
-/// ``computeStatistics(atoms:regions:raw:profile:radius:options:reusing:)`` that stops with
-/// ``Interrupted`` between two of its steps once `cancellation` is requested (Ctrl-C).
-public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw M: Volume, profile: AtomProfile,
-                              radius: Double, options: StatisticsOptions = StatisticsOptions(),
-                              reusing prior: ReusableResults? = nil, cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
-    try computeStatistics(atoms: input, map: MapEvidence(raw: M, regions: regions, profile: profile, radius: radius),
-                          options: options, reusing: prior, cancellation: cancellation)
-}
 
 /// Computes the paper's per-atom statistics for any atoms: position statistics from the
 /// positions alone, shape statistics where `map` is given (NaN columns are not written without
@@ -155,11 +147,18 @@ public func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw 
 ///   (its columns are then NaN).
 ///
 /// `lattice` is the lattice to use (the one validation used, so the CN radius of its rule and of
-/// the table agree); nil fits one. `reusing` offers a lattice fit and a simulated map already
-/// computed; they are used only if they belong to exactly these positions.
+/// the table agree); nil fits one.
 public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: StatisticsOptions = StatisticsOptions(),
-                              lattice given: LatticeFit? = nil, reusing prior: ReusableResults? = nil,
-                              cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
+                              lattice given: LatticeFit? = nil, cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
+    try computeStatistics(atoms: input, map: map, options: options, lattice: given, reusing: nil, cancellation: cancellation)
+}
+
+/// ``computeStatistics(atoms:map:options:lattice:cancellation:)`` offered a lattice fit and a
+/// simulated map already computed (by validation); they are used only if they belong to exactly
+/// these positions. The cache stays inside the package: a caller sees only the results.
+package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: StatisticsOptions = StatisticsOptions(),
+                               lattice given: LatticeFit? = nil, reusing prior: ReusableResults?,
+                               cancellation: Cancellation?) throws(Interrupted) -> ParticleStatistics {
     var timer = StepTimings()
     var atoms = input
     let positions = atoms.positions
@@ -259,7 +258,7 @@ public func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options: 
 
 /// The statistics of a built model: its atoms in its masked map, with the lattice whose CN
 /// radius validation used (so the CN rule and the table agree) and the work validation did.
-public func computeStatistics(of r: ModelBuildResult, options: StatisticsOptions = StatisticsOptions(),
+public func computeStatistics(of r: ValidatedModel, options: StatisticsOptions = StatisticsOptions(),
                               cancellation: Cancellation? = nil) throws(Interrupted) -> ParticleStatistics {
     try computeStatistics(atoms: r.atoms, map: MapEvidence(raw: r.raw, regions: r.detection.regions, profile: r.profile, radius: r.radius),
                           options: options, lattice: r.lattice, reusing: r.reusable, cancellation: cancellation)
@@ -267,7 +266,7 @@ public func computeStatistics(of r: ModelBuildResult, options: StatisticsOptions
 
 /// The flags of a run: model building's, then those of its statistics that building did not
 /// raise already.
-public func runFlags(_ r: ModelBuildResult, _ st: ParticleStatistics?) -> [QualityFlag] {
+public func runFlags(_ r: ValidatedModel, _ st: ParticleStatistics?) -> [QualityFlag] {
     r.flags + (st?.flags ?? []).filter { !r.flags.contains($0) }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 public enum RunOutputs {
     /// The summary of a model-building run as JSON: counts, the threshold search, every
     /// removal with its reason, the mask and the timings.
-    public static func summary(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
+    public static func summary(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
         let trials = r.search.trials.map { t in
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
                               ("correlation", .finite(t.correlation)),
@@ -192,7 +192,7 @@ public enum RunOutputs {
     /// `summary.json`, `report.html` and `plots/*.svg` for `result` into `directory` as one unit
     /// (``writeRunFolder(_:files:allowed:)``): a failure at any file, or a kill, leaves the
     /// folder as it was.
-    public static func write(_ result: ModelBuildResult, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
+    public static func write(_ result: ValidatedModel, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
         let atoms = statistics?.atoms ?? result.atoms
         var files: [(path: String, bytes: [UInt8])] = []
         let records = pdbRecords(atoms)

@@ -15,7 +15,7 @@ public enum RunReport {
 
     /// The figures of a run: the threshold search, a slice of the map with the atoms, and with
     /// statistics the depth fits, the projections coloured by CN and DOI and the CN-binned statistics.
-    public static func figures(_ r: ModelBuildResult, statistics st: ParticleStatistics?) -> [Figure] {
+    public static func figures(_ r: ValidatedModel, statistics st: ParticleStatistics?) -> [Figure] {
         var figures: [Figure] = [
             Figure(name: "threshold_search",
                    caption: "Threshold search: each point is the correlation between the denoised map and a map simulated from the atoms found at that threshold; the highest wins.",
@@ -78,7 +78,7 @@ public enum RunReport {
     }
 
     /// One sentence on the mask: its size and how it was found.
-    public static func maskSentence(_ r: ModelBuildResult) -> String { maskSentence(r.mask, location: r.location) }
+    public static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
 
     /// One sentence on `mask` (nil: none) and the located atoms it was placed around.
     public static func maskSentence(_ mask: ParticleMask?, location: ParticleLocation?) -> String {
@@ -98,7 +98,7 @@ public enum RunReport {
     }
 
     /// The report page.
-    public static func html(_ r: ModelBuildResult, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
+    public static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
         var page = """
             <!DOCTYPE html>
             <html lang="en">

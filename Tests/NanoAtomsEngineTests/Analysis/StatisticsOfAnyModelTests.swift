@@ -7,7 +7,7 @@ struct StatisticsOfAnyModelTests {
     let pt = TestSupport.platinum
 
     /// A built model of a simulated particle, and its statistics as the run computes them.
-    func builtModel() throws -> (ModelBuildResult, ParticleStatistics) {
+    func builtModel() throws -> (ValidatedModel, ParticleStatistics) {
         var s = ParticleSpec(element: pt)
         s.atomCount = 309; s.snr = 6; s.seed = 4
         let r = buildModel(from: TestParticle.make(s).map, options: ModelBuildingOptions(element: pt))
