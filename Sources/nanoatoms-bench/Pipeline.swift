@@ -8,31 +8,16 @@ import Glibc
 let benchmarkSteps = ["load", "extreme_values", "mask", "denoise", "otsu", "threshold_search", "detect", "split", "recover", "validate",
                       "lattice_fit", "position_stats", "shape_stats", "depth_fit", "export", "report"]
 
-/// Runs what `nanoatoms run MAP --element Pt --out DIR` runs, timing each step.
+/// Runs what `nanoatoms run MAP --element Pt --out DIR` runs, through the same
+/// ``ParticleRun``, timing each step.
 func timedRun(map path: String, element: Element, threads: Int, out: String) throws -> StepTimings {
     var timings = StepTimings()
     let map = try timings.measure("load") { try MRCFormat.read(path: path) }
     var options = ModelBuildingOptions(element: element)
     options.threads = threads
-    let r = buildModel(from: consume map, options: options)
-    timings.append(r.timings)
-    var so = StatisticsOptions()
-    so.threads = threads
-    let st = try computeStatistics(of: r, options: so)
-    timings.append(st.timings)
-    try timings.measure("export") {
-        let atoms = st.atoms
-        try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms), box: r.raw.boxSize,
-                                           remark: "nanoatoms model"), to: out + "/model.pdb")
-        try writeAtomically(CSVFormat.text(atoms), to: out + "/atoms.csv")
-        try writeAtomically(RunOutputs.summary(r, statistics: st, mapName: path).serialized() + "\n", to: out + "/summary.json")
-    }
-    try timings.measure("report") {
-        let figures = RunReport.figures(r, statistics: st)
-        try FileManager.default.createDirectory(atPath: out + "/plots", withIntermediateDirectories: true)
-        for f in figures { try writeAtomically(f.canvas.document, to: "\(out)/plots/\(f.name).svg") }
-        try writeAtomically(RunReport.html(r, statistics: st, mapName: path, figures: figures), to: out + "/report.html")
-    }
+    let run = try ParticleRun(map: consume map, options: options)
+    timings.append(run.timings)
+    try run.write(to: out, mapName: (path as NSString).lastPathComponent, timings: &timings)
     return timings
 }
 

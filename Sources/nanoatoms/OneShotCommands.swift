@@ -101,17 +101,9 @@ func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions 
     return o
 }
 
-/// Builds the model and computes its statistics.
-func analyse(_ map: consuming Volume, _ options: ModelBuildingOptions) -> (ValidatedModel, ParticleStatistics) {
-    let r = buildModel(from: consume map, options: options)
-    var so = StatisticsOptions()
-    so.threads = options.threads
-    // No cancellation flag: the statistics run to the end.
-    let st = try! computeStatistics(of: r, options: so)
-    return (r, st)
-}
-
-func report(_ r: ValidatedModel, _ st: ParticleStatistics, out: String) {
+/// What a run found, in a few lines, and its flags.
+func report(_ run: ParticleRun, out: String) {
+    let r = run.model, st = run.statistics
     print("atoms: \(r.atoms.count)  (components \(r.componentCount), split \(r.splitComponents), recovered \(r.recoveredAtoms), " +
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
@@ -123,10 +115,10 @@ func report(_ r: ValidatedModel, _ st: ParticleStatistics, out: String) {
     if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
                                             st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
     let pdb = RunOutputs.pdbProblem(st.atoms)
-    print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", r.timings.total + st.timings.total, out,
+    print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", run.timings.total, out,
                  pdb == nil ? "model.pdb, " : ""))
     if let pdb { print("model.pdb not written: \(pdb)") }
-    printFlags(runFlags(r, st))
+    printFlags(run.flags)
 }
 
 /// Each quality flag on its own line, after a count ("no quality flags" when there are none).
@@ -201,11 +193,12 @@ case "run":
     }
     guard let out = cl.options["--out"] else { fail("run needs --out DIR", code: 2) }
     do {
-        try checkRunFolder(out, allowed: RunOutputs.fileNames)
+        try checkRunFolder(out, allowed: ParticleRun.fileNames)
         let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix", in: Limits.voxelSize))
-        let (result, stats) = analyse(consume map, modelOptions(cl, element: element))
-        try RunOutputs.write(result, statistics: stats, mapName: (path as NSString).lastPathComponent, to: out)
-        report(result, stats, out: out)
+        // No cancellation flag: a one-shot run goes to the end.
+        let run = try ParticleRun(map: consume map, options: modelOptions(cl, element: element))
+        try run.write(to: out, mapName: (path as NSString).lastPathComponent)
+        report(run, out: out)
     } catch let e as EngineError {
         fail(e.description)
     } catch {
@@ -215,7 +208,7 @@ case "demo":
     let cl = OptionParser(args.dropFirst(2))
     cl.check(allowed: ["--out", "--threads"])
     let out = cl.options["--out"] ?? "nanoatoms-demo"
-    do { try checkRunFolder(out, allowed: RunOutputs.fileNames) } catch { fail("\(error)") }
+    do { try checkRunFolder(out, allowed: ParticleRun.fileNames) } catch { fail("\(error)") }
     var spec = ParticleSpec(element: Element.named("Pt")!)
     spec.atomCount = 309
     spec.snr = 6
@@ -223,13 +216,15 @@ case "demo":
     spec.seed = 1
     let particle = TestParticle.make(spec)
     print("built-in sample: Pt cuboctahedron, \(particle.positions.count) atoms, box \(particle.map.nx)³, SNR \(spec.snr!)")
-    let (result, stats) = analyse(particle.map, modelOptions(cl, element: spec.element))
+    let run: ParticleRun
     do {
-        try RunOutputs.write(result, statistics: stats, mapName: "built-in sample", to: out)
+        run = try ParticleRun(map: particle.map, options: modelOptions(cl, element: spec.element))
+        try run.write(to: out, mapName: "built-in sample")
     } catch {
         fail("\(error)")
     }
-    report(result, stats, out: out)
+    report(run, out: out)
+    let result = run.model
     let matched = matchAtoms(result.atoms.positions, particle.positions, tolerance: 0.8)
     print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
                  Double(matched.pairs.count) / Double(particle.positions.count),

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The files `nanoatoms run` writes for one map: `model.pdb`, `atoms.csv`, `summary.json`,
@@ -188,13 +189,13 @@ public enum RunOutputs {
         catch let e as EngineError { return e.message } catch { return "\(error)" }
     }
 
-    /// Writes `model.cif`, `model.pdb` (when the coordinates fit its columns), `atoms.csv`,
-    /// `summary.json`, `report.html` and `plots/*.svg` for `result` into `directory` as one unit
-    /// (``writeRunFolder(_:files:allowed:)``): a failure at any file, or a kill, leaves the
-    /// folder as it was.
-    public static func write(_ result: ValidatedModel, statistics: ParticleStatistics?, mapName: String, to directory: String) throws {
-        let atoms = statistics?.atoms ?? result.atoms
+    /// Writes a run's files into `directory` as one unit (``writeRunFolder(_:files:allowed:)``);
+    /// ``ParticleRun/write(to:mapName:timings:)`` is the way in.
+    static func write(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String, to directory: String,
+                      timings: inout StepTimings) throws {
+        let atoms = statistics.atoms
         var files: [(path: String, bytes: [UInt8])] = []
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let records = pdbRecords(atoms)
         files.append(("model.cif", Array(try MMCIFFormat.text(element: atoms.element, records: records, box: result.raw.boxSize).utf8)))
         if (try? PDBFormat.checkFits(records)) != nil {
@@ -203,9 +204,14 @@ public enum RunOutputs {
         }
         files.append(("atoms.csv", Array(CSVFormat.text(atoms).utf8)))
         files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName).serialized() + "\n").utf8)))
+        let t1 = DispatchTime.now().uptimeNanoseconds
         let figures = RunReport.figures(result, statistics: statistics)
         for f in figures { files.append(("plots/\(f.name).svg", Array(f.canvas.document.utf8))) }
         files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures).utf8)))
+        let t2 = DispatchTime.now().uptimeNanoseconds
         try writeRunFolder(directory, files: files, allowed: fileNames)
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        timings.record("export", seconds: Double(t1 - t0 + t3 - t2) * 1e-9)
+        timings.record("report", seconds: Double(t2 - t1) * 1e-9)
     }
 }

@@ -32,18 +32,21 @@ let statsCommand = CommandDeclaration(
         let a = try args.atoms("atoms")
         var o = StatisticsOptions()
         o.threads = interp.options.threads
-        var atoms = a.atoms
-        var evidence: MapEvidence? = nil
+        let atoms = a.atoms
         if case .volume(let v) = args["map"] {
-            evidence = MapEvidence(raw: v.volume, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: v.volume.voxelSize),
-                                   radius: atoms.element.radius)
-        } else if let raw = a.raw, let regions = a.regions {
-            evidence = MapEvidence(raw: raw, regions: regions, profile: AtomProfile.peng(atoms.element, voxelSize: raw.voxelSize),
-                                   radius: atoms.element.radius)
+            let evidence = MapEvidence(raw: v.volume, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: v.volume.voxelSize),
+                                       radius: atoms.element.radius)
+            return .table(try computeStatistics(atoms: atoms, map: evidence, options: o, cancellation: interp.cancellation))
         }
-        if a.regions != nil, atoms[column: "split"] == nil { atoms.setColumn("split", a.wasSplit.map { $0 ? 1 : 0 }) }
-        // One lattice per result: the one validation used (any step that changes the atoms drops it).
-        return .table(try computeStatistics(atoms: atoms, map: evidence, options: o, lattice: a.lattice, cancellation: interp.cancellation))
+        // A validated model gets exactly the statistics 'nanoatoms run' computes for it.
+        if let r = a.validated, r.atoms.positions == atoms.positions {
+            return .table(try computeStatistics(of: r, options: o, cancellation: interp.cancellation))
+        }
+        let evidence = a.candidates.map { d in
+            MapEvidence(raw: d.binarized.denoised.masked.map, regions: d.detection.regions, profile: d.binarized.denoised.profile,
+                        radius: d.options.atomRadius)
+        }
+        return .table(try computeStatistics(atoms: atoms, map: evidence, options: o, cancellation: interp.cancellation))
     })
 
 let summaryCommand = CommandDeclaration(

@@ -94,8 +94,7 @@ public struct Arguments {
         switch self[name] {
         case .atoms(let a): return a
         case .table(let t):
-            return AtomsValue(atoms: t.atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
-                              wasSplit: t.atoms.positions.map { _ in false }, source: "a table")
+            return AtomsValue(atoms: t.atoms, source: "a table")
         default: throw error("'\(name)' must be atoms")
         }
     }

@@ -29,11 +29,10 @@ let loadCommand = CommandDeclaration(
         if ModelFile.isModel(path) {
             var atoms = try ModelFile.read(path: path, element: interp.options.element)
             if let e = interp.options.element, atoms[column: "atomic_number"] == nil { atoms.element = e }
-            return .atoms(AtomsValue(atoms: atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
-                                     wasSplit: atoms.positions.map { _ in false }, source: path))
+            return .atoms(AtomsValue(atoms: atoms, source: path))
         }
         let volume = try MRCFormat.read(path: path, voxelSize: try args.positive("apix"))
-        return .volume(VolumeValue(volume: volume, role: .raw, source: (path as NSString).lastPathComponent))
+        return .volume(VolumeValue(volume: volume, source: (path as NSString).lastPathComponent))
     })
 
 let saveCommand = CommandDeclaration(
@@ -131,7 +130,7 @@ let simulateCommand = CommandDeclaration(
         var truth = AtomSet(element: element, positions: p.positions)
         truth.setColumn("cn", p.coordination.map(Double.init))
         truth.setColumn("uiso", p.displacements.map(\.isotropicEquivalent))
-        return .volume(VolumeValue(volume: p.map, role: .raw, truth: truth,
+        return .volume(VolumeValue(volume: p.map, truth: truth,
                                    source: "simulated \(spec.shape.rawValue), \(p.positions.count) \(element.symbol) atoms"))
     })
 
@@ -167,7 +166,7 @@ let renderCommand = CommandDeclaration(
             // would otherwise smear atoms over the box).
             let motion = try args.bool("motion") ? atoms[column: "uiso"]?.map { $0.isFinite ? min(max($0, 0), 1) : 0 } : nil
             let map = MapSimulation.render(atoms: atoms, motion: motion, grid: g.volume, threads: interp.options.threads)
-            return .volume(VolumeValue(volume: map, role: .raw, truth: atoms, source: "\(atoms.count) atoms rendered on \(g.source)'s grid"))
+            return .volume(VolumeValue(volume: map, truth: atoms, source: "\(atoms.count) atoms rendered on \(g.source)'s grid"))
         }
         guard atoms.elementsPresent.count == 1 else {
             throw LanguageError("render: a box of its own renders one element; give grid=MAP to render several elements each with its own scattering")
@@ -182,7 +181,7 @@ let renderCommand = CommandDeclaration(
         var truth = AtomSet(element: atoms.element, positions: p.positions)
         truth.setColumn("cn", p.coordination.map(Double.init))
         truth.setColumn("uiso", p.displacements.map(\.isotropicEquivalent))
-        return .volume(VolumeValue(volume: p.map, role: .raw, truth: truth, source: "\(atoms.count) \(atoms.element.symbol) atoms rendered from \(a.source)"))
+        return .volume(VolumeValue(volume: p.map, truth: truth, source: "\(atoms.count) \(atoms.element.symbol) atoms rendered from \(a.source)"))
     })
 
 let maskCommand = CommandDeclaration(
@@ -212,19 +211,9 @@ let maskCommand = CommandDeclaration(
     run: { args, interp in
         let v = try args.volume("map")
         guard v.role == .raw else { throw LanguageError("mask: this map is already \(v.role.rawValue)") }
-        let element = try interp.element(from: v.element, at: args.location, command: "mask")
-        let choice: MaskChoice = try args.positive("diameter").map { .diameter($0) } ?? .automatic
-        let estimate = MaskEstimate.make(choice, for: v.volume, element: element, threads: interp.options.threads)
-        let mask = estimate.mask!
-        let background = mask.background(of: v.volume)
-        var out = v
-        out.volume = mask.apply(to: v.volume, subtracting: background)
-        out.role = .masked
-        out.mask = mask
-        out.background = background
-        out.maskFlags = v.volume.flags + estimate.flags
-        out.location = estimate.location
-        return .volume(out)
+        var o = try interp.modelOptions(for: v, args)
+        o.mask = try args.positive("diameter").map { .diameter($0) } ?? .automatic
+        return .volume(VolumeValue(.masked(try maskParticle(v.volume, options: o, cancellation: interp.cancellation)), from: v))
     })
 
 let denoiseCommand = CommandDeclaration(
@@ -248,18 +237,13 @@ let denoiseCommand = CommandDeclaration(
     example: "den = denoise map",
     run: { args, interp in
         var v = try args.volume("map")
-        let element = try interp.element(from: v.element, at: args.location, command: "denoise")
         if v.role == .raw {
-            guard case .volume(let masked) = try maskCommand.run(Arguments(values: ["map": .volume(v), "diameter": .none], command: "mask", location: args.location), interp) else { return .none }
-            v = masked
+            v = VolumeValue(.masked(try maskParticle(v.volume, options: try interp.modelOptions(for: v, args), cancellation: interp.cancellation)), from: v)
         }
-        guard v.role == .masked else { throw LanguageError("denoise: this map is already denoised") }
-        let profile = AtomProfile.peng(element, voxelSize: v.volume.voxelSize, bFactor: try args.number("bfactor"))
-        var out = v
-        out.raw = v.volume
-        out.volume = denoise(v.volume, profile: profile, threads: interp.options.threads)
-        out.role = .denoised
-        return .volume(out)
+        guard case .masked(let m) = v.stage else { throw LanguageError("denoise: this map is already denoised") }
+        var o = m.options
+        o.atomBFactor = try args.number("bfactor")
+        return .volume(VolumeValue(.denoised(try denoiseMap(m, options: o, cancellation: interp.cancellation)), from: v))
     })
 
 let mapCommands = [loadCommand, saveCommand, simulateCommand, renderCommand, maskCommand, denoiseCommand]

@@ -1,18 +1,12 @@
 import Foundation
 import NanoAtomsEngine
 
-/// The element and simulated atom for steps on `volume`.
-func atomModel(_ v: VolumeValue, _ interp: Interpreter, _ args: Arguments) throws(LanguageError) -> (Element, AtomProfile) {
-    let element = try interp.element(from: v.element, at: args.location, command: args.command)
-    return (element, AtomProfile.peng(element, voxelSize: v.volume.voxelSize))
-}
-
-/// The element and simulated atom for steps on atoms found in a map.
-func atomModel(_ a: AtomsValue, _ args: Arguments) throws(LanguageError) -> (AtomProfile, Volume, Volume) {
-    guard let raw = a.raw, let denoised = a.denoised, a.regions != nil else {
+/// The candidates a step on atoms continues from, or an error naming the command.
+func candidates(_ a: AtomsValue, _ args: Arguments) throws(LanguageError) -> DetectedAtoms {
+    guard let d = a.candidates else {
         throw LanguageError("\(args.command): these atoms were not found in a map here (they came from \(a.source))")
     }
-    return (AtomProfile.peng(a.atoms.element, voxelSize: raw.voxelSize), raw, denoised)
+    return d
 }
 
 let binarizeCommand = CommandDeclaration(
@@ -36,24 +30,15 @@ let binarizeCommand = CommandDeclaration(
     example: "binary = binarize den",
     run: { args, interp in
         let v = try args.volume("denoised")
-        guard v.role == .denoised, let raw = v.raw else { throw LanguageError("binarize: needs the denoised map (den = denoise map)") }
-        let (element, profile) = try atomModel(v, interp, args)
-        if let t = try args.number("threshold") {
-            let components = connectedComponents(of: v.volume, above: Float(t))
-            return .mask(MaskValue(denoised: v, threshold: Float(t), search: nil, components: components))
-        }
-        let t0 = otsuThreshold(v.volume.values)
-        let search = ThresholdSearch.run(denoised: v.volume, raw: raw, profile: profile, otsu: t0,
-                                         plausibility: DetectionPlausibility(location: v.location, mask: v.mask, element: element),
-                                         threads: interp.options.threads)
-        return .mask(MaskValue(denoised: v, threshold: search.threshold, search: search,
-                               components: connectedComponents(of: v.volume, above: search.threshold)))
+        guard let d = v.denoised else { throw LanguageError("binarize: needs the denoised map (den = denoise map)") }
+        var o = d.options
+        o.threshold = try args.number("threshold")
+        return .mask(MaskValue(denoised: v, binarized: try binarizeMap(d, options: o, cancellation: interp.cancellation)))
     })
 
 let detectCommand = CommandDeclaration(
     name: "detect",
-    parameters: [.required("mask", [.mask], "the binarised map"),
-                 .optional("map", [.volume], "the map whose centres of mass to take (default: the masked raw map)")],
+    parameters: [.required("mask", [.mask], "the binarised map")],
     returns: .atoms,
     summary: "place an atom at the centre of mass of each connected component",
     teaching: """
@@ -67,34 +52,8 @@ let detectCommand = CommandDeclaration(
     example: "atoms = detect binary",
     run: { args, interp in
         guard case .mask(let m) = args["mask"] else { throw LanguageError("detect: 'mask' must be a mask") }
-        var raw = m.denoised.raw!
-        if case .volume(let v) = args["map"] {
-            guard v.volume.dimensions == raw.dimensions else { throw LanguageError("detect: the map's grid differs from the mask's") }
-            raw = v.role == .denoised ? (v.raw ?? v.volume) : v.volume
-        }
-        let (element, _) = try atomModel(m.denoised, interp, args)
-        let found = detectAtoms(denoised: m.denoised.volume, raw: raw, threshold: m.threshold)
-        var atoms = AtomSet(element: element, positions: found.positions)
-        atoms.setColumn("nvox", (0..<found.count).map { Double(found.regions.size(of: $0)) })
-        return .atoms(AtomsValue(atoms: atoms, regions: found.regions, raw: raw, denoised: m.denoised.volume,
-                                 otsu: m.search?.otsu, wasSplit: found.wasSplit, history: ["components \(found.count)"],
-                                 flags: m.denoised.maskFlags + (m.search?.flag.map { [$0] } ?? []),
-                                 maskNote: RunReport.maskSentence(m.denoised.mask, location: m.denoised.location), source: m.denoised.source))
+        return .atoms(AtomsValue(.detected(try detectAtoms(in: m.binarized, cancellation: interp.cancellation)), source: m.denoised.source))
     })
-
-/// Rebuilds an atoms value after an engine step changed the detection.
-func updated(_ a: AtomsValue, _ d: AtomDetection, note: String) -> AtomsValue {
-    var out = a
-    var atoms = AtomSet(element: a.atoms.element, positions: d.positions)
-    atoms.setColumn("nvox", (0..<d.count).map { Double(d.regions.size(of: $0)) })
-    atoms.setColumn("split", d.wasSplit.map { $0 ? 1 : 0 })
-    out.atoms = atoms
-    out.regions = d.regions
-    out.wasSplit = d.wasSplit
-    out.lattice = nil      // the atoms changed: a lattice validation fitted is not theirs
-    out.history.append(note)
-    return out
-}
 
 let splitCommand = CommandDeclaration(
     name: "split",
@@ -116,9 +75,10 @@ let splitCommand = CommandDeclaration(
     example: "atoms = split atoms",
     run: { args, interp in
         let a = try args.atoms("atoms")
-        let (_, raw, denoised) = try atomModel(a, args)
-        let (d, n) = splitMergedAtoms(a.detection!, denoised: denoised, raw: raw, options: SplitOptions(radius: a.atoms.element.radius))
-        return .atoms(updated(a, d, note: "split \(n)"))
+        var o = try candidates(a, args).options
+        o.split = true
+        return .atoms(AtomsValue(.detected(try splitMergedAtoms(in: try candidates(a, args), options: o, cancellation: interp.cancellation)),
+                                 source: a.source))
     })
 
 let recoverCommand = CommandDeclaration(
@@ -139,12 +99,10 @@ let recoverCommand = CommandDeclaration(
     example: "atoms = recover atoms",
     run: { args, interp in
         let a = try args.atoms("atoms")
-        let (profile, _, denoised) = try atomModel(a, args)
-        let t0 = a.otsu ?? otsuThreshold(denoised.values)
-        let scorer = SimulatedMapCorrelation(map: denoised, profile: profile, above: t0, threads: interp.options.threads)
-        let (d, n) = recoverWeakAtoms(a.detection!, denoised: denoised, scorer: scorer, lowerThreshold: t0,
-                                      element: a.atoms.element, radius: a.atoms.element.radius)
-        return .atoms(updated(a, d, note: "recovered \(n)"))
+        var o = try candidates(a, args).options
+        o.recoverWeakAtoms = true
+        return .atoms(AtomsValue(.detected(try recoverWeakAtoms(in: try candidates(a, args), options: o, cancellation: interp.cancellation)),
+                                 source: a.source))
     })
 
 let validateCommand = CommandDeclaration(
@@ -172,34 +130,16 @@ let validateCommand = CommandDeclaration(
     example: "atoms = validate atoms rule=\"paper\"",
     run: { args, interp in
         let a = try args.atoms("atoms")
-        let (profile, raw, _) = try atomModel(a, args)
-        let rule = OutlierRule(rawValue: try args.string("rule")!)!
-        var minimum: Int? = nil
+        let d = try candidates(a, args)
+        var o = d.options
+        o.outlierRule = OutlierRule(rawValue: try args.string("rule")!)!
         switch args["cnmin"] {
-        case .string(let s) where s == "off": minimum = nil
-        case .number: minimum = try args.count("cnmin")
+        case .string(let s) where s == "off": o.minimumCoordination = nil
+        case .number: o.minimumCoordination = try args.count("cnmin")
         default: throw LanguageError("validate: cnmin must be a whole number or \"off\"")
         }
-        let element = a.atoms.element
-        var timer = StepTimings()
-        let v = try validateAtoms(a.atoms.positions, raw: raw, profile: profile, radius: element.radius, element: element,
-                                  rules: ValidationRules(outlierRule: rule, minimumCoordination: minimum, removeDetached: try args.bool("detached")),
-                                  threads: interp.options.threads, timer: &timer, cancellation: interp.cancellation)
-        let kept = v.kept
-        var out = a
-        var atoms = a.atoms
-        atoms.setColumn("valid_corr_sphere", v.correlations)
-        out.atoms = atoms.subset(kept)
-        out.regions = a.detection!.subset(kept).regions
-        out.wasSplit = kept.map { a.wasSplit[$0] }
-        out.removals = a.removals + v.removals
-        out.lattice = v.lattice
-        out.flags += v.flags
-        let removed1 = v.removals.filter { $0.rule == .lowCorrelation }
-        let detached = v.removals.filter { $0.rule == .detached }.count
-        let removed2 = v.removals.filter { $0.rule != .lowCorrelation }
-        out.history.append("removed \(removed1.count) by correlation, \(removed2.count - detached) by CN, \(detached) detached")
-        return .atoms(out)
+        o.removeDetached = try args.bool("detached")
+        return .atoms(AtomsValue(.validated(try validateModel(d, options: o, cancellation: interp.cancellation)), source: a.source))
     })
 
 let buildCommand = CommandDeclaration(
@@ -219,17 +159,19 @@ let buildCommand = CommandDeclaration(
     run: { args, interp in
         let v = try args.volume("map")
         guard v.role == .raw else { throw LanguageError("build: needs the raw map") }
-        let (element, _) = try atomModel(v, interp, args)
-        var o = ModelBuildingOptions(element: element)
-        o.threads = interp.options.threads
+        var o = try interp.modelOptions(for: v, args)
         if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false }
-        let r = try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)
-        return .atoms(AtomsValue(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, denoised: r.denoised,
-                                 otsu: r.search.otsu, wasSplit: r.detection.wasSplit,
-                                 history: ["components \(r.componentCount)", "split \(r.splitComponents)", "recovered \(r.recoveredAtoms)",
-                                           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached"],
-                                 removals: r.removals, lattice: r.lattice, flags: r.flags, maskNote: RunReport.maskSentence(r),
-                                 source: v.source))
+        return .atoms(AtomsValue(.validated(try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)), source: v.source))
     })
 
 let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, buildCommand]
+
+extension Interpreter {
+    /// Model-building options for steps on the raw map `v`: the paper's defaults for its
+    /// element (the simulated one, else the session's), with the session's threads.
+    func modelOptions(for v: VolumeValue, _ args: Arguments) throws(LanguageError) -> ModelBuildingOptions {
+        var o = ModelBuildingOptions(element: try element(from: v.element, at: args.location, command: args.command))
+        o.threads = options.threads
+        return o
+    }
+}

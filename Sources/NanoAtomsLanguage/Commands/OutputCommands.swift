@@ -4,7 +4,7 @@ import NanoAtomsEngine
 let exportCommand = CommandDeclaration(
     name: "export",
     parameters: [.required("value", [.atoms, .table, .volume, .fit, .comparison], "what to write"),
-                 .required("path", [.string], "the file: .pdb, .cif (mmCIF) or .csv for atoms and tables, .mrc for maps, .csv for fits", path: true)],
+                 .required("path", [.string], "the file: .pdb, .cif (mmCIF) or .csv for atoms and tables, .mrc for maps, .csv for fits; a folder (no extension) for a built model's whole run", path: true)],
     returns: .none,
     summary: "write atoms or a table (PDB, CSV), a map (MRC) or a fit's points (CSV)",
     teaching: """
@@ -12,12 +12,14 @@ let exportCommand = CommandDeclaration(
         rename, and never over a file this session read. Atoms and tables go to PDB (a table's
         PDB carries B = 8π²·Uiso and ANISOU records with U × 10⁴ for valid anisotropic fits) or
         to CSV (x, y, z in Å and one column per statistic). A fit goes to CSV (the averaged
-        depth, value and fitted value of each point).
+        depth, value and fitted value of each point). A built model exported to a folder (a path
+        without an extension) gets exactly the files 'nanoatoms run' writes: model.cif, model.pdb,
+        atoms.csv, summary.json, report.html and plots/, through the same writer, all or none.
         Look at: open the PDB in ChimeraX or PyMOL over the map; colour by B-factor to see the
         mobile surface.
         """,
     example: "export tab \"atoms.csv\"",
-    run: { args, _ in
+    run: { args, interp in
         let path = try args.string("path")!
         let ext = (path as NSString).pathExtension.lowercased()
         func atomsOf(_ v: Value) -> AtomSet? {
@@ -28,6 +30,12 @@ let exportCommand = CommandDeclaration(
             }
         }
         switch (args["value"], ext) {
+        case (.atoms(let a), ""):
+            guard let model = a.validated, model.atoms.positions == a.atoms.positions else {
+                throw LanguageError("export: a folder holds a built model's run; these atoms are not one (validate them, or give a .pdb, .cif or .csv file)")
+            }
+            try checkRunFolder(path, allowed: ParticleRun.fileNames)
+            try ParticleRun(model: model, cancellation: interp.cancellation).write(to: path, mapName: a.source)
         case (let v, "pdb") where atomsOf(v) != nil:
             let atoms = atomsOf(v)!
             try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms),
@@ -44,7 +52,7 @@ let exportCommand = CommandDeclaration(
             for (x, y) in zip(f.depths, f.values) { text += "\(CSVFormat.format(x)),\(CSVFormat.format(y)),\(CSVFormat.format(f.value(at: x)))\n" }
             try writeAtomically(text, to: path)
         case (let v, _):
-            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .cif, .csv; volumes: .mrc; fits: .csv")
+            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .cif, .csv; a built model: a folder; volumes: .mrc; fits: .csv")
         }
         return .none
     })

@@ -1,7 +1,8 @@
 import Foundation
 import NanoAtomsEngine
 
-/// A map in the language: the engine's `Volume` plus what it is and where it came from.
+/// A map in the language: the engine's `Volume`, the pipeline stage it is (if any), and
+/// where it came from.
 public struct VolumeValue: Sendable {
     /// What stage of the pipeline a map is.
     public enum Role: String, Sendable {
@@ -12,70 +13,154 @@ public struct VolumeValue: Sendable {
         /// The denoised map C.
         case denoised
     }
+    /// The engine's stage a masked or denoised map is.
+    public enum Stage: Sendable {
+        /// ``maskParticle(_:options:cancellation:)``'s result.
+        case masked(MaskedMap)
+        /// ``denoiseMap(_:options:cancellation:)``'s result.
+        case denoised(DenoisedMap)
+    }
     /// The map.
     public var volume: Volume
-    /// Its role.
-    public var role: Role
-    /// For a masked map: the mask and the background subtracted.
-    public var mask: ParticleMask? = nil
-    /// See `mask`.
-    public var background = MapBackground.flat(0)
-    /// For a masked map: what is doubtful about its mask, with reasons.
-    public var maskFlags: [QualityFlag] = []
-    /// For a masked map: the particle's atom-like peaks, which the threshold search's
-    /// plausibility tests use.
-    public var location: ParticleLocation? = nil
-    /// For a denoised map: the masked raw map M it was computed from.
-    public var raw: Volume? = nil
+    /// The stage, nil for a raw map.
+    public var stage: Stage? = nil
     /// For a simulated map: the true atoms.
     public var truth: AtomSet? = nil
     /// Where it came from (a file name or "simulated").
     public var source: String
+
+    /// A raw map.
+    public init(volume: Volume, truth: AtomSet? = nil, source: String) {
+        self.volume = volume
+        self.truth = truth
+        self.source = source
+    }
+
+    /// A stage's map, keeping where the raw map came from and its truth.
+    init(_ stage: Stage, from raw: VolumeValue) {
+        switch stage {
+        case .masked(let m): volume = m.map
+        case .denoised(let d): volume = d.map
+        }
+        self.stage = stage
+        truth = raw.truth
+        source = raw.source
+    }
+
+    /// Its role.
+    public var role: Role {
+        switch stage {
+        case nil: return .raw
+        case .masked: return .masked
+        case .denoised: return .denoised
+        }
+    }
+    /// The masking stage of a masked or denoised map.
+    public var masked: MaskedMap? {
+        switch stage {
+        case nil: return nil
+        case .masked(let m): return m
+        case .denoised(let d): return d.masked
+        }
+    }
+    /// The denoising stage of a denoised map.
+    public var denoised: DenoisedMap? { if case .denoised(let d) = stage { return d }; return nil }
+    /// For a masked map: the mask.
+    public var mask: ParticleMask? { masked?.mask }
+    /// For a masked map: the background subtracted.
+    public var background: MapBackground { masked?.background ?? .flat(0) }
+    /// For a masked map: what is doubtful about the map and its mask, with reasons.
+    public var maskFlags: [QualityFlag] { masked?.flags ?? [] }
+    /// For a masked map: the particle's atom-like peaks.
+    public var location: ParticleLocation? { masked?.location }
 }
 
-/// A binarised denoised map: its components above a threshold, and how that threshold was chosen.
+/// A binarised denoised map: the engine's ``BinarizedMap`` (the threshold and how it was chosen).
 public struct MaskValue: Sendable {
-    /// The denoised map C (with its raw map M).
+    /// The denoised map C it binarises.
     public var denoised: VolumeValue
+    /// The stage.
+    public var binarized: BinarizedMap
+
     /// The threshold on C.
-    public var threshold: Float
-    /// The threshold search, when the threshold was searched for.
-    public var search: ThresholdSearchResult?
-    /// The 26-connected components of C > threshold.
-    public var components: ComponentList
+    public var threshold: Float { binarized.threshold }
+    /// The threshold search, nil when the threshold was given.
+    public var search: ThresholdSearchResult? { binarized.options.threshold == nil ? binarized.search : nil }
+    /// Components of C above the threshold.
+    public var componentCount: Int { binarized.search.trials.first { $0.threshold == binarized.threshold }?.atoms ?? 0 }
 }
 
-/// Atoms in the language: positions and columns, the voxels of each atom's density, the
-/// maps they were found in, and what was done to them.
+/// Atoms in the language: an atom set, and the engine's pipeline stage it came from (candidates
+/// or a validated model), which holds the maps, the voxels and what each step did.
 public struct AtomsValue: Sendable {
+    /// The engine's stage atoms found in a map are.
+    public enum Stage: Sendable {
+        /// Candidates: detected, split, with weak atoms added.
+        case detected(DetectedAtoms)
+        /// A validated model.
+        case validated(ValidatedModel)
+    }
     /// The atoms.
     public var atoms: AtomSet
-    /// Each atom's voxels in `raw`, when the atoms were found in a map.
-    public var regions: ComponentList?
-    /// The masked raw map M and the denoised map C the atoms were found in.
-    public var raw: Volume?
-    /// See `raw`.
-    public var denoised: Volume?
-    /// Otsu's threshold on C, if known (the lower bound of the weak-atom search).
-    public var otsu: Float?
-    /// Whether each atom came from a split.
-    public var wasSplit: [Bool]
-    /// What the steps so far did, in order ("components 561", "split 2", ...).
-    public var history: [String] = []
-    /// Atoms removed by validation.
-    public var removals: [Removal] = []
-    /// The lattice validation fitted, if it ran.
-    public var lattice: LatticeFit?
-    /// What should not be trusted about these atoms, with reasons.
-    public var flags: [QualityFlag] = []
-    /// The mask the atoms were found in: its size and how it was found, in one sentence.
-    public var maskNote: String? = nil
+    /// The stage, nil for atoms from a file or a table.
+    public var stage: Stage? = nil
     /// Where the atoms came from.
     public var source: String
 
-    /// The detection (positions and voxels) for engine steps that need both.
-    var detection: AtomDetection? {
-        regions.map { AtomDetection(positions: atoms.positions, regions: $0, wasSplit: wasSplit) }
+    /// Atoms from a file, a table or a simulation.
+    public init(atoms: AtomSet, source: String) {
+        self.atoms = atoms
+        self.source = source
+    }
+
+    /// A stage's atoms.
+    init(_ stage: Stage, source: String) {
+        switch stage {
+        case .detected(let d): atoms = d.atoms
+        case .validated(let r): atoms = r.atoms
+        }
+        self.stage = stage
+        self.source = source
+    }
+
+    /// The stage as candidates for a further step (a validated model's atoms are candidates of
+    /// a second validation).
+    public var candidates: DetectedAtoms? {
+        switch stage {
+        case nil: return nil
+        case .detected(let d): return d
+        case .validated(let r): return r.asCandidates
+        }
+    }
+    /// The validated model, when the atoms are one.
+    public var validated: ValidatedModel? { if case .validated(let r) = stage { return r }; return nil }
+    /// Each atom's voxels in `raw`, when the atoms were found in a map.
+    public var regions: ComponentList? { candidates?.detection.regions }
+    /// The masked raw map M the atoms were found in.
+    public var raw: Volume? { candidates?.binarized.denoised.masked.map }
+    /// The lattice validation fitted, if it ran.
+    public var lattice: LatticeFit? { validated?.lattice }
+    /// Atoms removed by validation.
+    public var removals: [Removal] { validated?.removals ?? candidates?.removals ?? [] }
+    /// What should not be trusted about these atoms, with reasons.
+    public var flags: [QualityFlag] { validated?.flags ?? candidates?.flags ?? [] }
+    /// The mask the atoms were found in: its size and how it was found, in one sentence.
+    public var maskNote: String? {
+        candidates.map { RunReport.maskSentence($0.binarized.denoised.masked.mask, location: $0.binarized.denoised.masked.location) }
+    }
+    /// What the steps so far did, in order ("components 561", "split 2", ...).
+    public var history: [String] {
+        guard let d = candidates else { return [] }
+        let ran = Set(d.timings.steps.map(\.name))
+        var h = ["components \(d.componentCount)"]
+        if ran.contains("split") && d.options.split { h.append("split \(d.splitComponents)") }
+        if ran.contains("recover") && d.options.recoverWeakAtoms { h.append("recovered \(d.recoveredAtoms)") }
+        let removals = self.removals
+        if !removals.isEmpty || validated != nil {
+            func n(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
+            h.append("removed \(n(.lowCorrelation)) by correlation, \(n(.lowCoordination)) by CN, \(n(.detached)) detached")
+        }
+        return h
     }
 }
 
@@ -142,7 +227,7 @@ public enum Value: Sendable {
                           v.volume.nx, v.volume.ny, v.volume.nz, v.volume.voxelSize, v.role.rawValue, v.source,
                           Double(st.minimum), Double(st.maximum))
         case .mask(let m):
-            var s = "mask: \(m.components.count) components above \(formatNumber(Double(m.threshold)))"
+            var s = "mask: \(m.componentCount) components above \(formatNumber(Double(m.threshold)))"
             if let r = m.search {
                 s += String(format: " (Otsu %.3f; %d thresholds tried, best correlation %.4f)", r.otsu, r.trials.count, r.correlation)
             }
@@ -212,15 +297,14 @@ public enum Value: Sendable {
             case "sd": return .number(st.standardDeviation)
             case "role": return .string(v.role.rawValue)
             case "truth":
-                return v.truth.map { .atoms(AtomsValue(atoms: $0, regions: nil, raw: nil, denoised: nil, otsu: nil,
-                                                       wasSplit: $0.positions.map { _ in false }, source: "the simulated atoms")) }
+                return v.truth.map { .atoms(AtomsValue(atoms: $0, source: "the simulated atoms")) }
             default: return nil
             }
         case .mask(let m):
             switch name {
             case "threshold": return .number(Double(m.threshold))
-            case "otsu": return m.search.map { .number(Double($0.otsu)) }
-            case "components": return .number(Double(m.components.count))
+            case "otsu": return .number(Double(m.binarized.search.otsu))
+            case "components": return .number(Double(m.componentCount))
             case "correlation": return m.search.map { .number($0.correlation) }
             case "curve":
                 return m.search.map { r in .list(r.trials.map { .list([.number(Double($0.threshold)), .number($0.correlation), .number(Double($0.atoms))]) }) }
@@ -254,8 +338,7 @@ public enum Value: Sendable {
             case "delta_cn": return t.depthFitCN.map { .number($0.delta) }
             case "delta_gcn": return t.depthFitGCN.map { .number($0.delta) }
             case "atoms":
-                return .atoms(AtomsValue(atoms: t.atoms, regions: nil, raw: nil, denoised: nil, otsu: nil,
-                                         wasSplit: t.atoms.positions.map { _ in false }, source: "the table"))
+                return .atoms(AtomsValue(atoms: t.atoms, source: "the table"))
             default: return column(t.atoms)
             }
         case .fit(let f):

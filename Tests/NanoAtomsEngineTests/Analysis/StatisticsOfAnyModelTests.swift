@@ -18,7 +18,7 @@ struct StatisticsOfAnyModelTests {
     func pdbRoundTrip() throws {
         let (r, st) = try builtModel()
         let folder = TestSupport.temporaryFolder()
-        try RunOutputs.write(r, statistics: st, mapName: "sample", to: folder)
+        try ParticleRun(model: r).write(to: folder, mapName: "sample")
         let loaded = try ModelFile.read(path: folder + "/model.pdb", element: nil)
         #expect(loaded.element == pt && loaded.count == st.atoms.count)
         // Positions only: every position statistic.

@@ -17,7 +17,7 @@ struct RunReportTests {
         let r = buildModel(from: p.map, options: o)
         let st = try computeStatistics(of: r)
         let folder = TestSupport.temporaryFolder()
-        try RunOutputs.write(r, statistics: st, mapName: "sample", to: folder)
+        try ParticleRun(model: r).write(to: folder, mapName: "sample")
 
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         let figures = RunReport.figures(r, statistics: st)

@@ -18,7 +18,7 @@ struct CancellationTests {
         #expect(r.atoms.positions == buildModel(from: p.map, options: options).atoms.positions)
         flag.request()
         #expect(throws: Interrupted.self) {
-            try computeStatistics(atoms: r.atoms, regions: r.detection.regions, raw: r.raw, profile: r.profile, radius: r.radius, cancellation: flag)
+            try computeStatistics(of: r, cancellation: flag)
         }
     }
 
