@@ -211,6 +211,18 @@ struct CheckerTests {
         ])
         #expect(p[0].location == Loc(line: 2, column: 13))
     }
+
+    @Test("the checker and the interpreter bind alike: every binding error a run meets, check finds first, at the same place",
+          arguments: ["denoise", "denoise 3", "simulate natom=10", "simulate natoms=10 natoms=12", "vars 1",
+                      "simulate \"cube\"", "validate 1", "simulate natoms=2.5", "simulate snr=-1",
+                      "m = simulate\nb = build m\nv = validate b rule=\"papr\"", "m = simulate box=4"])
+    func sameBinder(source: String) {
+        let run = Session().run(source)
+        let checked = Checker.check(source)
+        #expect(run != nil)
+        #expect(checked.first?.message == run?.message, "check: \(checked.map(\.message)); run: \(String(describing: run?.message))")
+        #expect(checked.first?.location == run?.location)
+    }
 }
 
 @Suite("Tab completion")

@@ -25,51 +25,25 @@ public enum Checker {
                 return checkCall(call)
             }
         }
-        func argumentType(_ e: Expression, _ words: Set<String>) -> ValueType {
-            if case .variable(let name, _) = e, known[name] == nil, words.contains(name) { return .string }
-            return type(of: e)
+        /// What is known of an argument before running: a literal's value, a choice word as a
+        /// string, otherwise the type.
+        func argument(_ e: Expression, _ words: Set<String>) -> ArgumentBinder.Argument {
+            switch e {
+            case .variable(let name, let at) where known[name] == nil && words.contains(name):
+                return ArgumentBinder.Argument(.string(name), at: at)
+            case .number(let v, let at): return ArgumentBinder.Argument(.number(v), at: at)
+            case .string(let s, let at): return ArgumentBinder.Argument(.string(s), at: at)
+            case .bool(let b, let at): return ArgumentBinder.Argument(.bool(b), at: at)
+            default: return ArgumentBinder.Argument(type: type(of: e), at: e.location)
+            }
         }
         func checkCall(_ call: CommandCall) -> ValueType {
             guard let decl = Interpreter.commands[call.name] else { return .any }
             let words = Interpreter.choiceWords(call.name)
-            var bound = Set<String>()
-            for k in call.keywords {
-                let t = argumentType(k.value, words)
-                guard let p = decl.parameters.first(where: { $0.name == k.name }) else {
-                    problems.append(LanguageError("\(decl.name) has no argument '\(k.name)'\(suggestion(for: k.name, among: decl.parameters.map(\.name))); usage: \(decl.usage)", at: k.location))
-                    continue
-                }
-                bound.insert(p.name)
-                compatible(t, p, decl, k.value.location)
-                literal(k.value, p, decl)
-            }
-            var free = decl.parameters.filter { $0.positional && !bound.contains($0.name) }.makeIterator()
-            var variadic = false
-            for a in call.positional {
-                let t = argumentType(a, words)
-                if variadic { continue }
-                guard let p = free.next() else {
-                    problems.append(LanguageError("\(decl.name) takes at most \(decl.parameters.filter(\.positional).count) positional argument(s); usage: \(decl.usage)", at: a.location))
-                    break
-                }
-                if p.variadic { variadic = true; continue }
-                bound.insert(p.name)
-                compatible(t, p, decl, a.location)
-                literal(a, p, decl)
-            }
-            for p in decl.parameters where p.defaultValue == nil && !bound.contains(p.name) {
-                problems.append(LanguageError("\(decl.name) needs '\(p.name)' (\(p.types.map(\.rawValue).joined(separator: " or "))); usage: \(decl.usage)", at: call.location))
-            }
+            let positional = call.positional.map { argument($0, words) }
+            let keywords = call.keywords.map { argument($0.value, words) }
+            ArgumentBinder.bind(call, to: decl, positional: positional, keywords: keywords) { (e: LanguageError) in problems.append(e) }
             return decl.returns
-        }
-        func literal(_ e: Expression, _ p: Parameter, _ decl: CommandDeclaration) {
-            if case .number(let v, let at) = e, let problem = p.problem(with: v) {
-                problems.append(LanguageError("\(decl.name): \(problem)", at: at))
-            }
-        }
-        func compatible(_ t: ValueType, _ p: Parameter, _ decl: CommandDeclaration, _ at: SourceLocation) {
-            if t == .any || p.types.contains(.any) || p.types.contains(t) || (t == .table && p.types.contains(.atoms)) { return }
-            problems.append(LanguageError("\(decl.name): '\(p.name)' must be \(p.types.map(\.rawValue).joined(separator: " or ")), not \(t.rawValue)", at: at))
         }
         func walk(_ s: Statement) {
             switch s {

@@ -171,54 +171,18 @@ public final class Interpreter: @unchecked Sendable {
         }
     }
 
-    /// Binds a call's arguments to the command's parameters, checking names, counts and types.
+    /// Binds a call's arguments to the command's parameters (``ArgumentBinder``), stopping at
+    /// the first problem, and fills in the defaults.
     func bind(_ call: CommandCall, _ values: [Value], _ keywordValues: [Value]) throws(LanguageError) -> Arguments {
         guard let decl = Interpreter.commands[call.name] else {
             throw LanguageError("unknown command '\(call.name)'\(suggestion(for: call.name, among: Array(Interpreter.commandNames)))", at: call.location)
         }
-        var bound: [String: Value] = [:]
-        for (k, v) in zip(call.keywords, keywordValues) {
-            guard let p = decl.parameters.first(where: { $0.name == k.name }) else {
-                let names = decl.parameters.map(\.name)
-                throw LanguageError("\(decl.name) has no argument '\(k.name)'\(suggestion(for: k.name, among: names)); usage: \(decl.usage)", at: k.location)
-            }
-            guard bound[p.name] == nil else { throw LanguageError("\(decl.name): '\(k.name)' is given twice", at: k.location) }
-            try check(v, against: p, command: decl, at: k.value.location)
-            bound[p.name] = v
-        }
-        var free = decl.parameters.filter { $0.positional && bound[$0.name] == nil }.makeIterator()
-        var rest: (Parameter, [Value])? = nil
-        for (arg, v) in zip(call.positional, values) {
-            if rest != nil { rest!.1.append(v); continue }
-            guard let p = free.next() else {
-                throw LanguageError("\(decl.name) takes at most \(decl.parameters.filter(\.positional).count) positional argument(s); usage: \(decl.usage)", at: arg.location)
-            }
-            if p.variadic { rest = (p, [v]); continue }
-            try check(v, against: p, command: decl, at: arg.location)
-            bound[p.name] = v
-        }
-        if let (p, items) = rest { bound[p.name] = .list(items) }
-        for p in decl.parameters where bound[p.name] == nil {
-            guard let d = p.defaultValue else {
-                throw LanguageError("\(decl.name) needs '\(p.name)' (\(p.types.map(\.rawValue).joined(separator: " or "))); usage: \(decl.usage)", at: call.location)
-            }
-            bound[p.name] = d
-        }
-        return Arguments(values: bound, command: decl.name, location: call.location)
-    }
-
-    private func check(_ v: Value, against p: Parameter, command: CommandDeclaration, at: SourceLocation) throws(LanguageError) {
-        if p.types.contains(.any) || p.types.contains(v.type) { }
-        else if v.type == .table && p.types.contains(.atoms) { }
-        else {
-            throw LanguageError("\(command.name): '\(p.name)' must be \(p.types.map(\.rawValue).joined(separator: " or ")), not \(v.type.rawValue)", at: at)
-        }
-        if case .number(let x) = v, let problem = p.problem(with: x) {
-            throw LanguageError("\(command.name): \(problem)", at: at)
-        }
-        if let choices = p.choices, case .string(let s) = v, !choices.contains(s) {
-            throw LanguageError("\(command.name): '\(p.name)' must be one of \(choices.joined(separator: ", ")), not '\(s)'\(suggestion(for: s, among: choices))", at: at)
-        }
+        let positional = zip(call.positional, values).map { ArgumentBinder.Argument($1, at: $0.location) }
+        let keywords = zip(call.keywords, keywordValues).map { ArgumentBinder.Argument($1, at: $0.value.location) }
+        let bound = try ArgumentBinder.bind(call, to: decl, positional: positional, keywords: keywords) { (e: LanguageError) throws(LanguageError) in throw e }
+        var values: [String: Value] = [:]
+        for p in decl.parameters { values[p.name] = bound[p.name]?.value ?? p.defaultValue }
+        return Arguments(values: values, command: decl.name, location: call.location)
     }
 
     /// Evaluates the arguments of a call and runs its command.
