@@ -71,11 +71,6 @@ public struct ParticleStatistics: Sendable {
     public let timings: StepTimings
 }
 
-/// Statistics columns written for every atom, in order (units in the doc comment of
-/// ``computeStatistics(atoms:map:options:lattice:reusing:cancellation:)``).
-public let statisticsColumns = ["cn", "gcn", "nn_bond", "radial_strain", "radial_depth", "peak_z", "valid_corr", "uiso",
-                                "u11", "u22", "u33", "u12", "u13", "u23", "u_maj", "u_med", "u_min", "doi"]
-
 /// The map a model's shape statistics are measured in.
 public struct MapEvidence: Sendable {
     /// The (masked) raw map M.
@@ -96,13 +91,6 @@ public struct MapEvidence: Sendable {
         self.radius = radius
     }
 }
-
-/// The strain tensor's columns (%, lab frame), in order.
-public let strainColumns = ["e_xx", "e_yy", "e_zz", "e_xy", "e_xz", "e_yz"]
-
-/// The structure columns every table has: local structure, grain, bond order, surface site,
-/// and the strain tensor.
-public let structureColumns = ["structure", "grain", "q4", "q6", "crystalline_bonds", "site", "surface"] + strainColumns
 
 /// Computes the paper's per-atom statistics for `atoms`, whose densities are `regions`
 /// (voxel lists) in the masked raw map `M`: ``computeStatistics(atoms:map:options:lattice:cancellation:)``
@@ -193,7 +181,7 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
         atoms.setColumn("nn_bond_median", medianNeighborDistances(positions, radius: d))
         let strain = strainTensors(positions, lattice: own, bulkLatticeConstant: element.latticeConstant)
         atoms.setColumn("radial_strain", radialStrains(positions, tensors: strain).map { 100 * $0 })
-        for (name, (p, q)) in zip(strainColumns, [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
+        for (name, (p, q)) in zip(Statistic.strainTensor.map(\.key), [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
             atoms.setColumn(name, strain.map { $0.map { 100 * $0[p, q] } ?? .nan })
         }
         let depth = radialDepths(positions)

@@ -142,7 +142,7 @@ public enum RunOutputs {
     /// Statistics binned by CN (bins of at least 5 atoms): mean, SD and S/√N per bin (paper Fig. 5).
     static func cnBins(_ atoms: AtomSet) -> JSONValue {
         guard let cn = atoms[column: "cn"]?.map({ Int($0) }) else { return .null }
-        let names = ["peak_z", "uiso", "doi", "valid_corr", "nn_bond", "radial_strain", "gcn"]
+        let names = Statistic.all.filter(\.binnedByCN).map(\.key)
         return .object(names.compactMap { name in
             guard let v = atoms[column: name] else { return nil }
             return (name, .array(binByCoordination(v, cn: cn).map { b in

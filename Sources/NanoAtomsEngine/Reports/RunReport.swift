@@ -43,14 +43,14 @@ public enum RunReport {
                               caption: String(format: "The radial distribution function g(r) of the atoms, with its first minimum and the CN radius used (%@).", st.lattice.method.rawValue),
                               canvas: Plot.radialDistribution(st.structure.radialDistribution, coordinationRadius: st.coordinationRadius)))
         let slab = Slab.central(atoms.positions, axis: .z, thickness: st.lattice.meanLatticeConstant)
-        for column in ["cn", "doi"] {
+        for column in Statistic.all.filter(\.drawnAsProjection).map(\.key) {
             figures.append(Figure(name: "projection_\(column)",
                                   caption: "A central slab one lattice constant thick, seen along z, atoms coloured by \(StatisticLabel(column: column).name) (grey: no valid value).",
                                   canvas: Plot.projection(atoms.positions, values: atoms[column: column], column: column, slab: slab,
                                                           atomRadius: atoms.element.radius)))
         }
         if let cn = atoms[column: "cn"]?.map({ Int($0) }) {
-            for column in ["peak_z", "uiso", "doi", "valid_corr"] {
+            for column in Statistic.all.filter(\.drawnByCN).map(\.key) {
                 guard let v = atoms[column: column] else { continue }
                 figures.append(Figure(name: "\(column)_by_cn",
                                       caption: "\(StatisticLabel(column: column).name) binned by CN (paper Fig. 5): mean ± S/√N over bins of at least \(minimumBinSize) atoms.",

@@ -2,8 +2,7 @@ import Foundation
 import NanoAtomsEngine
 
 /// The table columns fitdepth accepts.
-let fittableColumns = statisticsColumns.filter { $0 != "radial_depth" } + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"]
-    + structureColumns.filter { !["structure", "grain", "site", "surface"].contains($0) }
+let fittableColumns = Statistic.all.filter(\.isFittable).map(\.key)
 
 let statsCommand = CommandDeclaration(
     name: "stats",
@@ -103,7 +102,7 @@ let fitdepthCommand = CommandDeclaration(
         guard let values = t.atoms[column: column] else {
             throw LanguageError("fitdepth: the table has no column '\(column)'\(suggestion(for: column, among: t.atoms.columnNames))")
         }
-        guard let fit = fitPenetrationDepth(depths: t.atoms[column: "radial_depth"]!, values: values, statistic: column,
+        guard let fit = fitPenetrationDepth(depths: try t.atoms.values(of: .radialDepth), values: values, statistic: column,
                                             plateauBounds: column == "cn" ? coordinationPlateauBounds : nil) else {
             throw LanguageError("fitdepth: too few atoms with a finite \(column) to fit")
         }

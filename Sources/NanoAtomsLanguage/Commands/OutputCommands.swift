@@ -161,20 +161,23 @@ public func fullView(_ value: Value) -> String {
         }
         if !t.hasShapeStatistics { lines.append("  shape statistics: none (these atoms have no map; stats atoms map=VOLUME measures them)") }
         for f in t.flags { lines.append("  flag \(f)") }
-        let cn = t.atoms[column: "cn"]!.map { Int($0) }
-        // Only the shape statistics the table has (a model without a map has none).
-        let names = ["peak_z", "uiso", "doi", "valid_corr"].filter { t.atoms[column: $0] != nil }
-        guard !names.isEmpty else { return lines.joined(separator: "\n") }
+        // The statistics binned by CN that the table has (a model without a map has no shape statistics).
+        let names = Statistic.all.filter { $0.binnedByCN && t.atoms[column: $0.key] != nil }.map(\.key)
+        guard let cn = t.atoms[column: Statistic.cn.key]?.map({ Int($0) }), !names.isEmpty else { return lines.joined(separator: "\n") }
         lines.append("  by CN (mean ± S/√N; bins of ≥ 5 atoms):")
-        lines.append("    CN    n  " + names.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
-        let bins = names.map { binByCoordination(t.atoms[column: $0]!, cn: cn) }
-        for c in Set(bins.flatMap { $0.map(\.cn) }).sorted() {
-            let n = bins[0].first { $0.cn == c }?.count ?? 0
-            var row = String(format: "    %2d %4d  ", c, n)
-            for b in bins {
-                row += (b.first { $0.cn == c }.map { String(format: "%7.3f ± %-7.3f ", $0.mean, $0.standardError) } ?? String(repeating: " ", count: 18))
+        // Four statistics to a block, so a block fits an 80-column terminal.
+        for start in stride(from: 0, to: names.count, by: 4) {
+            let block = Array(names[start..<min(start + 4, names.count)])
+            lines.append("    CN    n  " + block.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
+            let bins = block.map { binByCoordination(t.atoms[column: $0] ?? [], cn: cn) }
+            for c in Set(bins.flatMap { $0.map(\.cn) }).sorted() {
+                let n = bins.compactMap { $0.first { $0.cn == c }?.count }.max() ?? 0
+                var row = String(format: "    %2d %4d  ", c, n)
+                for b in bins {
+                    row += (b.first { $0.cn == c }.map { String(format: "%7.3f ± %-7.3f ", $0.mean, $0.standardError) } ?? String(repeating: " ", count: 18))
+                }
+                lines.append(row)
             }
-            lines.append(row)
         }
         return lines.joined(separator: "\n")
     case .fit(let f):

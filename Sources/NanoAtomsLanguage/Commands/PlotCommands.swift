@@ -2,7 +2,7 @@ import Foundation
 import NanoAtomsEngine
 
 /// Columns a plot can show.
-let plotColumns = statisticsColumns + ["gcn_paper", "nn_bond_median", "valid_corr_sphere", "nvox"] + structureColumns
+let plotColumns = Statistic.all.filter(\.isPlottable).map(\.key)
 
 /// The figures `plot` draws.
 let plotKinds = ["auto", "depth", "bins", "projection", "rdf", "search", "slice", "comparison"]
@@ -96,10 +96,9 @@ struct PlotRequest {
 
     init(value: Value, kind: String, column: String?, axis: ViewAxis, at: Double?, slab thickness: Double?, overlay: AtomsValue?) throws(LanguageError) {
         func values(_ atoms: AtomSet, _ column: String) throws(LanguageError) -> [Double] {
-            guard let v = atoms[column: column] else {
-                throw LanguageError("plot: no column '\(column)' here\(suggestion(for: column, among: atoms.columnNames)); stats computes them")
-            }
-            return v
+            if let v = atoms[column: column] { return v }
+            if let s = Statistic.named(column) { throw LanguageError("plot: \(MissingStatistic(statistic: s))") }
+            throw LanguageError("plot: no column '\(column)' here\(suggestion(for: column, among: atoms.columnNames)); stats computes them")
         }
         func slab(_ positions: [Vector3], latticeConstant: Double) -> Slab {
             var s = Slab.central(positions, axis: axis, thickness: thickness ?? latticeConstant)
@@ -119,7 +118,7 @@ struct PlotRequest {
             figure = .depth(f, atomDepths: [], atomValues: [])
         case (.table(let t), "depth"):
             let c = column ?? "cn"
-            let v = try values(t.atoms, c), d = t.atoms[column: "radial_depth"]!
+            let v = try values(t.atoms, c), d = try values(t.atoms, "radial_depth")
             let fit = c == "cn" ? t.depthFitCN : c == "gcn" ? t.depthFitGCN : nil
             guard let fit = fit ?? fitPenetrationDepth(depths: d, values: v, statistic: c) else {
                 throw LanguageError("plot: too few atoms with a finite \(c) to fit a depth")

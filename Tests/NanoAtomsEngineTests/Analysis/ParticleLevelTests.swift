@@ -88,7 +88,9 @@ struct ParticleSummaryTests {
         #expect(cornerU > coreU + 0.03)
         #expect(st.depthFitCN != nil && st.depthFitGCN != nil)
         #expect(st.atoms.columnNames.starts(with: ["valid_corr_sphere", "nvox", "split"]))
-        for name in statisticsColumns { #expect(st.atoms[column: name] != nil, "missing \(name)") }
+        // Every statistic the catalogue lists is in a table measured in a map, and nothing else is.
+        for s in Statistic.all { #expect(st.atoms[column: s.key] != nil, "missing \(s.key)") }
+        #expect(Set(st.atoms.columnNames) == Set(Statistic.all.map(\.key)))
     }
 }
 

@@ -5,7 +5,7 @@ import NanoAtomsEngine
 struct StatisticsReuseTests {
     static func columns(_ st: ParticleStatistics) -> [String: [Double]] {
         var out: [String: [Double]] = [:]
-        for name in statisticsColumns { out[name] = st.atoms[column: name] }
+        for name in Statistic.all.map(\.key) { out[name] = st.atoms[column: name] }
         return out
     }
 
