@@ -108,17 +108,18 @@ func report(_ run: ParticleRun, out: String) {
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
     print(RunReport.maskSentence(r))
-    let s = st.summary
-    print(String(format: "lattice: ā = %.4f Å (%@); diameter %.1f Å, median CN %.1f, median NN bond %.2f Å, median radial strain %.2f %%, core ratio %.2f (%d)",
-                 st.lattice.meanLatticeConstant, st.lattice.method.rawValue, s.diameter, s.medianCN, s.medianNNBond,
-                 s.medianRadialStrain, s.coreRatio, s.coreAtoms))
-    if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å (m %.2f, c %.2f)%@", f.delta, f.slope, f.plateau,
-                                            st.depthFitGCN.map { String(format: ", δ_GCN = %.2f Å", $0.delta) } ?? "")) }
+    print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
+    printTable1(st)
     let pdb = RunOutputs.pdbProblem(st.atoms)
     print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", run.timings.total, out,
                  pdb == nil ? "model.pdb, " : ""))
     if let pdb { print("model.pdb not written: \(pdb)") }
     printFlags(run.flags)
+}
+
+/// The paper's Table 1 row on one line.
+func printTable1(_ st: ParticleStatistics) {
+    print("table 1: " + st.table1.map { "\($0.label) \($0.text)\($0.unit.isEmpty || !$0.value.isFinite ? "" : " " + $0.unit)" }.joined(separator: ", "))
 }
 
 /// Each quality flag on its own line, after a count ("no quality flags" when there are none).
@@ -160,13 +161,10 @@ func modelStatistics(_ cl: OptionParser) {
         if let t = cl.whole("--threads", in: Limits.threads) { so.threads = t }
         let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
         if let out = cl.options["--out"] { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
-        let s = st.summary
-        print("\(path): \(s.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")
+        print("\(path): \(st.summary.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")
         print("structure: \(st.structure.description)")
         print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
-        print(String(format: "diameter %.1f Å, median CN %.1f, core ratio %.2f (%d), median radial strain %.2f %%", s.diameter, s.medianCN,
-                     s.coreRatio, s.coreAtoms, s.medianRadialStrain))
-        if let f = st.depthFitCN { print(String(format: "penetration depth: δ_CN = %.2f Å", f.delta)) }
+        printTable1(st)
         print(st.hasShapeStatistics ? "shape statistics: measured in the map" : "shape statistics: none (give --map MAP.mrc)")
         printFlags(st.flags)
     } catch let e as EngineError {

@@ -77,15 +77,8 @@ public enum RunOutputs {
         var timings = r.timings
         if let st {
             timings.append(st.timings)
-            let s = st.summary
             fields += [
-                ("table1", .object([
-                    ("natoms", .number(Double(s.atoms))), ("diameter", .finite(s.diameter)),
-                    ("median_cn", .finite(s.medianCN)), ("mean_cn", .finite(s.meanCN)),
-                    ("median_nn_bond", .finite(s.medianNNBond)), ("median_neighbor_distance", .finite(s.medianNeighborDistance)),
-                    ("median_radial_strain_pct", .finite(s.medianRadialStrain)),
-                    ("core_ratio", .finite(s.coreRatio)), ("core_atoms", .number(Double(s.coreAtoms))),
-                ])),
+                ("table1", .object(st.table1.map { ($0.key, .finite($0.value)) })),
                 ("lattice", lattice(st.lattice)),
                 ("structure", structure(st.structure)),
                 ("cn_radius", .number(st.coordinationRadius)),

@@ -72,11 +72,6 @@ public enum RunReport {
     }
 
     /// δ with its bootstrap 95 % interval, e.g. "4.61 (4.1–5.3)", and ⚑ when it is flagged.
-    static func deltaCell(_ f: DepthFit) -> String {
-        let interval = f.interval.map { String(format: " (%.1f–%.1f)", $0.lowerBound, $0.upperBound) } ?? ""
-        return String(format: "%.2f", f.delta) + interval + (f.doubt == nil ? "" : " ⚑")
-    }
-
     /// One sentence on the mask: its size and how it was found.
     public static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
 
@@ -139,12 +134,9 @@ public enum RunReport {
         }
         page += "<p>" + escapeXML(maskSentence(r)) + " Threshold: " + escapeXML(r.search.choice) + ".</p>\n"
         if let st {
-            let s = st.summary
-            page += "<h2>The particle (paper Table 1)</h2>\n<table>\n<tr><th>atoms</th><th>diameter (Å)</th><th>median CN</th><th>median NN bond (Å)</th><th>median radial strain (%)</th><th>core ratio (CN 12)</th><th>δ CN (Å)</th><th>δ GCN (Å)</th></tr>\n"
-            let deltaCN = st.depthFitCN.map(deltaCell) ?? "–", deltaGCN = st.depthFitGCN.map(deltaCell) ?? "–"
-            let cells: [String] = [String(s.atoms), String(format: "%.2f", s.diameter), String(format: "%.1f", s.medianCN), String(format: "%.3f", s.medianNNBond),
-                              String(format: "%.2f", s.medianRadialStrain), String(format: "%.3f (%d)", s.coreRatio, s.coreAtoms),
-                                   deltaCN, deltaGCN]
+            let row = st.table1
+            page += "<h2>The particle (paper Table 1)</h2>\n<table>\n<tr>" + row.map { "<th>\(escapeXML($0.heading))</th>" }.joined() + "</tr>\n"
+            let cells = row.map(\.text)
             page += "<tr>" + cells.map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>\n</table>\n"
             page += "<p>" + escapeXML(String(format: "Lattice: ā = %.4f Å (%@, inliers %.0f%%, rms %.3f Å); CN radius d = %.3f Å.",
                                              st.lattice.meanLatticeConstant, st.lattice.method.rawValue, 100 * (st.lattice.inlierFraction ?? .nan),

@@ -65,17 +65,8 @@ let summaryCommand = CommandDeclaration(
     example: "show summary tab",
     run: { args, _ in
         guard case .table(let t) = args["table"] else { throw LanguageError("summary: needs a table") }
-        let s = t.summary
-        var fields: [(String, Value)] = [
-            ("natoms", .number(Double(s.atoms))), ("diameter", .number(s.diameter)),
-            ("median_cn", .number(s.medianCN)), ("mean_cn", .number(s.meanCN)),
-            ("median_nn_bond", .number(s.medianNNBond)), ("median_neighbor_distance", .number(s.medianNeighborDistance)),
-            ("median_radial_strain", .number(s.medianRadialStrain)),
-            ("core_ratio", .number(s.coreRatio)), ("core_atoms", .number(Double(s.coreAtoms))),
-            ("a", .number(t.lattice.meanLatticeConstant)), ("lattice_fit", .string(t.lattice.method.rawValue)),
-        ]
-        if let f = t.depthFitCN { fields.append(("delta_cn", .number(f.delta))) }
-        if let f = t.depthFitGCN { fields.append(("delta_gcn", .number(f.delta))) }
+        var fields: [(String, Value)] = t.table1.map { ($0.key, .number($0.value)) }
+        fields.append(("lattice_fit", .string(t.lattice.method.rawValue)))
         return .record(RecordValue(title: "Table 1 row", fields: fields))
     })
 

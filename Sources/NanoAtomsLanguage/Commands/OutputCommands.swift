@@ -134,12 +134,7 @@ public func fullView(_ value: Value) -> String {
         for p in a.atoms.positions.prefix(5) { lines.append(String(format: "    %8.3f %8.3f %8.3f", p.x, p.y, p.z)) }
         return lines.joined(separator: "\n")
     case .table(let t):
-        var lines = [value.summary, fullView(.record(RecordValue(title: "Table 1 row", fields: [
-            ("natoms", .number(Double(t.summary.atoms))), ("diameter", .number(t.summary.diameter)),
-            ("median_cn", .number(t.summary.medianCN)), ("median_nn_bond", .number(t.summary.medianNNBond)),
-            ("median_radial_strain", .number(t.summary.medianRadialStrain)), ("core_ratio", .number(t.summary.coreRatio)),
-            ("core_atoms", .number(Double(t.summary.coreAtoms))),
-        ])))]
+        var lines = [value.summary, fullView(.record(RecordValue(title: "Table 1 row", fields: t.table1.map { ($0.key, .number($0.value)) })))]
         for f in [t.depthFitCN, t.depthFitGCN].compactMap({ $0 }) {
             lines.append("  " + Value.fit(f).summary + (f.interval.map { String(format: "; 95 %% interval %.2f–%.2f Å", $0.lowerBound, $0.upperBound) } ?? ""))
         }

@@ -261,10 +261,8 @@ public enum Value: Sendable {
         case .volume: return ["nx", "ny", "nz", "apix", "min", "max", "mean", "sd", "truth", "role"]
         case .mask: return ["threshold", "otsu", "components", "correlation", "curve"]
         case .atoms(let a): return ["count", "removed", "x", "y", "z"] + a.atoms.columnNames
-        case .table(let t): return ["natoms", "diameter", "median_cn", "mean_cn", "median_nn_bond", "median_neighbor_distance",
-                                    "median_radial_strain", "core_ratio", "core_atoms", "a", "lattice_method", "cn_radius",
-                                    "delta_cn", "delta_gcn", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g", "atoms",
-                                    "x", "y", "z"] + t.atoms.columnNames
+        case .table(let t): return t.table1.map(\.key) + ["lattice_method", "cn_radius", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g",
+                                                           "atoms", "x", "y", "z"] + t.atoms.columnNames
         case .fit: return ["delta", "m", "c", "rms", "depths", "values", "statistic"]
         case .comparison: return ["common", "displaced", "lost", "gained", "common_pct", "displaced_pct", "lost_pct", "gained_pct"]
         case .record(let r): return r.fields.map(\.0)
@@ -317,26 +315,15 @@ public enum Value: Sendable {
             default: return column(a.atoms)
             }
         case .table(let t):
-            let s = t.summary
+            // A field of δ not measured is absent, as it was before any fit.
+            if let f = t.table1Field(name) { return f.value.isFinite || !name.hasPrefix("delta") ? .number(f.value) : nil }
             switch name {
-            case "natoms": return .number(Double(s.atoms))
-            case "diameter": return .number(s.diameter)
-            case "median_cn": return .number(s.medianCN)
-            case "mean_cn": return .number(s.meanCN)
-            case "median_nn_bond": return .number(s.medianNNBond)
-            case "median_neighbor_distance": return .number(s.medianNeighborDistance)
-            case "median_radial_strain": return .number(s.medianRadialStrain)
-            case "core_ratio": return .number(s.coreRatio)
-            case "core_atoms": return .number(Double(s.coreAtoms))
-            case "a": return .number(t.lattice.meanLatticeConstant)
             case "lattice_method": return .string(t.lattice.method.rawValue)
             case "cn_radius": return .number(t.coordinationRadius)
             case "delta_cn_low": return t.depthFitCN?.interval.map { .number($0.lowerBound) }
             case "delta_cn_high": return t.depthFitCN?.interval.map { .number($0.upperBound) }
             case "rdf_r": return .list(t.structure.radialDistribution.r.map { .number($0) })
             case "rdf_g": return .list(t.structure.radialDistribution.g.map { .number($0) })
-            case "delta_cn": return t.depthFitCN.map { .number($0.delta) }
-            case "delta_gcn": return t.depthFitGCN.map { .number($0.delta) }
             case "atoms":
                 return .atoms(AtomsValue(atoms: t.atoms, source: "the table"))
             default: return column(t.atoms)
