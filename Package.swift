@@ -9,6 +9,10 @@ let package = Package(
         .executable(name: "nanoatoms", targets: ["nanoatoms"]),
         .executable(name: "nanoatoms-bench", targets: ["nanoatoms-bench"]),
     ],
+    dependencies: [
+        // Typed options, --help and --version for the one-shot commands.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // The science: maps, atoms, model building, analysis, reports. No terminal, no language.
         .target(name: "NanoAtomsEngine", dependencies: ["CKernels"]),
@@ -20,7 +24,8 @@ let package = Package(
         // GNU readline for the interactive shell (Debian: libreadline-dev).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         // The thin executable: the shell, scripts, and one-shot commands.
-        .executableTarget(name: "nanoatoms", dependencies: ["NanoAtomsEngine", "NanoAtomsLanguage", "CReadline"]),
+        .executableTarget(name: "nanoatoms", dependencies: ["NanoAtomsEngine", "NanoAtomsLanguage", "CReadline",
+                                                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Times every step of the pipeline on simulated maps.
         .executableTarget(name: "nanoatoms-bench", dependencies: ["NanoAtomsEngine"]),
         .testTarget(name: "NanoAtomsEngineTests", dependencies: ["NanoAtomsEngine"]),

@@ -1,20 +1,13 @@
+import ArgumentParser
 import Foundation
 import NanoAtomsEngine
+import NanoAtomsLanguage
 
-// One-shot commands: run, demo, simulate and compare, straight from the command line.
+// One-shot commands (run, demo, stats, compare, simulate, check), declared with
+// swift-argument-parser: typed options, --help, --version and one-line usage errors.
 
-let oneShotUsage = """
-    one-shot commands:
-           nanoatoms run MAP.mrc --element EL --out DIR [--apix A] [--mask-diameter D | --no-mask]
-                         [--outlier-rule robust|paper|none] [--cn-min N|off] [--paper] [--threads N]
-           nanoatoms demo [--out DIR] [--threads N]
-           nanoatoms compare FIRST SECOND [--element EL]   (models as .csv or .pdb; e.g. part1 and part2)
-           nanoatoms stats MODEL [--map MAP.mrc] [--element EL] [--out TABLE.csv] [--threads N]
-                         (any model: .pdb, .cif, .csv, .xyz; shape statistics need --map)
-           nanoatoms simulate --out MAP.mrc [--truth TRUTH.csv] [--element EL] [--shape cuboctahedron|truncoct|irregular | --model MODEL]
-                         [--atoms N] [--snr S] [--expansion F] [--disorder A] [--box N] [--apix A] [--seed N]
-                         [--lowfreq F] [--liquid slab|shell] [--thickness T] [--density F] [--gradient F] [--offset X]
-    """
+/// The version `nanoatoms --version` prints.
+let nanoatomsVersion = "0.9.0"
 
 /// Prints `message` to standard error and exits with status `code`.
 func fail(_ message: String, code: Int32 = 1) -> Never {
@@ -22,83 +15,135 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
-/// Options of the form `--name value` or `--flag`, and positional arguments.
-struct OptionParser {
-    var positional: [String] = []
-    var options: [String: String] = [:]
-    var flags: Set<String> = []
-    static let flagNames: Set<String> = ["--no-mask", "--paper"]
+/// The root command: the one-shot commands, and in its help how scripts and the shell start.
+struct NanoAtomsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nanoatoms",
+        abstract: "An atomic model and per-atom statistics from a 3D density map of a metal nanoparticle.",
+        discussion: """
+            Without a command:
+              nanoatoms                      the interactive shell (on a terminal), or a script read from standard input
+              nanoatoms FILE.nano [ARGS...]  run a script; ARGS are visible to it as the list 'args'
+              nanoatoms -c 'STATEMENTS'      run statements given on the command line
+            In the shell, 'help' lists the commands and 'explain COMMAND' teaches each step.
+            """,
+        version: nanoatomsVersion,
+        subcommands: [RunCommand.self, DemoCommand.self, StatsCommand.self, CompareCommand.self, SimulateCommand.self, CheckCommand.self])
 
-    init(_ args: ArraySlice<String>) {
-        var it = args.makeIterator()
-        while let a = it.next() {
-            if a.hasPrefix("--") {
-                if let eq = a.firstIndex(of: "=") {
-                    options[String(a[..<eq])] = String(a[a.index(after: eq)...])
-                } else if Self.flagNames.contains(a) {
-                    flags.insert(a)
-                } else {
-                    guard let v = it.next() else { fail("option \(a) needs a value; see 'nanoatoms --help'", code: 2) }
-                    options[a] = v
-                }
-            } else {
-                positional.append(a)
+    /// The names of the one-shot commands, which main.swift hands to this parser.
+    static let names: Set<String> = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" })
+
+    /// Parses `arguments` (without the program's name) and runs the command; a usage error is
+    /// one line naming the problem and where help is, with exit status 2.
+    static func dispatch(_ arguments: [String]) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch {
+            // A command that said what was wrong itself ends with its own status.
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
             }
-        }
-    }
-
-    func number(_ name: String) -> Double? {
-        guard let s = options[name] else { return nil }
-        guard let v = Double(s), v.isFinite, v > 0 else { fail("\(name) takes a positive number, not '\(s)'", code: 2) }
-        return v
-    }
-
-    /// A finite number within `range`, or a usage error naming the option and the range.
-    func number(_ name: String, in range: ClosedRange<Double>) -> Double? {
-        guard let s = options[name] else { return nil }
-        guard let v = Double(s), v.isFinite, range.contains(v) else {
-            fail("\(name) takes a number from \(Limits.formatBound(range.lowerBound)) to \(Limits.formatBound(range.upperBound)), not '\(s)'", code: 2)
-        }
-        return v
-    }
-
-    /// A whole number within `range`, or a usage error naming the option and the range.
-    func whole(_ name: String, in range: ClosedRange<Int>) -> Int? {
-        guard let s = options[name] else { return nil }
-        guard let v = Double(s), v.isFinite, v == v.rounded(), Double(range.lowerBound)...Double(range.upperBound) ~= v else {
-            fail("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(s)'", code: 2)
-        }
-        return Int(v)
-    }
-
-    func check(allowed: Set<String>) {
-        for k in options.keys.sorted() where !allowed.contains(k) {
-            fail("unknown option \(k) (this command takes \(allowed.sorted().joined(separator: ", "))); see 'nanoatoms --help'", code: 2)
+            // One line: a list of allowed values ("- Al", "- Ni", …) joins its heading.
+            var line = ""
+            for part in message(for: error).split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+                if part.hasPrefix("- ") { line += (line.hasSuffix(":") ? " " : ", ") + part.dropFirst(2) }
+                else { line += (line.isEmpty ? "" : "; ") + part }
+            }
+            let sub = arguments.first.flatMap { names.contains($0) ? " " + $0 : nil } ?? ""
+            fail("\(line) (see 'nanoatoms\(sub) --help')", code: 2)
         }
     }
 }
 
-func modelOptions(_ cl: OptionParser, element: Element) -> ModelBuildingOptions {
-    var o = ModelBuildingOptions(element: element)
-    if let d = cl.number("--mask-diameter", in: Limits.maskDiameter) { o.mask = .diameter(d) }
-    if cl.flags.contains("--no-mask") { o.mask = .none }
-    if let r = cl.options["--outlier-rule"] {
-        guard let rule = OutlierRule(rawValue: r) else { fail("--outlier-rule takes robust, paper or none, not '\(r)'", code: 2) }
-        o.outlierRule = rule
+/// An element given by its symbol.
+struct ElementArgument: ExpressibleByArgument {
+    let element: Element
+    init?(argument: String) {
+        guard let e = Element.named(argument) else { return nil }
+        element = e
     }
-    if let c = cl.options["--cn-min"] {
-        if c == "off" { o.minimumCoordination = nil }
-        else if let n = Int(c), n >= 0 { o.minimumCoordination = n }
-        else { fail("--cn-min takes a whole number or off, not '\(c)'", code: 2) }
+    static var allValueStrings: [String] { Element.all.map(\.symbol) }
+}
+
+/// The outlier rule by name.
+struct OutlierRuleArgument: ExpressibleByArgument {
+    let rule: OutlierRule
+    init?(argument: String) {
+        guard let r = OutlierRule(rawValue: argument) else { return nil }
+        rule = r
     }
-    if let t = cl.whole("--threads", in: Limits.threads) { o.threads = t }
-    if cl.flags.contains("--paper") {
-        // The paper's method as published: its outlier rule, no recovery of weak atoms.
-        if cl.options["--outlier-rule"] == nil { o.outlierRule = .paper }
-        o.recoverWeakAtoms = false
-        o.removeDetached = false
+    static var allValueStrings: [String] { OutlierRule.allCases.map(\.rawValue) }
+}
+
+/// `--cn-min`: a whole number, or "off".
+struct MinimumCoordinationArgument: ExpressibleByArgument {
+    let value: Int?
+    init?(argument: String) {
+        if argument == "off" { value = nil; return }
+        guard let n = Int(argument), (0...12).contains(n) else { return nil }
+        value = n
     }
-    return o
+}
+
+/// A usage error unless `value` lies in `range`.
+func check(_ value: Double?, _ name: String, within range: ClosedRange<Double>) throws {
+    guard let v = value else { return }
+    guard v.isFinite, range.contains(v) else {
+        throw ValidationError("\(name) takes a number from \(Limits.formatBound(range.lowerBound)) to \(Limits.formatBound(range.upperBound)), not \(v)")
+    }
+}
+
+/// A usage error unless `value` lies in `range`.
+func check(_ value: Int?, _ name: String, within range: ClosedRange<Int>) throws {
+    guard let v = value else { return }
+    guard range.contains(v) else { throw ValidationError("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not \(v)") }
+}
+
+/// Model-building choices shared by run and demo.
+struct BuildingOptions: ParsableArguments {
+    @Option(name: .customLong("mask-diameter"), help: ArgumentHelp("A sphere of this diameter (Å) at the box centre instead of the automatic mask.", valueName: "Å"))
+    var maskDiameter: Double?
+    @Flag(name: .customLong("no-mask"), help: "No mask (the whole box).")
+    var noMask = false
+    @Option(name: .customLong("outlier-rule"), help: "Which correlations are outliers: robust, paper (2 SD below the mean) or none.")
+    var outlierRule: OutlierRuleArgument?
+    @Option(name: .customLong("cn-min"), help: ArgumentHelp("Remove atoms with fewer neighbours; off keeps them.", valueName: "N|off"))
+    var minimumCoordination: MinimumCoordinationArgument?
+    @Option(help: ArgumentHelp("A fixed threshold on the denoised map instead of the search.", valueName: "T"))
+    var threshold: Double?
+    @Flag(help: "The paper's method as published: the 2-SD rule, no recovery of weak atoms, detached atoms kept.")
+    var paper = false
+    @Option(help: "Threads for the large steps.")
+    var threads: Int?
+
+    mutating func validate() throws {
+        try check(maskDiameter, "--mask-diameter", within: Limits.maskDiameter)
+        try check(threshold, "--threshold", within: -1e6...1e6)
+        try check(threads, "--threads", within: Limits.threads)
+        if noMask && maskDiameter != nil { throw ValidationError("--no-mask and --mask-diameter exclude each other") }
+    }
+
+    /// The options for `element`.
+    func options(element: Element) -> ModelBuildingOptions {
+        var o = ModelBuildingOptions(element: element)
+        if let d = maskDiameter { o.mask = .diameter(d) }
+        if noMask { o.mask = .none }
+        if paper {
+            // The paper's method as published: its outlier rule, no recovery of weak atoms.
+            o.outlierRule = .paper
+            o.recoverWeakAtoms = false
+            o.removeDetached = false
+        }
+        if let r = outlierRule { o.outlierRule = r.rule }
+        if let c = minimumCoordination { o.minimumCoordination = c.value }
+        o.threshold = threshold
+        if let t = threads { o.threads = t }
+        return o
+    }
 }
 
 /// What a run found, in a few lines, and its flags.
@@ -129,176 +174,214 @@ func printFlags(_ flags: [QualityFlag]) {
     for f in flags { print("  flag \(f)") }
 }
 
-/// Atom positions from a model file: our CSV (x, y, z columns) or a PDB.
-func readModel(_ path: String, element: Element) throws -> [Vector3] {
-    let text = try readInputText(path)
-    if path.lowercased().hasSuffix(".pdb") || path.lowercased().hasSuffix(".ent") {
-        return try PDBFormat.parse(text, name: path).map(\.position)
-    }
-    return try CSVFormat.parseAtoms(text, element: element, name: path).positions
+/// Runs `body`, turning an engine error into one line and exit status 1.
+func reporting(_ name: String, _ body: () throws -> Void) {
+    do { try body() }
+    catch let e as EngineError { fail(e.description) }
+    catch { fail("\(name): \(error)") }
 }
 
-/// Statistics of a model from a file, with shape statistics when a map is given.
-func modelStatistics(_ cl: OptionParser) {
-    guard cl.positional.count == 1 else { fail("stats takes one model, not \(cl.positional.count): nanoatoms stats MODEL [--map MAP.mrc]; see 'nanoatoms --help'", code: 2) }
-    let path = cl.positional[0]
-    var element: Element? = nil
-    if let symbol = cl.options["--element"] {
-        guard let e = Element.named(symbol) else { fail("unknown element '\(symbol)'; known: \(Element.all.map(\.symbol).joined(separator: ", "))", code: 2) }
-        element = e
-    }
-    do {
-        guard ModelFile.isModel(path) else { fail("\(path): a model is .pdb, .cif, .csv or .xyz", code: 2) }
-        var atoms = try ModelFile.read(path: path, element: element)
-        if let e = element { atoms.element = e }
-        var evidence: MapEvidence? = nil
-        if let m = cl.options["--map"] {
-            let map = try MRCFormat.read(path: m, voxelSize: nil)
-            evidence = MapEvidence(raw: map, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: map.voxelSize),
-                                   radius: atoms.element.radius)
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Build the model of a map and write its files: model.cif, model.pdb, atoms.csv, summary.json, report.html, plots/.")
+    @Argument(help: "The map (MRC).") var map: String
+    @Option(help: "The particle's element, e.g. Pt.") var element: ElementArgument
+    @Option(help: "The folder to write (new, empty or a previous run's).") var out: String
+    @Option(help: ArgumentHelp("The voxel size, when the map's header has none.", valueName: "Å")) var apix: Double?
+    @OptionGroup var building: BuildingOptions
+
+    mutating func validate() throws { try check(apix, "--apix", within: Limits.voxelSize) }
+
+    func run() throws {
+        reporting(map) {
+            try checkRunFolder(out, allowed: ParticleRun.fileNames)
+            let volume = try MRCFormat.read(path: map, voxelSize: apix)
+            // No cancellation flag: a one-shot run goes to the end.
+            let run = try ParticleRun(map: consume volume, options: building.options(element: element.element))
+            try run.write(to: out, mapName: (map as NSString).lastPathComponent)
+            report(run, out: out)
         }
-        var so = StatisticsOptions()
-        if let t = cl.whole("--threads", in: Limits.threads) { so.threads = t }
-        let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
-        if let out = cl.options["--out"] { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
-        print("\(path): \(st.summary.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")
-        print("structure: \(st.structure.description)")
-        print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
-        printTable1(st)
-        print(st.hasShapeStatistics ? "shape statistics: measured in the map" : "shape statistics: none (give --map MAP.mrc)")
-        printFlags(st.flags)
-    } catch let e as EngineError {
-        fail(e.description)
-    } catch {
-        fail("\(path): \(error)")
     }
 }
 
-func runOneShot(_ args: [String]) {
-switch args[1] {
-case "stats":
-    let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--map", "--element", "--out", "--threads"])
-    modelStatistics(cl)
-case "run":
-    let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--element", "--out", "--apix", "--mask-diameter", "--outlier-rule", "--cn-min", "--threads"])
-    guard cl.positional.count == 1 else { fail("run takes one map, not \(cl.positional.count): nanoatoms run MAP.mrc --element EL --out DIR; see 'nanoatoms --help'", code: 2) }
-    let path = cl.positional[0]
-    guard let symbol = cl.options["--element"] else { fail("run needs --element (e.g. --element Pt)", code: 2) }
-    guard let element = Element.named(symbol) else {
-        fail("unknown element '\(symbol)'; known: \(Element.all.map(\.symbol).joined(separator: ", "))", code: 2)
-    }
-    guard let out = cl.options["--out"] else { fail("run needs --out DIR", code: 2) }
-    do {
-        try checkRunFolder(out, allowed: ParticleRun.fileNames)
-        let map = try MRCFormat.read(path: path, voxelSize: cl.number("--apix", in: Limits.voxelSize))
-        // No cancellation flag: a one-shot run goes to the end.
-        let run = try ParticleRun(map: consume map, options: modelOptions(cl, element: element))
-        try run.write(to: out, mapName: (path as NSString).lastPathComponent)
-        report(run, out: out)
-    } catch let e as EngineError {
-        fail(e.description)
-    } catch {
-        fail("\(path): \(error)")
-    }
-case "demo":
-    let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--out", "--threads"])
-    let out = cl.options["--out"] ?? "nanoatoms-demo"
-    do { try checkRunFolder(out, allowed: ParticleRun.fileNames) } catch { fail("\(error)") }
-    var spec = ParticleSpec(element: Element.named("Pt")!)
-    spec.atomCount = 309
-    spec.snr = 6
-    spec.expansion = 0.015
-    spec.seed = 1
-    let particle = TestParticle.make(spec)
-    print("built-in sample: Pt cuboctahedron, \(particle.positions.count) atoms, box \(particle.map.nx)³, SNR \(spec.snr!)")
-    let run: ParticleRun
-    do {
-        run = try ParticleRun(map: particle.map, options: modelOptions(cl, element: spec.element))
-        try run.write(to: out, mapName: "built-in sample")
-    } catch {
-        fail("\(error)")
-    }
-    report(run, out: out)
-    let result = run.model
-    let matched = matchAtoms(result.atoms.positions, particle.positions, tolerance: 0.8)
-    print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
-                 Double(matched.pairs.count) / Double(particle.positions.count),
-                 Double(matched.pairs.count) / Double(max(1, result.atoms.count)), matched.rmsd))
-case "compare":
-    let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--element"])
-    guard cl.positional.count == 2 else { fail("compare takes two models, not \(cl.positional.count): nanoatoms compare FIRST SECOND; see 'nanoatoms --help'", code: 2) }
-    guard let element = Element.named(cl.options["--element"] ?? "Pt") else { fail("unknown element", code: 2) }
-    do {
-        let models = try cl.positional.map { try readModel($0, element: element) }
-        let c = compareModels(models[0], models[1], element: element)
-        print("\(cl.positional[0]): \(c.firstCount) atoms; \(cl.positional[1]): \(c.secondCount) atoms")
-        print(String(format: "common   %4d  %5.1f %%  (closer than %.2f Å)", c.common.count, c.commonPercent, c.commonDistance))
-        print(String(format: "displaced %3d  %5.1f %%  (moved %.2f–%.2f Å)", c.displaced.count, c.displacedPercent, c.commonDistance, c.displacementDistance))
-        print(String(format: "lost     %4d  %5.1f %%", c.lost.count, c.lostPercent))
-        print(String(format: "gained   %4d  %5.1f %% of the second model", c.gained.count, c.gainedPercent))
-        print(String(format: "RMS shift of common atoms: %.3f Å", matchAtoms(models[0], models[1], tolerance: c.commonDistance).rmsd))
-    } catch let e as EngineError {
-        fail(e.description)
-    } catch {
-        fail("\(error)")
-    }
-case "simulate":
-    let cl = OptionParser(args.dropFirst(2))
-    cl.check(allowed: ["--out", "--truth", "--element", "--shape", "--atoms", "--snr", "--expansion", "--disorder", "--box", "--apix", "--seed",
-                       "--lowfreq", "--liquid", "--thickness", "--density", "--gradient", "--offset", "--model"])
-    guard let out = cl.options["--out"] else { fail("simulate needs --out MAP.mrc", code: 2) }
-    var model: AtomSet? = nil
-    if let m = cl.options["--model"] {
-        guard ModelFile.isModel(m) else { fail("--model takes a model file (.pdb, .cif, .csv, .xyz), not '\(m)'", code: 2) }
-        do { model = try ModelFile.read(path: m, element: cl.options["--element"].flatMap(Element.named)) } catch { fail("\(error)") }
-    }
-    guard let element = cl.options["--element"].map({ Element.named($0) }) ?? model?.element ?? Element.named("Pt") else { fail("unknown element", code: 2) }
-    var spec = ParticleSpec(element: element)
-    spec.model = model?.positions
-    if let s = cl.options["--shape"] {
-        guard let shape = ParticleShape(rawValue: s) else { fail("--shape takes cuboctahedron, truncoct or irregular", code: 2) }
-        spec.shape = shape
-    }
-    if let n = cl.whole("--atoms", in: Limits.simulatedAtoms) { spec.atomCount = n }
-    spec.snr = cl.number("--snr", in: Limits.snr)
-    if let v = cl.number("--expansion", in: Limits.expansion) { spec.expansion = v }
-    if let v = cl.number("--disorder", in: Limits.disorder) { spec.surfaceDisorder = v }
-    if let b = cl.whole("--box", in: Limits.simulatedBoxEdge) { spec.box = b }
-    if let a = cl.number("--apix", in: Limits.voxelSize) { spec.voxelSize = a }
-    if let s = cl.number("--seed", in: Limits.seed), s == s.rounded() { spec.seed = UInt64(s) }
-    spec.background.lowFrequencyFraction = cl.number("--lowfreq", in: 0...1) ?? 0
-    let thickness = cl.number("--thickness", in: 0.5...1000) ?? 10
-    switch cl.options["--liquid"] {
-    case nil, "none": break
-    case "slab": spec.background.liquid = .slab(thickness: thickness)
-    case "shell": spec.background.liquid = .shell(thickness: thickness)
-    case let other?: fail("--liquid takes none, slab or shell, not '\(other)'", code: 2)
-    }
-    spec.background.liquidDensity = cl.number("--density", in: 0...10) ?? spec.background.liquidDensity
-    spec.background.gradient = cl.number("--gradient", in: -10...10) ?? 0
-    spec.background.offset = Vector3(cl.number("--offset", in: -1000...1000) ?? 0, 0, 0)
-    do {
-        try spec.validate()
-        // Both outputs are checked before the (possibly long) simulation, and written as one.
-        try checkOutputs([out] + (cl.options["--truth"].map { [$0] } ?? []))
-        let particle = TestParticle.make(spec)
-        var files: [(path: String, bytes: [UInt8])] = [(out, MRCFormat.encode(particle.map))]
-        if let truth = cl.options["--truth"] {
-            var atoms = AtomSet(element: element, positions: particle.positions)
-            atoms.setColumn("cn", particle.coordination.map(Double.init))
-            atoms.setColumn("uiso", particle.displacements.map(\.isotropicEquivalent))
-            files.append((truth, Array(CSVFormat.text(atoms).utf8)))
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Run the whole pipeline on the built-in sample (a simulated 309-atom Pt particle) and score it against the true atoms.")
+    @Option(help: "The folder to write.") var out = "nanoatoms-demo"
+    @OptionGroup var building: BuildingOptions
+
+    func run() throws {
+        reporting(out) {
+            try checkRunFolder(out, allowed: ParticleRun.fileNames)
+            var spec = ParticleSpec(element: Element.named("Pt")!)
+            spec.atomCount = 309
+            spec.snr = 6
+            spec.expansion = 0.015
+            spec.seed = 1
+            let particle = TestParticle.make(spec)
+            print("built-in sample: Pt cuboctahedron, \(particle.positions.count) atoms, box \(particle.map.nx)³, SNR \(spec.snr!)")
+            let run = try ParticleRun(map: particle.map, options: building.options(element: spec.element))
+            try run.write(to: out, mapName: "built-in sample")
+            report(run, out: out)
+            let matched = matchAtoms(run.model.atoms.positions, particle.positions, tolerance: 0.8)
+            print(String(format: "against the true atoms: recall %.3f, precision %.3f, RMSD %.3f Å",
+                         Double(matched.pairs.count) / Double(particle.positions.count),
+                         Double(matched.pairs.count) / Double(max(1, run.model.atoms.count)), matched.rmsd))
         }
-        try writeAtomically(files: files)
-        print("simulated \(particle.positions.count) \(element) atoms (\(spec.model == nil ? spec.shape.rawValue : "model " + cl.options["--model"]!)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
-    } catch {
-        fail("\(error)")
     }
-default:
-    fail("unknown command '\(args[1])'; see 'nanoatoms --help'", code: 2)
 }
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Per-atom statistics of any model (.pdb, .cif, .csv, .xyz); shape statistics need --map.")
+    @Argument(help: "The model.") var model: String
+    @Option(help: "A map to measure the shape statistics in (MRC).") var map: String?
+    @Option(help: "The element, when the file does not say.") var element: ElementArgument?
+    @Option(help: "A CSV file to write the table to.") var out: String?
+    @Option(help: "Threads.") var threads: Int?
+
+    mutating func validate() throws {
+        try check(threads, "--threads", within: Limits.threads)
+        guard ModelFile.isModel(model) else { throw ValidationError("\(model): a model is .pdb, .cif, .csv or .xyz") }
+    }
+
+    func run() throws {
+        reporting(model) {
+            var atoms = try ModelFile.read(path: model, element: element?.element)
+            if let e = element?.element { atoms.element = e }
+            var evidence: MapEvidence? = nil
+            if let m = map {
+                let volume = try MRCFormat.read(path: m, voxelSize: nil)
+                evidence = MapEvidence(raw: volume, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: volume.voxelSize),
+                                       radius: atoms.element.radius)
+            }
+            var so = StatisticsOptions()
+            if let t = threads { so.threads = t }
+            let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
+            if let out { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
+            print("\(model): \(st.summary.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")
+            print("structure: \(st.structure.description)")
+            print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
+            printTable1(st)
+            print(st.hasShapeStatistics ? "shape statistics: measured in the map" : "shape statistics: none (give --map MAP.mrc)")
+            printFlags(st.flags)
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Common, displaced, lost and gained atoms between two models of one particle (e.g. part1 and part2).")
+    @Argument(help: "The first model (.pdb, .cif, .csv, .xyz).") var first: String
+    @Argument(help: "The second model.") var second: String
+    @Option(help: "The element, when the files do not say.") var element: ElementArgument?
+
+    func run() throws {
+        reporting(first) {
+            let models = try [first, second].map { path -> AtomSet in
+                guard ModelFile.isModel(path) else { throw EngineError("\(path): a model is .pdb, .cif, .csv or .xyz") }
+                return try ModelFile.read(path: path, element: element?.element)
+            }
+            let e = element?.element ?? models[0].element
+            let c = compareModels(models[0].positions, models[1].positions, element: e)
+            print("\(first): \(c.firstCount) atoms; \(second): \(c.secondCount) atoms")
+            print(String(format: "common   %4d  %5.1f %%  (closer than %.2f Å)", c.common.count, c.commonPercent, c.commonDistance))
+            print(String(format: "displaced %3d  %5.1f %%  (moved %.2f–%.2f Å)", c.displaced.count, c.displacedPercent, c.commonDistance, c.displacementDistance))
+            print(String(format: "lost     %4d  %5.1f %%", c.lost.count, c.lostPercent))
+            print(String(format: "gained   %4d  %5.1f %% of the second model", c.gained.count, c.gainedPercent))
+            print(String(format: "RMS shift of common atoms: %.3f Å", matchAtoms(models[0].positions, models[1].positions, tolerance: c.commonDistance).rmsd))
+        }
+    }
+}
+
+/// The shapes `simulate --shape` takes.
+extension ParticleShape: ExpressibleByArgument {}
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Simulate the map of an fcc particle, or of any model, with known atoms.")
+    @Option(help: "The map to write (MRC).") var out: String
+    @Option(help: "A CSV file of the true atoms (with cn and uiso).") var truth: String?
+    @Option(help: "The metal (default: the model's, else Pt).") var element: ElementArgument?
+    @Option(help: "The particle's shape.") var shape: ParticleShape?
+    @Option(help: "A model to render instead of a shape (.pdb, .cif, .csv, .xyz).") var model: String?
+    @Option(help: "Atoms asked for (regular shapes take the nearest size).") var atoms: Int?
+    @Option(help: "Median atom peak over noise SD; none without.") var snr: Double?
+    @Option(help: "Lattice expansion over bulk, e.g. 0.015.") var expansion: Double?
+    @Option(help: ArgumentHelp("RMS static displacement of surface atoms.", valueName: "Å")) var disorder: Double?
+    @Option(help: ArgumentHelp("Box edge; default the particle plus 12 Å.", valueName: "voxels")) var box: Int?
+    @Option(help: ArgumentHelp("Voxel size.", valueName: "Å")) var apix: Double?
+    @Option(help: "Random seed: same seed, same map.") var seed: UInt64?
+    @Option(help: "Share of the noise variance at low frequency.") var lowfreq: Double?
+    @Option(help: "Liquid around the particle: none, slab or shell.") var liquid: String?
+    @Option(help: ArgumentHelp("Thickness of the liquid.", valueName: "Å")) var thickness: Double?
+    @Option(help: "The liquid's mean density over the median atom peak.") var density: Double?
+    @Option(help: "Background change across the box's diagonal over the median atom peak.") var gradient: Double?
+    @Option(help: ArgumentHelp("The particle's displacement from the box centre along x.", valueName: "Å")) var offset: Double?
+
+    mutating func validate() throws {
+        try check(atoms, "--atoms", within: Limits.simulatedAtoms)
+        try check(snr, "--snr", within: Limits.snr)
+        try check(expansion, "--expansion", within: Limits.expansion)
+        try check(disorder, "--disorder", within: Limits.disorder)
+        try check(box, "--box", within: Limits.simulatedBoxEdge)
+        try check(apix, "--apix", within: Limits.voxelSize)
+        try check(seed.map(Double.init), "--seed", within: Limits.seed)
+        try check(lowfreq, "--lowfreq", within: 0...1)
+        try check(thickness, "--thickness", within: 0.5...1000)
+        try check(density, "--density", within: 0...10)
+        try check(gradient, "--gradient", within: -10...10)
+        try check(offset, "--offset", within: -1000...1000)
+        if let l = liquid, !["none", "slab", "shell"].contains(l) { throw ValidationError("--liquid takes none, slab or shell, not '\(l)'") }
+        if let m = model, !ModelFile.isModel(m) { throw ValidationError("--model takes a model file (.pdb, .cif, .csv, .xyz), not '\(m)'") }
+        if model != nil && shape != nil { throw ValidationError("--model and --shape exclude each other") }
+    }
+
+    func run() throws {
+        reporting(out) {
+            let given = self.element?.element
+            let loaded = try model.map { try ModelFile.read(path: $0, element: given) }
+            let metal = given ?? loaded?.element ?? Element.named("Pt")!
+            var spec = ParticleSpec(element: metal)
+            spec.model = loaded?.positions
+            if let shape { spec.shape = shape }
+            if let atoms { spec.atomCount = atoms }
+            spec.snr = snr
+            if let expansion { spec.expansion = expansion }
+            if let disorder { spec.surfaceDisorder = disorder }
+            if let box { spec.box = box }
+            if let apix { spec.voxelSize = apix }
+            if let seed { spec.seed = seed }
+            spec.background.lowFrequencyFraction = lowfreq ?? 0
+            switch liquid {
+            case "slab": spec.background.liquid = .slab(thickness: thickness ?? 10)
+            case "shell": spec.background.liquid = .shell(thickness: thickness ?? 10)
+            default: break
+            }
+            if let density { spec.background.liquidDensity = density }
+            spec.background.gradient = gradient ?? 0
+            spec.background.offset = Vector3(offset ?? 0, 0, 0)
+            try spec.validate()
+            // Both outputs are checked before the (possibly long) simulation, and written as one.
+            try checkOutputs([out] + (truth.map { [$0] } ?? []))
+            let particle = TestParticle.make(spec)
+            var files: [(path: String, bytes: [UInt8])] = [(out, MRCFormat.encode(particle.map))]
+            if let truth {
+                var atoms = AtomSet(element: metal, positions: particle.positions)
+                atoms.setColumn("cn", particle.coordination.map(Double.init))
+                atoms.setColumn("uiso", particle.displacements.map(\.isotropicEquivalent))
+                files.append((truth, Array(CSVFormat.text(atoms).utf8)))
+            }
+            try writeAtomically(files: files)
+            print("simulated \(particle.positions.count) \(metal) atoms (\(model.map { "model " + $0 } ?? spec.shape.rawValue)) in a \(particle.map.nx)³ box, noise SD \(String(format: "%.4g", particle.noiseSD))")
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check a script's syntax, names and arguments without running it.")
+    @Argument(help: "The script (.nano).") var script: String
+
+    func run() throws {
+        let source = readText(script)
+        let problems = Checker.check(source)
+        for p in problems { FileHandle.standardError.write(Data((p.report(file: script, source: source) + "\n").utf8)) }
+        if !problems.isEmpty { throw ExitCode(1) }
+        print("\(script): ok")
+    }
 }

@@ -5,15 +5,6 @@ import NanoAtomsLanguage
 // nanoatoms: the shell on a terminal, scripts, and one-shot commands. A thin layer over the
 // language and the engine.
 
-let usage = """
-    nanoatoms                      the interactive shell (on a terminal), or a script read from standard input
-    nanoatoms FILE.nano [ARGS...]  run a script; ARGS are visible to it as the list 'args'
-    nanoatoms -c 'STATEMENTS'      run statements given on the command line
-    nanoatoms check FILE.nano      check a script's syntax, names and arguments without running it
-    \(oneShotUsage)
-    In the shell, 'help' lists the commands and 'explain COMMAND' teaches each step.
-    """
-
 /// Runs `source` as a script named `name`: stops at the first error with
 /// `NAME:LINE:COL: error: ...`, the source line and a caret, and exit status 1.
 func runScript(_ source: String, name: String, arguments: [String]) -> Never {
@@ -60,22 +51,13 @@ if arguments.count == 1 {
     runScript(String(decoding: input, as: UTF8.self), name: "<stdin>", arguments: [])
 }
 switch arguments[1] {
-case "-h", "--help":
-    print(usage)
 case "-c":
     guard arguments.count >= 3 else { fail("-c needs the statements to run", code: 2) }
     runScript(arguments[2], name: "-c", arguments: Array(arguments.dropFirst(3)))
-case "check":
-    guard arguments.count == 3 else { fail("check takes one script", code: 2) }
-    let source = readText(arguments[2])
-    let problems = Checker.check(source)
-    for p in problems { FileHandle.standardError.write(Data((p.report(file: arguments[2], source: source) + "\n").utf8)) }
-    if !problems.isEmpty { exit(1) }
-    print("\(arguments[2]): ok")
-case "run", "demo", "simulate", "compare", "stats":
-    runOneShot(arguments)
+case let first where NanoAtomsCommand.names.contains(first) || first.hasPrefix("-"):
+    // The one-shot commands, --help and --version; an unknown option is the parser's to name.
+    NanoAtomsCommand.dispatch(Array(arguments.dropFirst()))
 default:
     let path = arguments[1]
-    if path.hasPrefix("-") { fail("unknown option \(path); see 'nanoatoms --help'", code: 2) }
     runScript(readText(path), name: path, arguments: Array(arguments.dropFirst(2)))
 }

@@ -42,7 +42,7 @@ public enum Checker {
             let words = Interpreter.choiceWords(call.name)
             let positional = call.positional.map { argument($0, words) }
             let keywords = call.keywords.map { argument($0.value, words) }
-            ArgumentBinder.bind(call, to: decl, positional: positional, keywords: keywords) { (e: LanguageError) in problems.append(e) }
+            _ = ArgumentBinder.bind(call, to: decl, positional: positional, keywords: keywords) { (e: LanguageError) in problems.append(e) }
             return decl.returns
         }
         func walk(_ s: Statement) {
