@@ -260,7 +260,7 @@ public func runFlags(_ r: ValidatedModel, _ st: ParticleStatistics?) -> [Quality
 
 /// The voxels within `radius` of each atom, for a model whose atoms were not found in `map`
 /// (an atom outside the map owns none).
-public func sphereRegions(_ positions: [Vector3], in map: Volume, radius: Double) -> ComponentList {
+package func sphereRegions(_ positions: [Vector3], in map: Volume, radius: Double) -> ComponentList {
     var voxels: [Int32] = [], start: [Int32] = [0]
     let r = radius / map.voxelSize, r2 = r * r
     for p in positions {

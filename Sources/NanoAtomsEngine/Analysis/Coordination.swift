@@ -1,6 +1,6 @@
 /// Coordination numbers: for each atom, the number of other atoms strictly closer than
 /// `radius` Å (the paper's CN with d = (ā/2)(1 + 1/√2)).
-public func coordinationNumbers(_ positions: [Vector3], radius: Double) -> [Int] {
+package func coordinationNumbers(_ positions: [Vector3], radius: Double) -> [Int] {
     let grid = NeighborGrid(points: positions, maximumRadius: radius)
     let r2 = radius * radius
     return positions.indices.map { i in

@@ -20,16 +20,16 @@ public struct DisplacementFit: Sendable {
 
 /// The fraction of half the fcc nearest-neighbour distance, a/(2√2), used as the fitting
 /// radius: "the factor of 3/4 prevented fitting of the tails of other atoms" (paper).
-public let displacementFitFraction = 0.75
+package let displacementFitFraction = 0.75
 
 /// The paper's fitting radius for lattice constant `a`: (3/4) · a/(2√2), Å.
-public func displacementFitRadius(latticeConstant a: Double) -> Double {
+package func displacementFitRadius(latticeConstant a: Double) -> Double {
     displacementFitFraction * a / (2 * 2.0.squareRoot())
 }
 
 /// An anisotropic fit is rejected when an eigenvalue of Σ exceeds this many times the squared
 /// fitting radius ("4 times the square of the fitting radius", paper).
-public let anisotropicRejectionFactor = 4.0
+package let anisotropicRejectionFactor = 4.0
 
 /// Fits each atom's density in `map` within a sphere of `radius` Å around its centre, using
 /// only voxels with positive intensity, by the paper's weighted log-linear least squares:
@@ -37,7 +37,7 @@ public let anisotropicRejectionFactor = 4.0
 /// ln I ≈ β₀ + β₁x² + β₂y² + β₃z² + β₄xy + β₅xz + β₆yz for Σ⁻¹ = −[[2β₁, β₄, β₅], [β₄, 2β₂, β₆], [β₅, β₆, 2β₃]].
 /// An anisotropic fit whose Σ⁻¹ is not positive definite, or with an eigenvalue of Σ above
 /// 4·radius², is marked invalid rather than reported.
-public func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, threads: Int = Parallel.availableCores) -> [DisplacementFit] {
+package func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, threads: Int = Parallel.availableCores) -> [DisplacementFit] {
     let invalid = DisplacementFit(uiso: .nan, tensor: nil, principal: [.nan, .nan, .nan], majorAxis: nil)
     var out = [DisplacementFit](repeating: invalid, count: positions.count)
     let h = map.voxelSize
@@ -110,7 +110,7 @@ public func fitDisplacements(map: Volume, positions: [Vector3], radius: Double, 
 
 /// Peak-intensity z-score of each atom: (max − mean)/SD of the raw map over the atom's own
 /// voxels (paper, "Maximum intensity"); NaN for an atom with fewer than 2 voxels.
-public func peakZScores(map: Volume, regions: ComponentList) -> [Double] {
+package func peakZScores(map: Volume, regions: ComponentList) -> [Double] {
     (0..<regions.count).map { a in
         let v = regions.voxels(of: a).map { Double(map.values[Int($0)]) }
         guard v.count >= 2 else { return .nan }

@@ -34,7 +34,7 @@ public struct ModelComparison: Sendable {
 
 /// The paper's common-atom distance as a fraction of the atomic diameter: "0.8 times the
 /// atomic diameter of Pt (1.76 Å)".
-public let commonDistanceFraction = 0.8
+package let commonDistanceFraction = 0.8
 
 /// Compares two models of `element`: atoms closer than 0.8 × the atomic diameter are common
 /// (one to one, closest first); of the rest, pairs within the CN radius of the bulk lattice

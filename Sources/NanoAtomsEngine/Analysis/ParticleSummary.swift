@@ -63,11 +63,11 @@ public struct CoordinationBin: Sendable, Equatable {
 }
 
 /// Smallest bin the paper shows: "Only bins with ≥ 5 atoms are shown" (Fig. 5).
-public let minimumBinSize = 5
+package let minimumBinSize = 5
 
 /// `values` binned by `cn`, bins of at least `minimumCount` atoms (NaN values skipped),
 /// in increasing CN.
-public func binByCoordination(_ values: [Double], cn: [Int], minimumCount: Int = minimumBinSize) -> [CoordinationBin] {
+package func binByCoordination(_ values: [Double], cn: [Int], minimumCount: Int = minimumBinSize) -> [CoordinationBin] {
     var groups: [Int: [Double]] = [:]
     for (v, c) in zip(values, cn) where v.isFinite { groups[c, default: []].append(v) }
     return groups.keys.sorted().compactMap { c in

@@ -36,7 +36,7 @@ public struct DepthFit: Sendable {
 /// consecutive atoms after ordering them according to radial depth" (paper).
 public let depthAveragingWindow = 5
 /// Bounds on the plateau for CN: "c was restricted to the interval [10, 12]" (paper).
-public let coordinationPlateauBounds = 10.0...12.0
+package let coordinationPlateauBounds = 10.0...12.0
 
 /// Fits Eq. 1 to `values` against `depths`.
 ///
@@ -135,11 +135,11 @@ public let depthBootstrapReplicates = 100
 /// The core plateau must rest on at least this fraction of the atoms (and on two averaging
 /// windows), else δ is flagged: with δ at half the radius of a sphere, 7/8 of its atoms are
 /// "surface".
-public let minimumPlateauFraction = 0.1
+package let minimumPlateauFraction = 0.1
 /// A 95 % interval of δ wider than this (Å), and than half of δ, is flagged.
-public let maximumDeltaInterval = 2.0
+package let maximumDeltaInterval = 2.0
 /// A fit explaining less than this fraction of the averaged points' variance is flagged.
-public let minimumDepthRSquared = 0.5
+package let minimumDepthRSquared = 0.5
 
 extension DepthFit {
     /// This fit with its bootstrap 95 % interval: the atoms are resampled with replacement

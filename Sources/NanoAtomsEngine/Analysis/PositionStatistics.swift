@@ -9,10 +9,10 @@ public enum GCNNormalization: String, Sendable {
 }
 
 /// The bulk fcc coordination number, the usual GCN normaliser.
-public let bulkFCCCoordination = 12
+package let bulkFCCCoordination = 12
 
 /// The neighbours of every atom strictly closer than `radius` Å.
-public func neighborLists(_ positions: [Vector3], radius: Double) -> [[Int]] {
+package func neighborLists(_ positions: [Vector3], radius: Double) -> [[Int]] {
     let grid = NeighborGrid(points: positions, maximumRadius: radius)
     let r2 = radius * radius
     return positions.indices.map { i in
@@ -23,7 +23,7 @@ public func neighborLists(_ positions: [Vector3], radius: Double) -> [[Int]] {
 }
 
 /// Generalized coordination numbers from each atom's neighbours and their CNs.
-public func generalizedCoordination(neighbors: [[Int]], normalization: GCNNormalization = .bulk) -> [Double] {
+package func generalizedCoordination(neighbors: [[Int]], normalization: GCNNormalization = .bulk) -> [Double] {
     let cn = neighbors.map(\.count)
     return neighbors.map { list in
         let s = Double(list.map { cn[$0] }.reduce(0, +))
@@ -38,14 +38,14 @@ public func generalizedCoordination(neighbors: [[Int]], normalization: GCNNormal
 
 /// Distance from each atom to its nearest other atom, Å: the paper's "NN bond length".
 /// A minimum over about twelve noisy distances, it is biased low by position noise.
-public func nearestNeighborDistances(_ positions: [Vector3], maximum: Double = 6) -> [Double] {
+package func nearestNeighborDistances(_ positions: [Vector3], maximum: Double = 6) -> [Double] {
     let grid = NeighborGrid(points: positions, maximumRadius: maximum)
     return positions.indices.map { grid.nearestDistance(from: $0, within: maximum) ?? .nan }
 }
 
 /// The median distance from each atom to its neighbours within `radius` Å (NaN with none):
 /// a bond length that position noise does not bias low the way the minimum is.
-public func medianNeighborDistances(_ positions: [Vector3], radius: Double) -> [Double] {
+package func medianNeighborDistances(_ positions: [Vector3], radius: Double) -> [Double] {
     let grid = NeighborGrid(points: positions, maximumRadius: radius)
     return positions.indices.map { i in
         var d: [Double] = []
@@ -55,7 +55,7 @@ public func medianNeighborDistances(_ positions: [Vector3], radius: Double) -> [
 }
 
 /// The largest distance between two atoms, Å (the paper's particle diameter).
-public func maximumPairDistance(_ positions: [Vector3]) -> Double {
+package func maximumPairDistance(_ positions: [Vector3]) -> Double {
     guard positions.count > 1 else { return 0 }
     // Only atoms far from the centroid can realise the maximum: check the outer shell first.
     let c = positions.reduce(.zero, +) / Double(positions.count)
@@ -74,7 +74,7 @@ public func maximumPairDistance(_ positions: [Vector3]) -> Double {
 
 /// Radial depth of each atom, R_NP − R: R_NP is half the largest interatomic distance and
 /// R the distance from the centroid (paper, "Solvent penetration depth analysis").
-public func radialDepths(_ positions: [Vector3]) -> [Double] {
+package func radialDepths(_ positions: [Vector3]) -> [Double] {
     guard !positions.isEmpty else { return [] }
     let c = positions.reduce(.zero, +) / Double(positions.count)
     let rNP = maximumPairDistance(positions) / 2
@@ -83,18 +83,18 @@ public func radialDepths(_ positions: [Vector3]) -> [Double] {
 
 /// Width of the Gaussian weight of the local displacement-gradient fit, Å. The authors'
 /// code smooths the displacement field with the same h = 2 Å.
-public let strainKernelWidth = 2.0
+package let strainKernelWidth = 2.0
 
 /// Radial strain ε_RR = r̂ᵀ ε r̂ of each atom, as a fraction (0.015 = 1.5 %), from the strain
 /// tensors of ``strainTensors(_:lattice:bulkLatticeConstant:)``, r̂ the unit vector from
 /// `centre` (default: the centroid). The paper gives only the definition ε_RR = ∂u_R/∂R; for a
 /// symmetric ε the two agree. NaN where the tensor is, or within 0.5 Å of the centre.
-public func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double, centre given: Vector3? = nil) -> [Double] {
+package func radialStrains(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double, centre given: Vector3? = nil) -> [Double] {
     radialStrains(positions, tensors: strainTensors(positions, lattice: lattice, bulkLatticeConstant: bulkLatticeConstant), centre: given)
 }
 
 /// ε_RR = r̂ᵀ ε r̂ from tensors already computed.
-public func radialStrains(_ positions: [Vector3], tensors: [Matrix3?], centre given: Vector3? = nil) -> [Double] {
+package func radialStrains(_ positions: [Vector3], tensors: [Matrix3?], centre given: Vector3? = nil) -> [Double] {
     let centre = given ?? positions.reduce(.zero, +) / Double(max(1, positions.count))
     return zip(positions, tensors).map { p, e in
         let r = p - centre
@@ -114,7 +114,7 @@ public func radialStrains(_ positions: [Vector3], tensors: [Matrix3?], centre gi
 /// grains, each grain's atoms against that grain's lattice (neighbours within the grain).
 /// nil without a fitted lattice, for positions other than those the lattice was fitted to, or
 /// with fewer than 5 neighbours.
-public func strainTensors(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double) -> [Matrix3?] {
+package func strainTensors(_ positions: [Vector3], lattice: LatticeFit, bulkLatticeConstant: Double) -> [Matrix3?] {
     // Sites and grains index the positions the lattice was fitted to: no others.
     guard lattice.fittedPositions == positions else { return positions.map { _ in nil } }
     if lattice.method == .grainLeastSquares {

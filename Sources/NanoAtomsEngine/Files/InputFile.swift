@@ -5,21 +5,21 @@ import Glibc
 
 /// A file's identity: its device and inode. Two spellings of a path, a symbolic link and
 /// its target, or a folder reached through a linked folder all have the same identity.
-public struct FileIdentity: Hashable, Sendable {
+package struct FileIdentity: Hashable, Sendable {
     /// The device the file is on.
-    public let device: UInt64
+    package let device: UInt64
     /// Its inode on that device.
-    public let inode: UInt64
+    package let inode: UInt64
 
     /// The identity of the file `path` names, following links; nil when there is none.
-    public init?(path: String) {
+    package init?(path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         self.init(st)
     }
 
     /// The identity of an open file.
-    public init?(descriptor: Int32) {
+    package init?(descriptor: Int32) {
         var st = stat()
         guard fstat(descriptor, &st) == 0 else { return nil }
         self.init(st)
@@ -34,26 +34,26 @@ public struct FileIdentity: Hashable, Sendable {
 /// The files this process has read as input: maps, models, the running script and every
 /// sourced one. No output is ever written over one of them (``writeAtomically(_:to:createFolders:)``
 /// and ``writeRunFolder(_:files:)`` check every target's identity against this list).
-public enum InputFiles {
+package enum InputFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var files: [FileIdentity: String] = [:]
 
     /// Records the file open on `descriptor` (read as `path`) as an input.
-    public static func register(descriptor: Int32, path: String) {
+    package static func register(descriptor: Int32, path: String) {
         guard let id = FileIdentity(descriptor: descriptor) else { return }
         lock.lock(); defer { lock.unlock() }
         if files[id] == nil { files[id] = path }
     }
 
     /// Records the file at `path` as an input.
-    public static func register(path: String) {
+    package static func register(path: String) {
         guard let id = FileIdentity(path: path) else { return }
         lock.lock(); defer { lock.unlock() }
         if files[id] == nil { files[id] = path }
     }
 
     /// The path under which the input with this identity was read, if it is one.
-    public static func path(of id: FileIdentity) -> String? {
+    package static func path(of id: FileIdentity) -> String? {
         lock.lock(); defer { lock.unlock() }
         return files[id]
     }
@@ -77,7 +77,7 @@ func fileKind(_ mode: mode_t) -> String {
 /// FIFOs, devices and folders are refused: reading `/dev/zero` never ends, and opening a FIFO
 /// waits for a writer forever (the open does not block here, and the check comes before any
 /// read). The file is recorded in ``InputFiles``. Returns the descriptor and the file's size.
-public func openInputFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
+package func openInputFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else {
         let reason = errno
@@ -102,7 +102,7 @@ public func openInputFile(_ path: String) throws -> (descriptor: Int32, size: In
 
 /// The bytes of the regular file `path`, at most `limit` of them (a larger file is refused
 /// before anything is read). The file is recorded in ``InputFiles``.
-public func readInputFile(_ path: String, limit: Int) throws -> [UInt8] {
+package func readInputFile(_ path: String, limit: Int) throws -> [UInt8] {
     let (fd, size) = try openInputFile(path)
     defer { close(fd) }
     guard size <= limit else {
@@ -121,6 +121,6 @@ public func readInputFile(_ path: String, limit: Int) throws -> [UInt8] {
 
 /// The text of the regular file `path` (UTF-8; invalid bytes become U+FFFD), at most `limit`
 /// bytes. The file is recorded in ``InputFiles``.
-public func readInputText(_ path: String, limit: Int = Limits.textFileBytes) throws -> String {
+package func readInputText(_ path: String, limit: Int = Limits.textFileBytes) throws -> String {
     String(decoding: try readInputFile(path, limit: limit), as: UTF8.self)
 }

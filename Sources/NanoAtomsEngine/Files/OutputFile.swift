@@ -140,7 +140,7 @@ func writeNewFile(_ bytes: UnsafeRawBufferPointer, at path: String, reportAs nam
 
 /// Checks, before any work is done, that outputs can be written to `paths`: each is a regular
 /// file or new, none is an input of this process, and no two are the same file.
-public func checkOutputs(_ paths: [String]) throws {
+package func checkOutputs(_ paths: [String]) throws {
     _ = try outputTargets(paths)
 }
 
@@ -165,7 +165,7 @@ func outputTargets(_ paths: [String]) throws -> [OutputTarget] {
 /// The data are not forced to disk (no fsync): outputs can be made again, and flushing each
 /// of a run's dozen files cost more than writing them. New files get the usual permissions
 /// (0666 less the umask). Missing folders are made when `createFolders` is true.
-public func writeAtomically(files: [(path: String, bytes: [UInt8])], createFolders: Bool = true) throws {
+package func writeAtomically(files: [(path: String, bytes: [UInt8])], createFolders: Bool = true) throws {
     let targets = try outputTargets(files.map(\.path))
     var made: [String] = []
     var temporaries: [String] = []
@@ -196,18 +196,18 @@ public func writeAtomically(files: [(path: String, bytes: [UInt8])], createFolde
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
 /// reader never sees half a file and a failed or interrupted write leaves the old file intact
 /// (see ``writeAtomically(files:createFolders:)`` for the checks made first).
-public func writeAtomically(_ bytes: [UInt8], to path: String, createFolders: Bool = true) throws {
+package func writeAtomically(_ bytes: [UInt8], to path: String, createFolders: Bool = true) throws {
     try writeAtomically(files: [(path, bytes)], createFolders: createFolders)
 }
 
 /// Writes `text` to `path` atomically as UTF-8.
-public func writeAtomically(_ text: String, to path: String, createFolders: Bool = true) throws {
+package func writeAtomically(_ text: String, to path: String, createFolders: Bool = true) throws {
     try writeAtomically(Array(text.utf8), to: path, createFolders: createFolders)
 }
 
 /// Temporary files and folders: their names, and the sweep that removes those a killed
 /// process left behind.
-public enum TemporaryFiles {
+package enum TemporaryFiles {
     /// What a temporary file's name carries after its target's name: `.tmp-PID-N-R`.
     static let fileMarker = ".tmp-"
     /// What a run's staging folder's name carries: `.NAME.nanoatoms-stage-PID-N`.
@@ -238,7 +238,7 @@ public enum TemporaryFiles {
 
     /// Removes, from `folder`, temporary files and staging folders whose process is gone; a
     /// previous run's folder left mid-replacement is put back if its replacement never came.
-    public static func sweep(_ folder: String) {
+    package static func sweep(_ folder: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names {
             let path = folder.appendingPath(name)

@@ -15,7 +15,7 @@ import Glibc
 /// Because the folder is replaced whole, an existing folder must hold nothing but a previous
 /// run's files (`allowed`): a folder with anything else in it (`--out .`, a home folder) is
 /// refused, never swapped out. No input of this process may lie inside it.
-public func writeRunFolder(_ directory: String, files: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
+package func writeRunFolder(_ directory: String, files: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
     let target = try checkRunFolder(directory, allowed: allowed)
     let name = (target as NSString).lastPathComponent
     let parent = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
@@ -29,7 +29,7 @@ public func writeRunFolder(_ directory: String, files: [(path: String, bytes: [U
 /// `directory`: it is new, empty or holds only a previous run's files (`allowed`), and no input
 /// of this process lies in it. Returns the folder with a link to it followed.
 @discardableResult
-public func checkRunFolder(_ directory: String, allowed: Set<String>) throws -> String {
+package func checkRunFolder(_ directory: String, allowed: Set<String>) throws -> String {
     guard !directory.isEmpty else { throw EngineError("an output folder needs a name") }
     var target = directory
     while target.count > 1 && target.hasSuffix("/") { target.removeLast() }

@@ -7,13 +7,13 @@ import CKernels
 /// computes an output row as a weighted sum of input rows (for x, of shifted copies of one
 /// padded row) with the partial sums kept in registers, so each output value is stored once
 /// per pass rather than once per tap.
-public enum SeparableFilter {
+package enum SeparableFilter {
     /// Values per column strip of the z pass: the 23 input planes of a strip that the widest
     /// kernel at 0.36 Å voxels reads take 23 × 4 KB, which stays in a core's L2 cache.
     static let zStripWidth = 1024
 
     /// A symmetric 1D Gaussian kernel exp(−(n·h)²/2v) for n = −r...r, with r = ceil(`radius`/h).
-    public static func gaussianKernel(variance: Double, voxelSize h: Double, radius: Double) -> [Float] {
+    package static func gaussianKernel(variance: Double, voxelSize h: Double, radius: Double) -> [Float] {
         let r = max(0, Int((radius / h).rounded(.up)))
         var kernel: [Float] = []
         for n in -r...r {
@@ -28,7 +28,7 @@ public enum SeparableFilter {
     /// lengths, so correlation and convolution agree. The two boxes are in the same voxel
     /// grid and may differ: an output box larger than the input gives the filter's full reach,
     /// a smaller one computes only what is needed.
-    public static func filter(_ values: UnsafePointer<Float>, input: VoxelBox, output: VoxelBox,
+    package static func filter(_ values: UnsafePointer<Float>, input: VoxelBox, output: VoxelBox,
                               terms: [(scale: Float, kernel: [Float])], threads: Int) -> [Float] {
         filter(values, input: input, output: output, terms: terms, threads: threads, avx2: hasAVX2FMA)
     }
@@ -212,7 +212,7 @@ public enum SeparableFilter {
 
     /// The map convolved with an isotropic Gaussian of standard deviation `sigma` voxels
     /// (kernel normalised to unit sum, cut at 4σ).
-    public static func gaussianSmoothed(_ volume: Volume, sigmaVoxels sigma: Double, threads: Int = Parallel.availableCores) -> Volume {
+    package static func gaussianSmoothed(_ volume: Volume, sigmaVoxels sigma: Double, threads: Int = Parallel.availableCores) -> Volume {
         guard sigma > 0 else { return volume }
         var kernel = gaussianKernel(variance: sigma * sigma, voxelSize: 1, radius: 4 * sigma)
         let sum = kernel.reduce(0, +)

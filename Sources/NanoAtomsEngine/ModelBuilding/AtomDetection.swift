@@ -50,7 +50,7 @@ func centreOfMass<S: Sequence>(_ voxels: S, in grid: Volume, weights: Volume, fa
 /// Binarises the denoised map C at `threshold`, finds its 26-connected components and
 /// places an atom at the centre of mass of the raw map M over each (the paper's
 /// "centers of mass of the gray-level voxel intensities in map M").
-public func detectAtoms(denoised C: Volume, raw M: Volume, threshold: Float) -> AtomDetection {
+package func detectAtoms(denoised C: Volume, raw M: Volume, threshold: Float) -> AtomDetection {
     let components = connectedComponents(of: C, above: threshold)
     let positions = (0..<components.count).map {
         C.position(voxel: centreOfMass(components.voxels(of: $0), in: C, weights: M, fallback: C))
@@ -87,7 +87,7 @@ public struct SplitOptions: Sendable {
 /// is re-centred on the sphere around it.
 ///
 /// - Returns: the new detection and the number of components that were split or re-centred.
-public func splitMergedAtoms(_ detection: AtomDetection, denoised C: Volume, raw M: Volume,
+package func splitMergedAtoms(_ detection: AtomDetection, denoised C: Volume, raw M: Volume,
                              options: SplitOptions) -> (AtomDetection, Int) {
     let h = C.voxelSize
     let r = options.radius / h                       // r_th in voxels

@@ -1,49 +1,49 @@
 import Foundation
 
 /// The rules validation applies after the correlation test.
-public struct ValidationRules: Sendable {
+package struct ValidationRules: Sendable {
     /// Which correlations are outliers.
-    public var outlierRule: OutlierRule
+    package var outlierRule: OutlierRule
     /// Atoms with fewer neighbours are removed; nil keeps them all (paper: 3).
-    public var minimumCoordination: Int?
+    package var minimumCoordination: Int?
     /// Whether small clusters of atoms not bonded to the particle are removed.
-    public var removeDetached: Bool
+    package var removeDetached: Bool
 
     /// The rules.
-    public init(outlierRule: OutlierRule, minimumCoordination: Int?, removeDetached: Bool) {
+    package init(outlierRule: OutlierRule, minimumCoordination: Int?, removeDetached: Bool) {
         self.outlierRule = outlierRule
         self.minimumCoordination = minimumCoordination
         self.removeDetached = removeDetached
     }
 
     /// The rules of model-building options.
-    public init(_ o: ModelBuildingOptions) {
+    package init(_ o: ModelBuildingOptions) {
         self.init(outlierRule: o.outlierRule, minimumCoordination: o.minimumCoordination, removeDetached: o.removeDetached)
     }
 }
 
 /// What validation decided: which candidates stay, which went and why, and the lattice whose CN
 /// radius the rules used.
-public struct ValidatedAtoms: Sendable {
+package struct ValidatedAtoms: Sendable {
     /// Each candidate's outlier-test correlation (sphere of 1.5 r_th).
-    public let correlations: [Double]
+    package let correlations: [Double]
     /// Indices of the candidates kept, in order.
-    public let kept: [Int]
+    package let kept: [Int]
     /// The candidates removed, in the order the rules ran.
-    public let removals: [Removal]
+    package let removals: [Removal]
     /// The lattice of the CN rule: fitted to exactly the kept atoms when `latticeSettled`.
-    public let lattice: LatticeFit
+    package let lattice: LatticeFit
     /// Whether the lattice belongs to exactly the kept atoms.
-    public let latticeSettled: Bool
+    package let latticeSettled: Bool
     /// The map simulated from all candidates on the raw map's grid.
-    public let simulated: Volume
+    package let simulated: Volume
     /// What should not be trusted: the lattice, detached atoms, an unsettled radius.
-    public let flags: [QualityFlag]
+    package let flags: [QualityFlag]
 }
 
 /// Rounds of fitting the lattice and applying the CN rules before the radius must have settled
 /// (on the shared and simulated maps it settles in one or two).
-public let maximumLatticeRounds = 4
+package let maximumLatticeRounds = 4
 
 /// Validates candidate atoms at `positions` in the masked raw map `M`: the correlation test,
 /// then the lattice and the CN rules (``removeByStructure(_:radius:minimumCoordination:removeDetached:)``).
@@ -52,7 +52,7 @@ public let maximumLatticeRounds = 4
 /// applied again with its radius, until the kept atoms no longer change. The lattice then
 /// belongs to exactly the validated atoms, and their statistics use it as it is. Both
 /// ``buildModel(from:options:cancellation:)`` and the language's `validate` call this.
-public func validateAtoms(_ positions: [Vector3], raw M: Volume, profile: AtomProfile, radius: Double, element: Element,
+package func validateAtoms(_ positions: [Vector3], raw M: Volume, profile: AtomProfile, radius: Double, element: Element,
                           rules: ValidationRules, threads: Int, timer: inout StepTimings,
                           cancellation: Cancellation?) throws(Interrupted) -> ValidatedAtoms {
     let (S, correlations, kept1, removed1) = try timer.measure("validate", checking: cancellation) { () -> (Volume, [Double], [Int], [Removal]) in

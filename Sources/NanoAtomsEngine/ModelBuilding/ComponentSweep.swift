@@ -10,7 +10,7 @@ import CKernels
 /// After each bucket, the roots are the components at that threshold. The cost is one pass
 /// over the voxels above the lowest threshold, however many thresholds are asked for; the
 /// union–find and its sums are per component seed, not per voxel, so they stay in cache.
-public struct ComponentSweep: Sendable {
+package struct ComponentSweep: Sendable {
     /// One voxel above the floor: its grid position, M and C (a C type: the merge loop is C).
     typealias Entry = nanoatoms_sweep_entry
 
@@ -19,13 +19,13 @@ public struct ComponentSweep: Sendable {
     /// The grid's origin and voxel size, for converting voxel coordinates to Å.
     private let origin: Vector3, voxelSize: Double
     /// The value the voxels exceed; thresholds below it see only these voxels.
-    public let floor: Float
+    package let floor: Float
     /// The bounding box of the voxels above the floor, or nil when there are none.
-    public let bounds: VoxelBox?
+    package let bounds: VoxelBox?
 
     /// Collects the voxels of `denoised` (C) above `floor`, with their values in `weights`
     /// (the raw map M, on the same grid).
-    public init(denoised C: Volume, weights M: Volume, above floor: Float) {
+    package init(denoised C: Volume, weights M: Volume, above floor: Float) {
         precondition(C.dimensions == M.dimensions, "C and M must share a grid")
         precondition(C.nx <= Int(UInt16.max) && C.ny <= Int(UInt16.max) && C.nz <= Int(UInt16.max))
         self.floor = floor
@@ -58,7 +58,7 @@ public struct ComponentSweep: Sendable {
     /// For each threshold (any order, none below `floor`), the centres of mass of M over each
     /// component of C > threshold, in Å. A component whose weights sum to zero or less falls
     /// back to the centre of mass of the denoised values.
-    public func centres(thresholds: [Float]) -> [[Vector3]] {
+    package func centres(thresholds: [Float]) -> [[Vector3]] {
         centres(thresholds: thresholds, vector: ComponentSweep.hasSSE41)
     }
 
@@ -157,7 +157,7 @@ public struct ComponentSweep: Sendable {
 
     /// For each threshold (any order), the centres of mass of `weights` (the raw map M) over
     /// each component of `denoised > threshold`, in Å: a sweep made for these thresholds only.
-    public static func centres(denoised C: Volume, weights M: Volume, thresholds: [Float]) -> [[Vector3]] {
+    package static func centres(denoised C: Volume, weights M: Volume, thresholds: [Float]) -> [[Vector3]] {
         guard let floor = thresholds.min() else { return [] }
         return ComponentSweep(denoised: C, weights: M, above: floor).centres(thresholds: thresholds)
     }

@@ -62,7 +62,7 @@ let neighborOffsets26: [SIMD3<Int>] = {
 
 /// The 26-connected components of the voxels of `volume` whose value exceeds `threshold`,
 /// ordered by their first voxel in scan order (x fastest).
-public func connectedComponents(of volume: Volume, above threshold: Float) -> ComponentList {
+package func connectedComponents(of volume: Volume, above threshold: Float) -> ComponentList {
     let nx = volume.nx, ny = volume.ny, nz = volume.nz
     var node = LargeArrays.filled(Int32(-1), count: volume.count)
     var uf = UnionFind(capacity: 1024)

@@ -1,6 +1,6 @@
 /// The bounding box (inclusive voxel ranges) of the voxels of `volume` that are not zero,
 /// or nil when every voxel is zero.
-public func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
+package func nonzeroBounds(of volume: Volume) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
     bounds(of: volume) { span(of: $0, count: volume.nx, { $0 .!= .zero }, { $0 != 0 }) }
 }
 
@@ -58,7 +58,7 @@ public struct MapRegion: Sendable {
 /// Σᵤ map(u)·t(xᵤ − xᵥ) for every voxel v of the box [lo, hi] (clamped to the map), with
 /// the map taken as zero outside `inputBox` (default: the output box itself). Term by term,
 /// three 1D passes each.
-public func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedLo: SIMD3<Int>, hi requestedHi: SIMD3<Int>,
+package func correlateWithAtom(_ map: Volume, profile: AtomProfile, lo requestedLo: SIMD3<Int>, hi requestedHi: SIMD3<Int>,
                               inputBox requestedInput: VoxelBox? = nil, threads: Int = Parallel.availableCores) -> MapRegion {
     let h = map.voxelSize
     let whole = VoxelBox(wholeOf: map)

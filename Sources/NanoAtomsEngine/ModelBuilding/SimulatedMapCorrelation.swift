@@ -8,7 +8,7 @@ import Foundation
 /// - Σᵥ S = N ∫t / h³, and Σᵥ S² = Σₐ Σ_b (t ⋆ t)(pₐ − p_b) / h³, from the analytic
 ///   overlap of two atoms (exact for a band-limited atom up to terms of order e⁻⁸).
 /// So a trial costs O(atoms × neighbours) instead of a render and a pass over the box.
-public struct SimulatedMapCorrelation: Sendable {
+package struct SimulatedMapCorrelation: Sendable {
     private let map: Volume
     private let region: MapRegion
     private let validLo: SIMD3<Int>, validHi: SIMD3<Int>
@@ -18,7 +18,7 @@ public struct SimulatedMapCorrelation: Sendable {
     private let overlapRange2: Double
 
     /// Prepares to score atoms whose centres lie in the voxel box [lo, hi] of `map`.
-    public init(map: Volume, profile: AtomProfile, lo: SIMD3<Int>, hi: SIMD3<Int>, threads: Int = Parallel.availableCores) {
+    package init(map: Volume, profile: AtomProfile, lo: SIMD3<Int>, hi: SIMD3<Int>, threads: Int = Parallel.availableCores) {
         self.map = map
         self.profile = profile
         let reach = Int((profile.cutoff / map.voxelSize).rounded(.up))
@@ -36,14 +36,14 @@ public struct SimulatedMapCorrelation: Sendable {
 
     /// Prepares to score atoms anywhere above `threshold` in `map`: the box is the bounding
     /// box of the voxels above it.
-    public init(map: Volume, profile: AtomProfile, above threshold: Float, threads: Int = Parallel.availableCores) {
+    package init(map: Volume, profile: AtomProfile, above threshold: Float, threads: Int = Parallel.availableCores) {
         let (lo, hi) = boundsAbove(map, threshold) ?? (.zero, .zero)
         self.init(map: map, profile: profile, lo: lo, hi: hi, threads: threads)
     }
 
     /// Prepares to score atoms whose centres lie in `box` (e.g. the bounding box of the
     /// voxels above a threshold, as a ``ComponentSweep`` found it); nil for none.
-    public init(map: Volume, profile: AtomProfile, voxelsIn box: VoxelBox?, threads: Int = Parallel.availableCores) {
+    package init(map: Volume, profile: AtomProfile, voxelsIn box: VoxelBox?, threads: Int = Parallel.availableCores) {
         self.init(map: map, profile: profile, lo: box?.lo ?? .zero, hi: box?.hi ?? .zero, threads: threads)
     }
 
@@ -55,7 +55,7 @@ public struct SimulatedMapCorrelation: Sendable {
     }
 
     /// D(p) = Σᵥ C(v) t(xᵥ − p) at a position p (Å).
-    public func matchedValue(at p: Vector3) -> Double {
+    package func matchedValue(at p: Vector3) -> Double {
         let c = map.voxelCoordinate(of: p)
         let b = SIMD3<Int>(Int(c.x.rounded(.down)), Int(c.y.rounded(.down)), Int(c.z.rounded(.down)))
         guard b.x - 1 >= validLo.x, b.y - 1 >= validLo.y, b.z - 1 >= validLo.z,
@@ -86,7 +86,7 @@ public struct SimulatedMapCorrelation: Sendable {
     }
 
     /// D(p) by direct summation over the atom's window (used outside the prepared box).
-    public func directMatchedValue(at p: Vector3) -> Double {
+    package func directMatchedValue(at p: Vector3) -> Double {
         let c = map.voxelCoordinate(of: p), h = map.voxelSize
         let r = profile.cutoff / h
         var s = 0.0
@@ -102,7 +102,7 @@ public struct SimulatedMapCorrelation: Sendable {
     }
 
     /// The correlation between the map and the atoms at `positions` (Å); −1 for no atoms.
-    public func correlation(positions: [Vector3]) -> Double {
+    package func correlation(positions: [Vector3]) -> Double {
         guard !positions.isEmpty else { return -1 }
         let h3 = pow(map.voxelSize, 3)
         let n = Double(map.count)
@@ -122,7 +122,7 @@ public struct SimulatedMapCorrelation: Sendable {
     /// Adds candidates to `existing`, one at a time in the order given, keeping each only if
     /// it raises the correlation: the threshold search's own criterion, applied atom by atom.
     /// Returns the indices of the candidates kept. Each trial costs O(neighbours).
-    public func acceptedAdditions(to existing: [Vector3], candidates: [Vector3]) -> [Int] {
+    package func acceptedAdditions(to existing: [Vector3], candidates: [Vector3]) -> [Int] {
         let all = existing + candidates
         let reach = overlapRange2.squareRoot()
         let grid = NeighborGrid(points: all, maximumRadius: reach)
@@ -157,20 +157,20 @@ public struct SimulatedMapCorrelation: Sendable {
 
     /// The same correlation computed the slow, obvious way: render S on the grid, then
     /// Pearson over every voxel. The reference the fast path is tested against.
-    public static func rendered(map: Volume, positions: [Vector3], profile: AtomProfile) -> Double {
+    package static func rendered(map: Volume, positions: [Vector3], profile: AtomProfile) -> Double {
         let s = MapSimulation.render(positions: positions, profile: profile, grid: map)
         return pearson(map.values, s.values)
     }
 }
 
 /// The bounding box (inclusive) of the voxels of `volume` above `threshold`, or nil.
-public func boundsAbove(_ volume: Volume, _ threshold: Float) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
+package func boundsAbove(_ volume: Volume, _ threshold: Float) -> (lo: SIMD3<Int>, hi: SIMD3<Int>)? {
     let threshold8 = SIMD8<Float>(repeating: threshold)
     return bounds(of: volume) { span(of: $0, count: volume.nx, { $0 .> threshold8 }, { $0 > threshold }) }
 }
 
 /// Pearson's correlation coefficient of two equally long sequences (NaN when either is constant).
-public func pearson(_ a: [Float], _ b: [Float]) -> Double {
+package func pearson(_ a: [Float], _ b: [Float]) -> Double {
     precondition(a.count == b.count)
     var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0
     for i in a.indices {

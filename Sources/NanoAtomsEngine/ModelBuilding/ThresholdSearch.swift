@@ -123,7 +123,7 @@ public enum ThresholdSearch {
     /// Runs the search on the denoised map C, with centres of mass taken in the raw map M.
     /// `sweep` must have been made for C and M above `otsu`, and `scorer` prepared for C
     /// above `otsu`; each is made when not given.
-    public static func run(denoised C: Volume, raw M: Volume, profile: AtomProfile, otsu t0: Float,
+    package static func run(denoised C: Volume, raw M: Volume, profile: AtomProfile, otsu t0: Float,
                            coarseSteps: Int = coarseSteps, fineSteps: Int = fineSteps,
                            sweep givenSweep: ComponentSweep? = nil, scorer given: SimulatedMapCorrelation? = nil,
                            plausibility: DetectionPlausibility? = nil,

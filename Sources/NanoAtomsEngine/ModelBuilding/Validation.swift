@@ -10,14 +10,14 @@ public enum CorrelationWindow: Sendable {
 
 /// Pearson's correlation, per atom, between the raw map M and the map simulated from all
 /// atoms, over the voxels of a window centred on the atom.
-public func perAtomCorrelations(raw M: Volume, positions: [Vector3], profile: AtomProfile,
+package func perAtomCorrelations(raw M: Volume, positions: [Vector3], profile: AtomProfile,
                                 window: CorrelationWindow, threads: Int = Parallel.availableCores) -> [Double] {
     let S = MapSimulation.render(positions: positions, profile: profile, grid: M, threads: threads)
     return perAtomCorrelations(raw: M, simulated: S, positions: positions, window: window, threads: threads)
 }
 
 /// The same, with the map simulated from all atoms at `positions` already rendered on M's grid.
-public func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [Vector3],
+package func perAtomCorrelations(raw M: Volume, simulated S: Volume, positions: [Vector3],
                                 window: CorrelationWindow, threads: Int = Parallel.availableCores) -> [Double] {
     precondition(S.dimensions == M.dimensions, "the simulated map must be on M's grid")
     var out = [Double](repeating: .nan, count: positions.count)
@@ -140,14 +140,14 @@ public enum OutlierRule: String, Sendable, CaseIterable {
 
 /// Number of SDs below the mean at which the paper calls an atom's correlation an outlier
 /// ("more than two standard deviations away from the mean on the left-hand side").
-public let paperOutlierStandardDeviations = 2.0
+package let paperOutlierStandardDeviations = 2.0
 /// Number of robust SDs below the median for the robust rule.
-public let robustOutlierStandardDeviations = 4.0
+package let robustOutlierStandardDeviations = 4.0
 /// MAD × 1.4826 estimates the SD of a normal distribution.
-public let madToStandardDeviation = 1.4826
+package let madToStandardDeviation = 1.4826
 
 /// The median of `values` (the mean of the middle two for an even count; NaN when empty).
-public func median(_ values: [Double]) -> Double {
+package func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return .nan }
     let s = values.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
@@ -155,7 +155,7 @@ public func median(_ values: [Double]) -> Double {
 
 /// The indices of atoms whose correlation is not an outlier under `rule`, and the removals.
 /// An atom whose correlation could not be computed (NaN) is kept unless a rule is in force.
-public func removeCorrelationOutliers(_ correlations: [Double], positions: [Vector3], rule: OutlierRule) -> (kept: [Int], removed: [Removal]) {
+package func removeCorrelationOutliers(_ correlations: [Double], positions: [Vector3], rule: OutlierRule) -> (kept: [Int], removed: [Removal]) {
     let limit = rule.limit(for: correlations)
     var kept: [Int] = [], removed: [Removal] = []
     for (i, c) in correlations.enumerated() {
@@ -167,7 +167,7 @@ public func removeCorrelationOutliers(_ correlations: [Double], positions: [Vect
 
 /// The indices of atoms with at least `minimum` neighbours within `radius`, and the removals
 /// (a single pass, as in the paper).
-public func removeLowCoordination(_ positions: [Vector3], radius: Double, minimum: Int) -> (kept: [Int], removed: [Removal]) {
+package func removeLowCoordination(_ positions: [Vector3], radius: Double, minimum: Int) -> (kept: [Int], removed: [Removal]) {
     let cn = coordinationNumbers(positions, radius: radius)
     var kept: [Int] = [], removed: [Removal] = []
     for i in positions.indices {
@@ -185,7 +185,7 @@ public func removeLowCoordination(_ positions: [Vector3], radius: Double, minimu
 /// atom lowers its neighbours' CN, and a table of the kept atoms should hold none below the
 /// minimum the model claims. The atoms a second pass removes are dangling chains of one or
 /// two atoms.
-public func removeByStructure(_ positions: [Vector3], radius: Double, minimumCoordination: Int?,
+package func removeByStructure(_ positions: [Vector3], radius: Double, minimumCoordination: Int?,
                               removeDetached: Bool) -> (kept: [Int], removed: [Removal]) {
     var kept = Array(positions.indices), removed: [Removal] = []
     if let minimum = minimumCoordination {
@@ -205,7 +205,7 @@ public func removeByStructure(_ positions: [Vector3], radius: Double, minimumCoo
 }
 
 /// The flag for atoms removed as detached clusters, or nil when there were none.
-public func detachedAtomsFlag(_ removals: [Removal]) -> QualityFlag? {
+package func detachedAtomsFlag(_ removals: [Removal]) -> QualityFlag? {
     let detached = removals.filter { $0.rule == .detached }.count
     guard detached > 0 else { return nil }
     return QualityFlag(.detachedAtoms, "\(detached) atoms in small clusters not bonded to the particle were removed",
@@ -215,12 +215,12 @@ public func detachedAtomsFlag(_ removals: [Removal]) -> QualityFlag? {
 /// A cluster of atoms bonded to one another but not to the particle is removed when it holds
 /// fewer than this fraction of the particle's atoms (noise blobs outside the surface, where a
 /// mask was too large): the particle is the largest cluster.
-public let detachedClusterFraction = 0.1
+package let detachedClusterFraction = 0.1
 
 /// The indices of atoms in the particle (the largest cluster of atoms joined by bonds no longer
 /// than `radius`) or in clusters at least ``detachedClusterFraction`` of its size, and the
 /// removals of the rest.
-public func removeDetachedClusters(_ positions: [Vector3], radius: Double) -> (kept: [Int], removed: [Removal]) {
+package func removeDetachedClusters(_ positions: [Vector3], radius: Double) -> (kept: [Int], removed: [Removal]) {
     guard !positions.isEmpty else { return ([], []) }
     let grid = NeighborGrid(points: positions, maximumRadius: radius)
     let (cluster, sizes) = connectedGroups(count: positions.count) { p, linked in

@@ -1,18 +1,18 @@
 import Foundation
 
 /// How weak atoms missed by the global threshold are looked for.
-public struct WeakAtomOptions: Sendable {
+package struct WeakAtomOptions: Sendable {
     /// Candidates closer than this fraction of the bulk bond length to an atom are that atom.
-    public var minimumSeparation = 0.75
+    package var minimumSeparation = 0.75
     /// A candidate must have at least this many atoms within the CN radius (it must be bonded
     /// to the particle, not float in the solvent).
-    public var minimumNeighbors = 3
+    package var minimumNeighbors = 3
     /// ... and at least that many of them at a bond's length, within this fraction of the bulk
     /// bond: where a lattice site is (a hollow on a facet, a gap left by a missed atom), not
     /// anywhere near the surface.
-    public var bondTolerance = 0.15
+    package var bondTolerance = 0.15
     /// The defaults.
-    public init() {}
+    package init() {}
 }
 
 /// Finds atoms too weak to cross the chosen threshold: mobile surface atoms whose peak in C
@@ -23,7 +23,7 @@ public struct WeakAtomOptions: Sendable {
 ///
 /// This goes beyond the paper, which keeps only what crosses the single best threshold.
 /// - Returns: the detection with the recovered atoms appended, and how many were added.
-public func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, scorer: SimulatedMapCorrelation,
+package func recoverWeakAtoms(_ detection: AtomDetection, denoised C: Volume, scorer: SimulatedMapCorrelation,
                              lowerThreshold t0: Float, element: Element, radius: Double,
                              options: WeakAtomOptions = WeakAtomOptions()) -> (AtomDetection, Int) {
     let existing = detection.positions

@@ -2,7 +2,7 @@ import Foundation
 
 /// Colours for data: a perceptually uniform sequential map for continuous values and a
 /// colour-blind-safe palette for categories.
-public enum ColorMap {
+package enum ColorMap {
     /// Control points of matplotlib's "viridis" at 0, 1/9, …, 1 (dark blue to yellow), which
     /// stays readable in grey and for colour-blind readers.
     static let viridis: [(Double, Double, Double)] = [
@@ -11,7 +11,7 @@ public enum ColorMap {
     ]
 
     /// The sequential colour of `t` in [0, 1] (clamped), as `#rrggbb`.
-    public static func sequential(_ t: Double) -> String {
+    package static func sequential(_ t: Double) -> String {
         let x = min(max(t.isFinite ? t : 0, 0), 1) * Double(viridis.count - 1)
         let i = min(Int(x), viridis.count - 2)
         let f = x - Double(i)
@@ -20,10 +20,10 @@ public enum ColorMap {
     }
 
     /// Okabe & Ito's palette (2008), distinguishable under every common colour-vision deficiency.
-    public static let categorical = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+    package static let categorical = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
     /// Colour for missing values (an invalid fit).
-    public static let missing = "#bbbbbb"
+    package static let missing = "#bbbbbb"
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
         func c(_ v: Double) -> Int { clampedInt(v.rounded(), 0...255) }

@@ -4,7 +4,7 @@ extension Plot {
     /// Two models of one particle compared (paper Fig. 3), a slab through the first model's
     /// centre: common atoms grey, displaced atoms orange with an arrow from their first to
     /// their second position, lost atoms as red rings, gained atoms blue.
-    public static func comparison(_ c: ModelComparison, slab: Slab,
+    package static func comparison(_ c: ModelComparison, slab: Slab,
                                   atomRadius: Double, names: (String, String) = ("first", "second"), title: String? = nil) -> SVGCanvas {
         let (h, v) = slab.axis.shown
         let first = c.firstPositions, second = c.secondPositions

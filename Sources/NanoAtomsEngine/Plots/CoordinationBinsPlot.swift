@@ -3,7 +3,7 @@ import Foundation
 extension Plot {
     /// A statistic binned by CN (paper Fig. 5): the mean of each bin of at least 5 atoms with
     /// an error bar of ±S/√N, and the number of atoms in each bin under it.
-    public static func coordinationBins(_ bins: [CoordinationBin], statistic: String, title: String? = nil) -> SVGCanvas {
+    package static func coordinationBins(_ bins: [CoordinationBin], statistic: String, title: String? = nil) -> SVGCanvas {
         let label = StatisticLabel(column: statistic)
         let cns = bins.map { Double($0.cn) }
         let lows = bins.map { $0.mean - $0.standardError }, highs = bins.map { $0.mean + $0.standardError }

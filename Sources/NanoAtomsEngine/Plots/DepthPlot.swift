@@ -9,7 +9,7 @@ extension Plot {
     ///   - fit: the fit, with its averaged points.
     ///   - atomDepths: each atom's radial depth (Å), to show the spread behind the averages.
     ///   - atomValues: each atom's value of the statistic.
-    public static func depth(_ fit: DepthFit, atomDepths: [Double] = [], atomValues: [Double] = [], title: String? = nil) -> SVGCanvas {
+    package static func depth(_ fit: DepthFit, atomDepths: [Double] = [], atomValues: [Double] = [], title: String? = nil) -> SVGCanvas {
         let label = StatisticLabel(column: fit.statistic)
         let atoms = zip(atomDepths, atomValues).filter { $0.0.isFinite && $0.1.isFinite }
         let xs = fit.depths + atoms.map(\.0) + [0]
@@ -49,4 +49,4 @@ extension Plot {
 }
 
 /// The figures nanoatoms draws, each a function from results to an ``SVGCanvas``.
-public enum Plot {}
+package enum Plot {}

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The image data is stored uncompressed (deflate "stored" blocks): slices are small, and this
 /// needs no compression library. A PNG reader accepts it like any other.
-public func greyscalePNG(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
+package func greyscalePNG(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
     precondition(pixels.count == width * height && width > 0 && height > 0)
     var raw: [UInt8] = []
     raw.reserveCapacity((width + 1) * height)
@@ -44,7 +44,7 @@ private func appendChunk(_ type: String, _ data: [UInt8], to png: inout [UInt8])
 private func bigEndian32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
 
 /// CRC-32 as PNG defines it (polynomial 0xEDB88320, reflected).
-public func crc32(_ bytes: [UInt8]) -> UInt32 {
+package func crc32(_ bytes: [UInt8]) -> UInt32 {
     var crc: UInt32 = 0xffff_ffff
     for b in bytes {
         crc ^= UInt32(b)
@@ -54,7 +54,7 @@ public func crc32(_ bytes: [UInt8]) -> UInt32 {
 }
 
 /// Adler-32 as zlib defines it.
-public func adler32(_ bytes: [UInt8]) -> UInt32 {
+package func adler32(_ bytes: [UInt8]) -> UInt32 {
     var a: UInt32 = 1, b: UInt32 = 0
     for byte in bytes {
         a = (a + UInt32(byte)) % 65521

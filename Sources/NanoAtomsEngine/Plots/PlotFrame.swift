@@ -6,19 +6,19 @@ import Foundation
 /// Sized for a journal figure (520 × 380 units ≈ 8.7 cm wide at 150 dpi) with text large
 /// enough to read at that size. Elements carry classes (`point`, `fit`, `tick-label x`, …) so
 /// tests and style sheets can find them.
-public struct PlotFrame: Sendable {
+package struct PlotFrame: Sendable {
     /// The drawing.
-    public var canvas: SVGCanvas
+    package var canvas: SVGCanvas
     /// Data to figure coordinates.
-    public let x: LinearScale, y: LinearScale
+    package let x: LinearScale, y: LinearScale
     /// The plot area: left, top, width, height.
-    public let area: (left: Double, top: Double, width: Double, height: Double)
+    package let area: (left: Double, top: Double, width: Double, height: Double)
 
     /// Default figure size.
-    public static let defaultSize = (width: 520.0, height: 380.0)
+    package static let defaultSize = (width: 520.0, height: 380.0)
 
     /// A frame with axes drawn for `xDomain` × `yDomain`; `rightMargin` leaves room for a colour bar.
-    public init(title: String, xLabel: String, yLabel: String, xDomain: (Double, Double), yDomain: (Double, Double),
+    package init(title: String, xLabel: String, yLabel: String, xDomain: (Double, Double), yDomain: (Double, Double),
                 width: Double = PlotFrame.defaultSize.width, height: Double = PlotFrame.defaultSize.height,
                 rightMargin: Double = 20, grid: Bool = true) {
         canvas = SVGCanvas(width: width, height: height, title: title)
@@ -29,14 +29,14 @@ public struct PlotFrame: Sendable {
     }
 
     /// The plot area a frame of this size has: left, top, width, height.
-    public static func plotArea(width: Double = defaultSize.width, height: Double = defaultSize.height,
+    package static func plotArea(width: Double = defaultSize.width, height: Double = defaultSize.height,
                                 rightMargin: Double = 20) -> (left: Double, top: Double, width: Double, height: Double) {
         (66, 36, width - 66 - rightMargin, height - 36 - 54)
     }
 
     /// Domains around `h` × `v` (with `padding` on each side) widened so one unit is as long
     /// on both axes in a plot area of `areaWidth` × `areaHeight`: atoms stay round.
-    public static func equalAspectDomains(h: (Double, Double), v: (Double, Double), padding: Double,
+    package static func equalAspectDomains(h: (Double, Double), v: (Double, Double), padding: Double,
                                           areaWidth: Double, areaHeight: Double) -> (h: (Double, Double), v: (Double, Double)) {
         var h = (h.0 - padding, h.1 + padding), v = (v.0 - padding, v.1 + padding)
         let scale = min(areaWidth / max(h.1 - h.0, 1e-9), areaHeight / max(v.1 - v.0, 1e-9))
@@ -73,12 +73,12 @@ public struct PlotFrame: Sendable {
     }
 
     /// Starts a group clipped to the plot area, for data that may stray outside the axes.
-    public mutating func beginData(className: String) {
+    package mutating func beginData(className: String) {
         canvas.beginGroup(className: className, clipTo: (area.left, area.top, area.width, area.height))
     }
 
     /// How a legend entry is drawn.
-    public enum LegendMark: Sendable {
+    package enum LegendMark: Sendable {
         /// A filled circle.
         case marker(String)
         /// An open circle.
@@ -90,7 +90,7 @@ public struct PlotFrame: Sendable {
     /// Draws a legend box in the corner of the plot area that covers the fewest of `avoiding`
     /// (the data's figure coordinates), trying top right, top left, bottom right, bottom left.
     /// With `outside`, the legend goes right of the plot area instead (leave a right margin for it).
-    public mutating func legend(_ entries: [(label: String, mark: LegendMark)], avoiding points: [(Double, Double)] = [],
+    package mutating func legend(_ entries: [(label: String, mark: LegendMark)], avoiding points: [(Double, Double)] = [],
                                 outside: Bool = false) {
         guard !entries.isEmpty else { return }
         let rowHeight = 17.0
@@ -119,7 +119,7 @@ public struct PlotFrame: Sendable {
     }
 
     /// Draws a vertical colour bar for values `lower`...`upper` right of the plot area.
-    public mutating func colorBar(lower: Double, upper: Double, label: String) {
+    package mutating func colorBar(lower: Double, upper: Double, label: String) {
         let left = area.left + area.width + 16, width = 14.0
         let steps = 48
         canvas.beginGroup(className: "colorbar")

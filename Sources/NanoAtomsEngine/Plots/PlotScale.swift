@@ -2,14 +2,14 @@ import Foundation
 
 /// A linear map from data values (`domain`) to figure coordinates (`range`); the range may
 /// run backwards (y grows downwards in SVG).
-public struct LinearScale: Sendable {
+package struct LinearScale: Sendable {
     /// The data interval.
-    public let domain: (lower: Double, upper: Double)
+    package let domain: (lower: Double, upper: Double)
     /// The figure interval it maps to.
-    public let range: (start: Double, end: Double)
+    package let range: (start: Double, end: Double)
 
     /// A scale from `domain` to `range`; an empty domain is widened so nothing divides by zero.
-    public init(domain: (Double, Double), range: (Double, Double)) {
+    package init(domain: (Double, Double), range: (Double, Double)) {
         var (lo, hi) = domain
         if !(hi > lo) { lo -= 0.5; hi = lo + 1 }
         self.domain = (lo, hi)
@@ -17,13 +17,13 @@ public struct LinearScale: Sendable {
     }
 
     /// The figure coordinate of `value`.
-    public func callAsFunction(_ value: Double) -> Double {
+    package func callAsFunction(_ value: Double) -> Double {
         range.start + (value - domain.lower) / (domain.upper - domain.lower) * (range.end - range.start)
     }
 }
 
 /// About `count` round tick values (steps of 1, 2 or 5 × 10ⁿ) covering `lower`...`upper`.
-public func niceTicks(_ lower: Double, _ upper: Double, count: Int = 5) -> [Double] {
+package func niceTicks(_ lower: Double, _ upper: Double, count: Int = 5) -> [Double] {
     guard lower.isFinite, upper.isFinite, upper > lower, count > 0 else { return lower.isFinite ? [lower] : [] }
     // A span that overflows, or one too narrow to tell from its ends, gets its ends as ticks
     // (the multiples of a step would not be finite, or would number in the trillions).
@@ -46,7 +46,7 @@ func niceStep(_ raw: Double) -> Double {
 }
 
 /// `lower`...`upper` widened to the nearest round ticks, with a little padding for a lone value.
-public func niceDomain(_ values: [Double], includeZero: Bool = false) -> (Double, Double) {
+package func niceDomain(_ values: [Double], includeZero: Bool = false) -> (Double, Double) {
     let finite = values.filter(\.isFinite)
     guard var lo = finite.min(), var hi = finite.max() else { return (0, 1) }
     if includeZero { lo = min(lo, 0); hi = max(hi, 0) }
@@ -64,7 +64,7 @@ public func niceDomain(_ values: [Double], includeZero: Bool = false) -> (Double
 }
 
 /// A tick label with as many decimals as the tick spacing needs ("0.5", "10", "1e-05").
-public func tickLabel(_ value: Double, step: Double) -> String {
+package func tickLabel(_ value: Double, step: Double) -> String {
     if value == 0 { return "0" }
     guard step.isFinite, step > 0, value.isFinite else { return String(format: "%.3g", value) }
     let magnitude = max(abs(value), step)

@@ -1,12 +1,12 @@
 import Foundation
 
 /// Which of x, y, z a view looks along, and the two axes it shows.
-public enum ViewAxis: Int, Sendable, CaseIterable {
+package enum ViewAxis: Int, Sendable, CaseIterable {
     case x = 0, y = 1, z = 2
 
     /// The axis shown horizontally and the one shown vertically: looking along z shows x and y;
     /// along x shows y and z; along y shows x and z.
-    public var shown: (horizontal: Int, vertical: Int) {
+    package var shown: (horizontal: Int, vertical: Int) {
         switch self {
         case .x: return (1, 2)
         case .y: return (0, 2)
@@ -15,26 +15,26 @@ public enum ViewAxis: Int, Sendable, CaseIterable {
     }
 
     /// The axis's name ("x", "y", "z").
-    public var name: String { ["x", "y", "z"][rawValue] }
+    package var name: String { ["x", "y", "z"][rawValue] }
 
     /// The axis named `name`, if any.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let i = ["x", "y", "z"].firstIndex(of: name.lowercased()) else { return nil }
         self.init(rawValue: i)
     }
 }
 
 /// A slab of a model: the atoms whose coordinate along `axis` lies within `thickness / 2` of `centre`.
-public struct Slab: Sendable {
+package struct Slab: Sendable {
     /// The axis the slab is viewed along.
-    public var axis: ViewAxis
+    package var axis: ViewAxis
     /// The slab's centre along that axis (Å).
-    public var centre: Double
+    package var centre: Double
     /// Its thickness (Å).
-    public var thickness: Double
+    package var thickness: Double
 
     /// A slab of `thickness` through `centre` along `axis`.
-    public init(axis: ViewAxis, centre: Double, thickness: Double) {
+    package init(axis: ViewAxis, centre: Double, thickness: Double) {
         self.axis = axis
         self.centre = centre
         self.thickness = thickness
@@ -42,11 +42,11 @@ public struct Slab: Sendable {
 
     /// The central slab of `positions`: through their centroid, one lattice constant thick by
     /// default, which holds two atomic layers of an fcc crystal seen along a cube axis.
-    public static func central(_ positions: [Vector3], axis: ViewAxis, thickness: Double) -> Slab {
+    package static func central(_ positions: [Vector3], axis: ViewAxis, thickness: Double) -> Slab {
         let c = positions.isEmpty ? Vector3.zero : positions.reduce(Vector3.zero, +) / Double(positions.count)
         return Slab(axis: axis, centre: c[axis.rawValue], thickness: thickness)
     }
 
     /// Whether `p` lies in the slab.
-    public func contains(_ p: Vector3) -> Bool { abs(p[axis.rawValue] - centre) <= thickness / 2 }
+    package func contains(_ p: Vector3) -> Bool { abs(p[axis.rawValue] - centre) <= thickness / 2 }
 }

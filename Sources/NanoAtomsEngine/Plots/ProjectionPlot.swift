@@ -8,7 +8,7 @@ extension Plot {
     /// A slab of a model projected along an axis (paper Figs. 1e and 2): each atom a disc of
     /// its atomic radius coloured by `values` (CN, DOI or any column) with a colour bar; atoms
     /// without a value are grey. Deeper atoms are drawn first so nearer ones cover them.
-    public static func projection(_ positions: [Vector3], values: [Double]?, column: String?, slab: Slab,
+    package static func projection(_ positions: [Vector3], values: [Double]?, column: String?, slab: Slab,
                                   atomRadius: Double, title: String? = nil) -> SVGCanvas {
         let (h, v) = slab.axis.shown
         let inSlab = positions.indices.filter { slab.contains(positions[$0]) }

@@ -3,7 +3,7 @@ import Foundation
 extension Plot {
     /// g(r) of a particle with its first peak and its first minimum (the CN radius where no
     /// lattice fits) marked, and the CN radius the statistics used.
-    public static func radialDistribution(_ rdf: RadialDistribution, coordinationRadius: Double?, title: String? = nil) -> SVGCanvas {
+    package static func radialDistribution(_ rdf: RadialDistribution, coordinationRadius: Double?, title: String? = nil) -> SVGCanvas {
         let points = zip(rdf.r, rdf.g).filter { $0.1.isFinite }
         var frame = PlotFrame(title: title ?? "Radial distribution function",
                               xLabel: "Distance r (Å)", yLabel: "g(r)",

@@ -5,11 +5,11 @@ import Foundation
 ///
 /// Coordinates are SVG's: x to the right, y downwards. Every value written is rounded to two
 /// decimals so files stay small and diff well.
-public struct SVGCanvas: Sendable {
+package struct SVGCanvas: Sendable {
     /// Width and height of the figure.
-    public let width: Double, height: Double
+    package let width: Double, height: Double
     /// A title for the document (shown by browsers, read by screen readers).
-    public var title: String
+    package var title: String
     /// The elements so far, each followed by a line break.
     private var body = TextBuffer()
     /// Offsets in `body` where an id begins: `inlineElement` prefixes each.
@@ -18,17 +18,17 @@ public struct SVGCanvas: Sendable {
     private var elements = 0
 
     /// The font stack: DejaVu Sans is what Debian's renderers have; the rest cover other systems.
-    public static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
+    package static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
     /// An empty figure of `width` × `height`.
-    public init(width: Double, height: Double, title: String) {
+    package init(width: Double, height: Double, title: String) {
         self.width = width
         self.height = height
         self.title = title
     }
 
     /// A line segment.
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
+    package mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
                               width: Double = 1, dash: String? = nil, className: String? = nil) {
         elements += 1
         body.append("<line"); attr("class", className)
@@ -39,7 +39,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// An open polyline through `points`.
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5,
+    package mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5,
                                   dash: String? = nil, className: String? = nil) {
         guard !points.isEmpty else { return }
         elements += 1
@@ -54,7 +54,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// A circle; `tooltip` becomes its `<title>`, which browsers show on hover.
-    public mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, stroke: String? = nil,
+    package mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, stroke: String? = nil,
                                 strokeWidth: Double = 1, opacity: Double? = nil, className: String? = nil, tooltip: String? = nil) {
         elements += 1
         body.append("<circle"); attr("class", className)
@@ -71,7 +71,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// A rectangle.
-    public mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String,
+    package mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String,
                               stroke: String? = nil, strokeWidth: Double = 1, className: String? = nil) {
         elements += 1
         body.append("<rect"); attr("class", className)
@@ -83,10 +83,10 @@ public struct SVGCanvas: Sendable {
     }
 
     /// Horizontal alignment of text relative to its anchor point.
-    public enum Anchor: String, Sendable { case start, middle, end }
+    package enum Anchor: String, Sendable { case start, middle, end }
 
     /// Text whose baseline starts (or is centred, or ends) at (x, y), rotated by `rotate` degrees about that point.
-    public mutating func text(_ string: String, _ x: Double, _ y: Double, size: Double = 12, anchor: Anchor = .start,
+    package mutating func text(_ string: String, _ x: Double, _ y: Double, size: Double = 12, anchor: Anchor = .start,
                               rotate: Double = 0, bold: Bool = false, fill: String = "#000", className: String? = nil) {
         elements += 1
         body.append("<text"); attr("class", className)
@@ -101,7 +101,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// A raster image (PNG bytes) drawn into the rectangle, pixels kept sharp.
-    public mutating func image(png: [UInt8], _ x: Double, _ y: Double, _ w: Double, _ h: Double) {
+    package mutating func image(png: [UInt8], _ x: Double, _ y: Double, _ w: Double, _ h: Double) {
         elements += 1
         number("<image x=\"", x); number("\" y=\"", y); number("\" width=\"", w); number("\" height=\"", h)
         body.append("\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,")
@@ -110,7 +110,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// Starts a group (`<g>`) that following shapes belong to until `endGroup()`.
-    public mutating func beginGroup(className: String, clipTo clip: (x: Double, y: Double, w: Double, h: Double)? = nil) {
+    package mutating func beginGroup(className: String, clipTo clip: (x: Double, y: Double, w: Double, h: Double)? = nil) {
         if let clip {
             // The clip path's id, and the reference to it, get a prefix in `inlineElement`.
             let id = "clip\(elements)"
@@ -127,10 +127,10 @@ public struct SVGCanvas: Sendable {
     }
 
     /// Ends the innermost group.
-    public mutating func endGroup() { body.append("</g>\n"); elements += 1 }
+    package mutating func endGroup() { body.append("</g>\n"); elements += 1 }
 
     /// The SVG document.
-    public var document: String { render(idPrefix: "", declaration: true) }
+    package var document: String { render(idPrefix: "", declaration: true) }
 
     /// The `<svg>` element with every id prefixed with `idPrefix`.
     private func render(idPrefix: String, declaration: Bool) -> String {
@@ -158,7 +158,7 @@ public struct SVGCanvas: Sendable {
 
     /// The figure as an `<svg>` element to inline in HTML (no XML declaration), its ids
     /// prefixed with `idPrefix` so that several figures on one page do not share an id.
-    public func inlineElement(idPrefix: String) -> String { render(idPrefix: idPrefix, declaration: false) }
+    package func inlineElement(idPrefix: String) -> String { render(idPrefix: idPrefix, declaration: false) }
 
     /// Appends `prefix` and a coordinate to the body.
     private mutating func number(_ prefix: StaticString, _ v: Double) {
@@ -193,7 +193,7 @@ func formatCoordinate(_ v: Double) -> String {
 }
 
 /// `text` with XML's five special characters escaped.
-public func escapeXML(_ text: String) -> String {
+package func escapeXML(_ text: String) -> String {
     // Most text (numbers, labels) has nothing to escape: check the bytes first.
     if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
     var out = TextBuffer(capacity: text.utf8.count + 16)

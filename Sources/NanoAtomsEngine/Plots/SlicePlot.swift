@@ -7,7 +7,7 @@ extension Plot {
     ///
     /// - Parameters:
     ///   - index: the plane's voxel index along `axis`.
-    public static func slice(_ volume: Volume, axis: ViewAxis, index: Int, atoms: [Vector3] = [], atomRadius: Double,
+    package static func slice(_ volume: Volume, axis: ViewAxis, index: Int, atoms: [Vector3] = [], atomRadius: Double,
                              title: String? = nil) -> SVGCanvas {
         let dims = [volume.nx, volume.ny, volume.nz]
         let (h, v) = axis.shown

@@ -1,16 +1,16 @@
 /// How figures name a column: its ``Statistic``'s label and unit, or the column's own name for
 /// a column that is no statistic.
-public struct StatisticLabel: Sendable {
+package struct StatisticLabel: Sendable {
     /// The label, e.g. "Coordination number (CN)".
-    public let name: String
+    package let name: String
     /// The unit, e.g. "Å²", or "" for a pure number.
-    public let unit: String
+    package let unit: String
 
     /// "name (unit)", or the name alone without a unit.
-    public var axisLabel: String { unit.isEmpty ? name : "\(name) (\(unit))" }
+    package var axisLabel: String { unit.isEmpty ? name : "\(name) (\(unit))" }
 
     /// The label of column `column`, read from ``Statistic/all``.
-    public init(column: String) {
+    package init(column: String) {
         if let s = Statistic.named(column) { (name, unit) = (s.label, s.unit) } else { (name, unit) = (column, "") }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 extension Plot {
     /// The threshold search: the correlation between the denoised map and the map simulated
     /// from the atoms found at each threshold, with Otsu's value and the chosen threshold marked.
-    public static func thresholdSearch(_ search: ThresholdSearchResult, title: String? = nil) -> SVGCanvas {
+    package static func thresholdSearch(_ search: ThresholdSearchResult, title: String? = nil) -> SVGCanvas {
         let trials = search.trials.filter { $0.correlation.isFinite }.sorted { $0.threshold < $1.threshold }
         let xs = trials.map { Double($0.threshold) } + [Double(search.otsu), Double(search.threshold)]
         var frame = PlotFrame(title: title ?? "Threshold search",

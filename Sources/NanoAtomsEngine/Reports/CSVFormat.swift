@@ -1,10 +1,10 @@
 import Foundation
 
 /// Comma-separated tables: a header line of column names, then one row per atom.
-public enum CSVFormat {
+package enum CSVFormat {
     /// The CSV text of `atoms`: `id,x,y,z` (Å) then every column of the set. Non-finite
     /// values are written `nan`; whole numbers without decimals.
-    public static func text(_ atoms: AtomSet) -> String {
+    package static func text(_ atoms: AtomSet) -> String {
         let columns = atoms.columnNames.map { atoms[column: $0]! }
         var out = TextBuffer(capacity: 64 + atoms.count * (32 + 10 * columns.count))
         out.append((["id", "x", "y", "z"] + atoms.columnNames).joined(separator: ","))
@@ -24,7 +24,7 @@ public enum CSVFormat {
     /// Reads a CSV table with a header line into atoms: `x,y,z` (any letter case) give the
     /// positions, every other numeric column becomes a column (`id` is dropped). `name`
     /// names the file in errors, with the line number.
-    public static func parseAtoms(_ text: String, element: Element, name: String) throws -> AtomSet {
+    package static func parseAtoms(_ text: String, element: Element, name: String) throws -> AtomSet {
         // A byte-order mark (spreadsheets write one) is not part of the first column's name.
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
@@ -66,7 +66,7 @@ public enum CSVFormat {
     }
 
     /// A value as the CSV writes it.
-    public static func format(_ v: Double) -> String {
+    package static func format(_ v: Double) -> String {
         var out = TextBuffer(capacity: 16)
         append(v, to: &out)
         return out.string

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document whose object keys keep the order they were written in, and whose
 /// non-finite numbers are written as `null` (JSON has no NaN).
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     /// A number.
     case number(Double)
     /// A string.
@@ -16,23 +16,23 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// An object, keys in order.
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
+    package static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
 
     /// A number, or null when it is not finite.
-    public static func finite(_ x: Double?) -> JSONValue {
+    package static func finite(_ x: Double?) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         return .number(x)
     }
 
     /// The text of the document, indented by `indent` spaces per level.
-    public func serialized(indent: Int = 1, level: Int = 0) -> String {
+    package func serialized(indent: Int = 1, level: Int = 0) -> String {
         var out = ""
         serialize(into: &out, indent: indent, level: level)
         return out
     }
 
     /// Appends the text of the document to `out` (one growing string, not one per value).
-    public func serialize(into out: inout String, indent: Int = 1, level: Int = 0) {
+    package func serialize(into out: inout String, indent: Int = 1, level: Int = 0) {
         func newline(_ level: Int) {
             out += "\n"
             for _ in 0..<(indent * level) { out += " " }

@@ -5,11 +5,11 @@ import Foundation
 /// Unlike PDB's fixed columns, mmCIF's fields are whitespace-separated and hold any
 /// coordinate, so a map far from the origin (a large NXSTART or ORIGIN) still gives a model
 /// other programs (gemmi, ChimeraX, PyMOL) read exactly.
-public enum MMCIFFormat {
+package enum MMCIFFormat {
     /// The text of an mmCIF file with one `atom_site` row per record (and an
     /// `atom_site_anisotrop` row where the record has a finite U), the cell when `box` is
     /// given. Coordinates with three decimals, as PDB's; non-finite values refused.
-    public static func text(element: Element, records: [PDBFormat.Record], box: Vector3? = nil, name: String = "nanoatoms") throws -> String {
+    package static func text(element: Element, records: [PDBFormat.Record], box: Vector3? = nil, name: String = "nanoatoms") throws -> String {
         let el = element.symbol.uppercased()
         var out = TextBuffer(capacity: 512 + 96 * records.count)
         func line(_ s: String) { out.append(s); out.append(ascii: "\n") }
@@ -52,18 +52,18 @@ public enum MMCIFFormat {
     }
 
     /// An atom read from an mmCIF `atom_site` table.
-    public struct ReadAtom: Sendable {
+    package struct ReadAtom: Sendable {
         /// Position, Å.
-        public var position: Vector3
+        package var position: Vector3
         /// `type_symbol` (empty when the table has none).
-        public var element: String
+        package var element: String
         /// `B_iso_or_equiv`, Å² (0 when absent).
-        public var bFactor: Double
+        package var bFactor: Double
     }
 
     /// Reads the `atom_site` loop of mmCIF text (the first model only, as readers of one
     /// particle expect); `name` names the file in errors.
-    public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
+    package static func parse(_ text: String, name: String) throws -> [ReadAtom] {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         var k = 0
         while k < lines.count {

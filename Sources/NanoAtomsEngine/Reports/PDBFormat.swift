@@ -2,27 +2,27 @@ import Foundation
 
 /// Writing and reading atomic models in the PDB format (fixed columns), with B-factors and
 /// ANISOU records.
-public enum PDBFormat {
+package enum PDBFormat {
     /// One atom to write.
-    public struct Record: Sendable {
+    package struct Record: Sendable {
         /// Position, Å.
-        public var position: Vector3
+        package var position: Vector3
         /// Occupancy column (0–1).
-        public var occupancy: Double = 1
+        package var occupancy: Double = 1
         /// Isotropic B-factor, Å² (B = 8π²·U); nil writes 0.
-        public var bFactor: Double? = nil
+        package var bFactor: Double? = nil
         /// Anisotropic U (Å²); nil writes no ANISOU record.
-        public var anisotropicU: Matrix3? = nil
+        package var anisotropicU: Matrix3? = nil
         /// An atom at `position`.
-        public init(position: Vector3) { self.position = position }
+        package init(position: Vector3) { self.position = position }
     }
 
     /// The coordinates PDB's fixed columns hold (8.3 format): -999.999 to 9999.999 Å.
-    public static let coordinateRange: ClosedRange<Double> = -999.999...9999.999
+    package static let coordinateRange: ClosedRange<Double> = -999.999...9999.999
     /// The largest B-factor its 6.2 column holds, Å².
-    public static let maximumBFactor = 999.99
+    package static let maximumBFactor = 999.99
     /// The ANISOU columns hold U × 10⁴ as 7-digit integers.
-    public static let anisouRange: ClosedRange<Double> = -999_999...9_999_999
+    package static let anisouRange: ClosedRange<Double> = -999_999...9_999_999
 
     /// The text of a PDB file: an optional REMARK, CRYST1 for the box, one ATOM (and ANISOU)
     /// record per atom in the exact column layout of the PDB format v3.3, then END.
@@ -31,14 +31,14 @@ public enum PDBFormat {
     /// ``coordinateRange`` (a map with a large origin), a B-factor over ``maximumBFactor``, a U
     /// outside ``anisouRange``. The error names CSV, which holds any value. A B-factor that is
     /// not a number (no Uiso for that atom) is written 0; a non-finite U writes no ANISOU record.
-    public static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) throws -> String {
+    package static func text(element: Element, records: [Record], box: Vector3? = nil, remark: String? = nil) throws -> String {
         try checkFits(records)
         return unchecked(element: element, records: records, box: box, remark: remark)
     }
 
     /// Throws, naming the first atom and the formats that hold it, when a record has a value
     /// PDB's columns cannot hold (see ``text(element:records:box:remark:)``).
-    public static func checkFits(_ records: [Record]) throws {
+    package static func checkFits(_ records: [Record]) throws {
         for (i, r) in records.enumerated() {
             for v in [r.position.x, r.position.y, r.position.z] where !(v.isFinite && coordinateRange.contains(v)) {
                 throw EngineError("atom \(i + 1) lies at (\(String(format: "%.3f, %.3f, %.3f", r.position.x, r.position.y, r.position.z))) Å, outside the PDB format's -999.999 to 9999.999 Å: write mmCIF (.cif) or CSV instead (they hold any coordinate)")
@@ -92,21 +92,21 @@ public enum PDBFormat {
     }
 
     /// An atom read from a PDB file.
-    public struct ReadAtom: Sendable {
+    package struct ReadAtom: Sendable {
         /// Position, Å.
-        public var position: Vector3
+        package var position: Vector3
         /// Element symbol (columns 77–78, else from the atom name).
-        public var element: String
+        package var element: String
         /// B-factor, Å².
-        public var bFactor: Double
+        package var bFactor: Double
         /// Occupancy.
-        public var occupancy: Double
+        package var occupancy: Double
         /// The ANISOU tensor (Å²), if the file has one for this atom.
-        public var anisotropicU: Matrix3?
+        package var anisotropicU: Matrix3?
     }
 
     /// Reads the ATOM/HETATM (and ANISOU) records of PDB text; `name` names it in errors.
-    public static func parse(_ text: String, name: String) throws -> [ReadAtom] {
+    package static func parse(_ text: String, name: String) throws -> [ReadAtom] {
         var atoms: [ReadAtom] = []
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {

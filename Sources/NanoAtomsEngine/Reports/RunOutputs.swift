@@ -6,10 +6,10 @@ import Foundation
 ///
 /// `summary.json` holds the counts, the threshold search, every removal with its reason, the
 /// mask, both lattice fits, the Table 1 row, the depth fits and the timings.
-public enum RunOutputs {
+package enum RunOutputs {
     /// The summary of a model-building run as JSON: counts, the threshold search, every
     /// removal with its reason, the mask and the timings.
-    public static func summary(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
+    package static func summary(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
         let trials = r.search.trials.map { t in
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
                               ("correlation", .finite(t.correlation)),
@@ -160,7 +160,7 @@ public enum RunOutputs {
     }
 
     /// PDB records for atoms with statistics: B = 8π²·U_iso and ANISOU where the anisotropic fit is valid.
-    public static func pdbRecords(_ atoms: AtomSet) -> [PDBFormat.Record] {
+    package static func pdbRecords(_ atoms: AtomSet) -> [PDBFormat.Record] {
         let uiso = atoms[column: "uiso"], valid = atoms[column: "aniso_valid"]
         let u = ["u11", "u22", "u33", "u12", "u13", "u23"].map { atoms[column: $0] }
         return atoms.positions.indices.map { i in
@@ -174,10 +174,10 @@ public enum RunOutputs {
     }
 
     /// The files a run writes, relative to its folder.
-    public static let fileNames: Set<String> = ["model.pdb", "model.cif", "atoms.csv", "summary.json", "report.html", "plots"]
+    package static let fileNames: Set<String> = ["model.pdb", "model.cif", "atoms.csv", "summary.json", "report.html", "plots"]
 
     /// Why model.pdb cannot hold `atoms` (a coordinate beyond its columns), or nil when it can.
-    public static func pdbProblem(_ atoms: AtomSet) -> String? {
+    package static func pdbProblem(_ atoms: AtomSet) -> String? {
         do { try PDBFormat.checkFits(pdbRecords(atoms)); return nil }
         catch let e as EngineError { return e.message } catch { return "\(error)" }
     }

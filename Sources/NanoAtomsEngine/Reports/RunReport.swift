@@ -2,20 +2,20 @@ import Foundation
 
 /// The review page of a run: `report.html`, one self-contained file with the Table 1 row, the
 /// figures inline as SVG, every removed atom with its reason, the lattice fit and the timings.
-public enum RunReport {
+package enum RunReport {
     /// A figure of the report: a file name (without `.svg`), a caption and the drawing.
-    public struct Figure: Sendable {
+    package struct Figure: Sendable {
         /// The file name stem, e.g. `cn_depth`.
-        public let name: String
+        package let name: String
         /// What the figure shows and how to read it.
-        public let caption: String
+        package let caption: String
         /// The drawing.
-        public let canvas: SVGCanvas
+        package let canvas: SVGCanvas
     }
 
     /// The figures of a run: the threshold search, a slice of the map with the atoms, and with
     /// statistics the depth fits, the projections coloured by CN and DOI and the CN-binned statistics.
-    public static func figures(_ r: ValidatedModel, statistics st: ParticleStatistics?) -> [Figure] {
+    package static func figures(_ r: ValidatedModel, statistics st: ParticleStatistics?) -> [Figure] {
         var figures: [Figure] = [
             Figure(name: "threshold_search",
                    caption: "Threshold search: each point is the correlation between the denoised map and a map simulated from the atoms found at that threshold; the highest wins.",
@@ -73,10 +73,10 @@ public enum RunReport {
 
     /// δ with its bootstrap 95 % interval, e.g. "4.61 (4.1–5.3)", and ⚑ when it is flagged.
     /// One sentence on the mask: its size and how it was found.
-    public static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
+    package static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
 
     /// One sentence on `mask` (nil: none) and the located atoms it was placed around.
-    public static func maskSentence(_ mask: ParticleMask?, location: ParticleLocation?) -> String {
+    package static func maskSentence(_ mask: ParticleMask?, location: ParticleLocation?) -> String {
         guard let m = mask else { return "No mask." }
         var text = String(format: "Mask: a %.1f Å sphere at (%.1f, %.1f, %.1f) Å, ", 2 * m.radius, m.centre.x, m.centre.y, m.centre.z)
         switch m.method {
@@ -93,7 +93,7 @@ public enum RunReport {
     }
 
     /// The report page.
-    public static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
+    package static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
         var page = """
             <!DOCTYPE html>
             <html lang="en">

@@ -326,7 +326,7 @@ public struct LatticeFit: Sendable {
 /// The nearest fcc site (integer triple with an even sum) to `f`, in units of a/2:
 /// round every coordinate, and if the sum is odd re-round the worst one the other way
 /// (Conway & Sloane's decoder for the D₃ lattice).
-public func nearestFCCSite(_ f: Vector3) -> SIMD3<Int> {
+package func nearestFCCSite(_ f: Vector3) -> SIMD3<Int> {
     var n = SIMD3<Int>(Int(f.x.rounded()), Int(f.y.rounded()), Int(f.z.rounded()))
     if (n.x + n.y + n.z) & 1 != 0 {
         let r = [f.x - Double(n.x), f.y - Double(n.y), f.z - Double(n.z)]
@@ -354,7 +354,7 @@ func affineFit(_ x: [Vector3], _ sites: [SIMD3<Int>]) -> (Vector3, Matrix3)? {
 }
 
 /// The rotation R minimising Σ |R·srcᵢ − dstᵢ|² (Horn's quaternion method).
-public func bestRotation(from src: [Vector3], to dst: [Vector3]) -> Matrix3? {
+package func bestRotation(from src: [Vector3], to dst: [Vector3]) -> Matrix3? {
     var S = [Double](repeating: 0, count: 9)
     for (a, b) in zip(src, dst) { for i in 0..<3 { for j in 0..<3 { S[3 * i + j] += a[i] * b[j] } } }
     let (xx, xy, xz, yx, yy, yz, zx, zy, zz) = (S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8])

@@ -41,7 +41,7 @@ public enum LocalStructure: Int, Sendable, CaseIterable {
 ///   - positions: atom positions, Å.
 ///   - searchRadius: how far to look for the twelve neighbours, Å (1.5 × the bulk nearest-neighbour
 ///     distance is ample: a-CNA needs only the first shell).
-public func adaptiveCommonNeighborAnalysis(_ positions: [Vector3], searchRadius: Double,
+package func adaptiveCommonNeighborAnalysis(_ positions: [Vector3], searchRadius: Double,
                                            threads: Int = Parallel.availableCores) -> [LocalStructure] {
     let grid = NeighborGrid(points: positions, maximumRadius: searchRadius)
     var out = [LocalStructure](repeating: .other, count: positions.count)
@@ -126,6 +126,6 @@ private func classify(_ i: Int, candidates: inout [(Double, Int)], neighbor: ino
 }
 
 /// How many atoms of each structure, in `LocalStructure.allCases` order.
-public func structureCounts(_ types: [LocalStructure]) -> [(LocalStructure, Int)] {
+package func structureCounts(_ types: [LocalStructure]) -> [(LocalStructure, Int)] {
     LocalStructure.allCases.map { s in (s, types.filter { $0 == s }.count) }
 }

@@ -43,7 +43,7 @@ let inPlaneCosine = 0.3
 /// or with an unbalanced shell (|Σ r̂| ≥ 1.5). Vertices have CN ≤ 6, edges 7; a CN-8 site with
 /// four neighbours in the plane normal to the outward direction is {100}, a CN-9 site with six
 /// is {111}; any other surface atom is `otherSurface`.
-public func surfaceSites(_ positions: [Vector3], neighbors: [[Int]]) -> [SurfaceSite] {
+package func surfaceSites(_ positions: [Vector3], neighbors: [[Int]]) -> [SurfaceSite] {
     positions.indices.map { i in
         let list = neighbors[i]
         var sum = Vector3.zero

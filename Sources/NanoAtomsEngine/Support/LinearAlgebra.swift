@@ -125,7 +125,7 @@ public struct SymmetricEigen: Sendable {
 
 /// Solves the small dense system `A x = b` (A given row by row) by Gaussian
 /// elimination with partial pivoting; nil when A is singular or badly conditioned.
-public func solveLinearSystem(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
+package func solveLinearSystem(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
     var A = a, x = b
     var scale = 0.0
     for v in a { scale = max(scale, abs(v)) }

@@ -1,6 +1,6 @@
 /// A cell list over points in Å that answers "which points lie within r of this one"
 /// in time proportional to the answer, for a fixed maximum radius.
-public struct NeighborGrid: Sendable {
+package struct NeighborGrid: Sendable {
     private let points: [Vector3]
     private let cell: Double
     private let lower: Vector3
@@ -12,7 +12,7 @@ public struct NeighborGrid: Sendable {
     private let cellPoints: [Vector3]
 
     /// Builds the grid for queries up to `maximumRadius` Å.
-    public init(points: [Vector3], maximumRadius: Double) {
+    package init(points: [Vector3], maximumRadius: Double) {
         self.points = points
         guard let first = points.first else {
             cell = max(maximumRadius, 1e-6)
@@ -70,7 +70,7 @@ public struct NeighborGrid: Sendable {
 
     /// Calls `body(j, distanceSquared)` for every point j within `radius` of `p`
     /// (`radius` ≤ the grid's maximum radius), including a point at `p` itself.
-    public func forEachNeighbor(of p: Vector3, within radius: Double, _ body: (Int, Double) -> Void) {
+    package func forEachNeighbor(of p: Vector3, within radius: Double, _ body: (Int, Double) -> Void) {
         guard let (lo, hi) = cells(around: p, within: radius) else { return }
         let r2 = radius * radius
         for z in lo.z...hi.z {
@@ -88,7 +88,7 @@ public struct NeighborGrid: Sendable {
 
     /// Whether any point other than `excluded` lies within `radius` (≤ the grid's maximum
     /// radius) of `p`; stops at the first one found.
-    public func hasPoint(within radius: Double, of p: Vector3, excluding excluded: Int = -1) -> Bool {
+    package func hasPoint(within radius: Double, of p: Vector3, excluding excluded: Int = -1) -> Bool {
         guard let (lo, hi) = cells(around: p, within: radius) else { return false }
         let r2 = radius * radius
         for z in lo.z...hi.z { for y in lo.y...hi.y { for x in lo.x...hi.x {
@@ -103,7 +103,7 @@ public struct NeighborGrid: Sendable {
     /// The sum of `f(distanceSquared)` over the unordered pairs of distinct points within
     /// `radius` (≤ the grid's maximum radius) of each other: each pair once, which halves
     /// the work of summing over every point's neighbours.
-    public func pairSum(within radius: Double, _ f: (Double) -> Double) -> Double {
+    package func pairSum(within radius: Double, _ f: (Double) -> Double) -> Double {
         guard !points.isEmpty else { return 0 }
         let r2 = radius * radius
         var s = 0.0
@@ -145,14 +145,14 @@ public struct NeighborGrid: Sendable {
     }
 
     /// The indices of all points within `radius` of point `i`, excluding `i`.
-    public func neighbors(of i: Int, within radius: Double) -> [Int] {
+    package func neighbors(of i: Int, within radius: Double) -> [Int] {
         var out: [Int] = []
         forEachNeighbor(of: points[i], within: radius) { j, _ in if j != i { out.append(j) } }
         return out
     }
 
     /// The distance from point `i` to its nearest other point, or nil if none lies within `radius`.
-    public func nearestDistance(from i: Int, within radius: Double) -> Double? {
+    package func nearestDistance(from i: Int, within radius: Double) -> Double? {
         var best = Double.infinity
         forEachNeighbor(of: points[i], within: radius) { j, d2 in if j != i && d2 < best { best = d2 } }
         return best.isFinite ? best.squareRoot() : nil

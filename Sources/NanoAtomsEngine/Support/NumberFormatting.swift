@@ -6,7 +6,7 @@ import Foundation
 /// microsecond per number; a model's CSV, PDB and figures hold tens of thousands of numbers.
 /// These functions write the same text as C's `%.Nf` and `%.Ng` (up to the rounding of exact
 /// decimal ties, which C resolves on the exact binary value) from integer arithmetic.
-public enum NumberFormatting {
+package enum NumberFormatting {
     /// Powers of ten exactly representable in a Double.
     private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
     /// Above this magnitude (after scaling) the product v·10ⁿ could round the wrong way: fall back.
@@ -14,13 +14,13 @@ public enum NumberFormatting {
 
     /// `v` with `decimals` digits after the point, like C's `%.{decimals}f`; `nan`, `inf`
     /// and `-inf` for non-finite values.
-    public static func fixed(_ v: Double, _ decimals: Int) -> String {
+    package static func fixed(_ v: Double, _ decimals: Int) -> String {
         withFixed(v, decimals) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Calls `body` with the UTF-8 text of ``fixed(_:_:)``, held on the stack: for writers
     /// that copy it straight into a larger text (``TextBuffer``).
-    public static func withFixed<R>(_ v: Double, _ decimals: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    package static func withFixed<R>(_ v: Double, _ decimals: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard v.isFinite else { return fallback(v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf"), body) }
         guard decimals >= 0, decimals <= 15 else { return fallback(String(format: "%.\(decimals)f", v), body) }
         let scaled = (abs(v) * powersOfTen[decimals]).rounded(.toNearestOrEven)
@@ -54,12 +54,12 @@ public enum NumberFormatting {
     /// `v` with `digits` significant digits, like C's `%.{digits}g`: fixed notation for
     /// decimal exponents from −4 to digits − 1, scientific (`1.5e-05`) otherwise, trailing
     /// zeros removed.
-    public static func significant(_ v: Double, _ digits: Int = 6) -> String {
+    package static func significant(_ v: Double, _ digits: Int = 6) -> String {
         withSignificant(v, digits) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Calls `body` with the UTF-8 text of ``significant(_:_:)``, held on the stack.
-    public static func withSignificant<R>(_ v: Double, _ digits: Int = 6, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    package static func withSignificant<R>(_ v: Double, _ digits: Int = 6, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard v.isFinite else { return fallback(v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf"), body) }
         guard digits >= 1, digits <= 15 else { return fallback(String(format: "%.\(digits)g", v), body) }
         if v == 0 { return fallback(v.sign == .minus ? "-0" : "0", body) }
@@ -122,14 +122,14 @@ public enum NumberFormatting {
     }
 
     /// `v` in `width` columns with `decimals` decimals, like C's `%{width}.{decimals}f`.
-    public static func fixed(_ v: Double, _ decimals: Int, width: Int) -> String {
+    package static func fixed(_ v: Double, _ decimals: Int, width: Int) -> String {
         var text = TextBuffer(capacity: max(width, 24))
         text.append(fixed: v, decimals, width: width)
         return text.string
     }
 
     /// Two lower-case hexadecimal digits, like C's `%02x`, for 0...255.
-    public static func hexByte(_ b: Int) -> String {
+    package static func hexByte(_ b: Int) -> String {
         let digits = Array("0123456789abcdef".utf8)
         let c = max(0, min(255, b))
         return String(decoding: [digits[c >> 4], digits[c & 15]], as: UTF8.self)

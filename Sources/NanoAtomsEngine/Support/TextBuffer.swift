@@ -1,40 +1,40 @@
 /// A text written piece by piece as UTF-8 bytes: the files nanoatoms writes (CSV, PDB, SVG)
 /// hold tens of thousands of short pieces, and joining Swift strings costs a check and often
 /// an allocation per piece, while appending bytes to one array costs a copy.
-public struct TextBuffer: Sendable {
+package struct TextBuffer: Sendable {
     /// The text so far, UTF-8.
-    public private(set) var bytes: [UInt8] = []
+    package private(set) var bytes: [UInt8] = []
 
     /// An empty text with room for about `capacity` bytes.
-    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
     /// The text as a string.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    package var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Number of bytes written.
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 
     /// Appends `text`.
-    public mutating func append(_ text: String) {
+    package mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Appends `text`, a literal.
-    public mutating func append(_ text: StaticString) {
+    package mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// Appends one ASCII character.
-    public mutating func append(ascii c: Unicode.Scalar) { bytes.append(UInt8(ascii: c)) }
+    package mutating func append(ascii c: Unicode.Scalar) { bytes.append(UInt8(ascii: c)) }
 
     /// Appends `n` copies of a space.
-    public mutating func appendSpaces(_ n: Int) {
+    package mutating func appendSpaces(_ n: Int) {
         if n > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) }
     }
 
     /// Appends an integer in decimal, right-aligned in `width` columns (`%{width}d`).
-    public mutating func append(_ n: Int, width: Int = 0) {
+    package mutating func append(_ n: Int, width: Int = 0) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
             var at = 24
             var m = n.magnitude
@@ -50,7 +50,7 @@ public struct TextBuffer: Sendable {
 
     /// Appends `v` with `decimals` decimals (``NumberFormatting/fixed(_:_:)``), right-aligned
     /// in `width` columns.
-    public mutating func append(fixed v: Double, _ decimals: Int, width: Int = 0) {
+    package mutating func append(fixed v: Double, _ decimals: Int, width: Int = 0) {
         NumberFormatting.withFixed(v, decimals) { text in
             appendSpaces(width - text.count)
             bytes.append(contentsOf: text)
@@ -58,12 +58,12 @@ public struct TextBuffer: Sendable {
     }
 
     /// Appends `v` with `digits` significant digits (``NumberFormatting/significant(_:_:)``).
-    public mutating func append(significant v: Double, _ digits: Int = 6) {
+    package mutating func append(significant v: Double, _ digits: Int = 6) {
         NumberFormatting.withSignificant(v, digits) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends `text` with XML's five special characters escaped.
-    public mutating func append(escapingXML text: String) {
+    package mutating func append(escapingXML text: String) {
         var text = text
         text.withUTF8 { utf8 in
             for b in utf8 {
@@ -80,5 +80,5 @@ public struct TextBuffer: Sendable {
     }
 
     /// Appends UTF-8 bytes.
-    public mutating func append(bytes other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
+    package mutating func append(bytes other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
 }

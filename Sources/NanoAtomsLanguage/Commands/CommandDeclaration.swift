@@ -1,32 +1,32 @@
 import NanoAtomsEngine
 
 /// One parameter of a command.
-public struct Parameter: Sendable {
+package struct Parameter: Sendable {
     /// Its name (also its keyword: `name=value`).
-    public let name: String
+    package let name: String
     /// The types it accepts.
-    public let types: [ValueType]
+    package let types: [ValueType]
     /// Its default, or nil when it must be given.
-    public let defaultValue: Value?
+    package let defaultValue: Value?
     /// Whether it may be given by position (otherwise only as `name=value`).
-    public let positional: Bool
+    package let positional: Bool
     /// Unit of a number, e.g. "Å".
-    public let unit: String?
+    package let unit: String?
     /// One line on what it is.
-    public let help: String
+    package let help: String
     /// The allowed strings, for a choice.
-    public let choices: [String]?
+    package let choices: [String]?
     /// Whether it names a file (for completion).
-    public let isPath: Bool
+    package let isPath: Bool
     /// Whether it takes all remaining positional arguments, as a list.
-    public var variadic = false
+    package var variadic = false
     /// The numbers it accepts, checked when a call is bound (every number must be finite).
-    public var range: ClosedRange<Double>? = nil
+    package var range: ClosedRange<Double>? = nil
     /// Whether a number must be whole.
-    public var whole = false
+    package var whole = false
 
     /// This parameter, accepting only numbers within `range` (whole ones if `whole`).
-    public func within(_ range: ClosedRange<Double>, whole: Bool = false) -> Parameter {
+    package func within(_ range: ClosedRange<Double>, whole: Bool = false) -> Parameter {
         var p = self
         p.range = range
         p.whole = whole
@@ -45,28 +45,28 @@ public struct Parameter: Sendable {
     }
 
     /// A parameter that takes every remaining positional argument as a list.
-    public static func rest(_ name: String, _ help: String) -> Parameter {
+    package static func rest(_ name: String, _ help: String) -> Parameter {
         var p = Parameter(name: name, types: [.list], defaultValue: .list([]), positional: true, unit: nil, help: help, choices: nil, isPath: false)
         p.variadic = true
         return p
     }
 
     /// A required positional parameter.
-    public static func required(_ name: String, _ types: [ValueType], _ help: String, path: Bool = false) -> Parameter {
+    package static func required(_ name: String, _ types: [ValueType], _ help: String, path: Bool = false) -> Parameter {
         Parameter(name: name, types: types, defaultValue: nil, positional: true, unit: nil, help: help, choices: nil, isPath: path)
     }
     /// An optional positional parameter (absent unless given).
-    public static func optional(_ name: String, _ types: [ValueType], _ help: String, path: Bool = false) -> Parameter {
+    package static func optional(_ name: String, _ types: [ValueType], _ help: String, path: Bool = false) -> Parameter {
         Parameter(name: name, types: types, defaultValue: Value.none, positional: true, unit: nil, help: help, choices: nil, isPath: path)
     }
     /// A `name=value` option with a default.
-    public static func option(_ name: String, _ types: [ValueType], default value: Value, unit: String? = nil,
+    package static func option(_ name: String, _ types: [ValueType], default value: Value, unit: String? = nil,
                               choices: [String]? = nil, _ help: String) -> Parameter {
         Parameter(name: name, types: types, defaultValue: value, positional: false, unit: unit, help: help, choices: choices, isPath: false)
     }
 
     /// How help shows it: `map`, `[out]` or `snr=none`.
-    public var signature: String {
+    package var signature: String {
         if !positional { return "\(name)=\(defaultValue.map { $0.type == .none ? "none" : $0.summary } ?? "…")" }
         if variadic { return "[\(name)…]" }
         return defaultValue == nil ? name : "[\(name)]"
@@ -74,7 +74,7 @@ public struct Parameter: Sendable {
 }
 
 /// The arguments of one call, bound to the command's parameters and type-checked.
-public struct Arguments {
+package struct Arguments {
     let values: [String: Value]
     let command: String
     let location: SourceLocation
@@ -82,15 +82,15 @@ public struct Arguments {
     func error(_ message: String) -> LanguageError { LanguageError("\(command): \(message)", at: location) }
 
     /// The value of `name` (`.none` for an absent optional).
-    public subscript(_ name: String) -> Value { values[name] ?? .none }
+    package subscript(_ name: String) -> Value { values[name] ?? .none }
     /// Whether `name` was given or has a non-none default.
-    public func has(_ name: String) -> Bool { if case .none = self[name] { return false }; return true }
+    package func has(_ name: String) -> Bool { if case .none = self[name] { return false }; return true }
 
-    public func volume(_ name: String) throws(LanguageError) -> VolumeValue {
+    package func volume(_ name: String) throws(LanguageError) -> VolumeValue {
         if case .volume(let v) = self[name] { return v }
         throw error("'\(name)' must be a volume")
     }
-    public func atoms(_ name: String) throws(LanguageError) -> AtomsValue {
+    package func atoms(_ name: String) throws(LanguageError) -> AtomsValue {
         switch self[name] {
         case .atoms(let a): return a
         case .table(let t):
@@ -98,32 +98,32 @@ public struct Arguments {
         default: throw error("'\(name)' must be atoms")
         }
     }
-    public func number(_ name: String) throws(LanguageError) -> Double? {
+    package func number(_ name: String) throws(LanguageError) -> Double? {
         switch self[name] {
         case .number(let v): return v
         case .none: return nil
         default: throw error("'\(name)' must be a number")
         }
     }
-    public func string(_ name: String) throws(LanguageError) -> String? {
+    package func string(_ name: String) throws(LanguageError) -> String? {
         switch self[name] {
         case .string(let s): return s
         case .none: return nil
         default: throw error("'\(name)' must be a string")
         }
     }
-    public func bool(_ name: String) throws(LanguageError) -> Bool {
+    package func bool(_ name: String) throws(LanguageError) -> Bool {
         if case .bool(let b) = self[name] { return b }
         throw error("'\(name)' must be true or false")
     }
     /// A whole number ≥ `minimum`.
-    public func count(_ name: String, minimum: Int = 0) throws(LanguageError) -> Int? {
+    package func count(_ name: String, minimum: Int = 0) throws(LanguageError) -> Int? {
         guard let v = try number(name) else { return nil }
         guard v == v.rounded(), v >= Double(minimum), v < 1e9 else { throw error("'\(name)' must be a whole number ≥ \(minimum), not \(formatNumber(v))") }
         return Int(v)
     }
     /// A positive number.
-    public func positive(_ name: String) throws(LanguageError) -> Double? {
+    package func positive(_ name: String) throws(LanguageError) -> Double? {
         guard let v = try number(name) else { return nil }
         guard v > 0 else { throw error("'\(name)' must be positive, not \(formatNumber(v))") }
         return v
@@ -132,27 +132,27 @@ public struct Arguments {
 
 /// A command of the language, declared once: its arguments, help, teaching text and what it
 /// runs. Help, `explain`, argument checking and tab completion all read this declaration.
-public struct CommandDeclaration: Sendable {
+package struct CommandDeclaration: Sendable {
     /// The command's name.
-    public let name: String
+    package let name: String
     /// Its parameters, positional ones first.
-    public let parameters: [Parameter]
+    package let parameters: [Parameter]
     /// What it returns.
-    public let returns: ValueType
+    package let returns: ValueType
     /// One line of help.
-    public let summary: String
+    package let summary: String
     /// The teaching text: what the step does, why, what the paper says, what to look at.
-    public let teaching: String
+    package let teaching: String
     /// An example of its use.
-    public let example: String
+    package let example: String
     /// Runs the command.
-    public let run: @Sendable (Arguments, Interpreter) throws -> Value
+    package let run: @Sendable (Arguments, Interpreter) throws -> Value
 
     /// `name arg [opt] key=default`.
-    public var usage: String { ([name] + parameters.map(\.signature)).joined(separator: " ") }
+    package var usage: String { ([name] + parameters.map(\.signature)).joined(separator: " ") }
 
     /// The help text: usage, summary, parameters.
-    public var help: String {
+    package var help: String {
         var out = "\(usage)\n  \(summary)\n"
         for p in parameters {
             let types = p.types.map(\.rawValue).joined(separator: " or ")

@@ -93,7 +93,7 @@ let printCommand = CommandDeclaration(
 let outputCommands = [exportCommand, showCommand, printCommand]
 
 /// Everything about a value, over several lines.
-public func fullView(_ value: Value) -> String {
+package func fullView(_ value: Value) -> String {
     switch value {
     case .volume(let v):
         let st = VolumeStatistics(v.volume)

@@ -192,4 +192,4 @@ let argCommand = CommandDeclaration(
 let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand, pathCommand, textCommand, basenameCommand, argCommand]
 
 /// Every command, in the order help lists them.
-public let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + outputCommands + plotCommands + sessionCommands
+package let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + outputCommands + plotCommands + sessionCommands

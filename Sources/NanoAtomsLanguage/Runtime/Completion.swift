@@ -3,10 +3,10 @@ import NanoAtomsEngine
 /// What the shell offers on Tab: command names at the start of a statement; the current
 /// command's `option=` names, variables and commands after it; members after `variable.`;
 /// option names and values after `set`. File paths inside quotes are left to readline.
-public enum Completion {
+package enum Completion {
     /// The candidates for `word`, the partial word under the cursor, given the text of the
     /// line before it.
-    public static func candidates(before: String, word: String, interpreter: Interpreter) -> [String] {
+    package static func candidates(before: String, word: String, interpreter: Interpreter) -> [String] {
         // The current statement: after the last ; { } or |, without a leading "name =".
         var segment = before
         if let cut = segment.lastIndex(where: { ";{}|(".contains($0) }) { segment = String(segment[segment.index(after: cut)...]) }

@@ -17,13 +17,13 @@ public struct SessionOptions: Sendable {
 /// transcript. Commands call the engine; nothing scientific is computed here.
 public final class Interpreter: @unchecked Sendable {
     /// The declared commands by name.
-    public static let commands: [String: CommandDeclaration] = {
+    package static let commands: [String: CommandDeclaration] = {
         var table: [String: CommandDeclaration] = [:]
         for c in allCommands { table[c.name] = c }
         return table
     }()
     /// The command names, for the parser.
-    public static let commandNames = Set(commands.keys)
+    public static let commandNames: Set<String> = Set(commands.keys)
 
     /// Variables by name.
     public private(set) var variables: [String: Value] = [:]
@@ -84,7 +84,7 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     /// Runs one statement; on error every variable is restored.
-    public func execute(_ statement: Statement) throws(LanguageError) {
+    package func execute(_ statement: Statement) throws(LanguageError) {
         let saved = variables
         do {
             try perform(statement)
@@ -148,7 +148,7 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     /// Evaluates an expression.
-    public func evaluate(_ e: Expression) throws(LanguageError) -> Value {
+    package func evaluate(_ e: Expression) throws(LanguageError) -> Value {
         switch e {
         case .number(let v, _): return .number(v)
         case .string(let s, _): return .string(s)

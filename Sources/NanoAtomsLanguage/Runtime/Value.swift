@@ -378,7 +378,7 @@ extension Value {
 }
 
 /// A number as the language prints it: integers without decimals, others to 6 significant digits.
-public func formatNumber(_ v: Double) -> String {
+package func formatNumber(_ v: Double) -> String {
     if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
     if v == v.rounded() && abs(v) < 1e12 { return String(Int64(v)) }
     return String(format: "%.6g", v)

@@ -2,17 +2,17 @@
 ///
 /// Spaces, tabs and comments are skipped; a line feed is a token except inside "(" ")" and
 /// "[" "]", where expressions may span lines.
-public struct Lexer {
+package struct Lexer {
     private let chars: [Character]
     private var index = 0
     private var line = 1, column = 1
     private var depth = 0
 
     /// A lexer over `source` (read as ``SourceText/normalized(_:)`` gives it).
-    public init(_ source: String) { chars = Array(SourceText.normalized(source)) }
+    package init(_ source: String) { chars = Array(SourceText.normalized(source)) }
 
     /// All tokens, ending with `.end`.
-    public static func tokens(_ source: String) throws(LanguageError) -> [Token] {
+    package static func tokens(_ source: String) throws(LanguageError) -> [Token] {
         var lexer = Lexer(source)
         var out: [Token] = []
         while true {
@@ -31,7 +31,7 @@ public struct Lexer {
     }
 
     /// The next token.
-    public mutating func next() throws(LanguageError) -> Token {
+    package mutating func next() throws(LanguageError) -> Token {
         while let c = current {
             if c == " " || c == "\t" || c == "\r" { advance(); continue }
             if c == "#" { while let d = current, d != "\n" { advance() }; continue }

@@ -1,5 +1,5 @@
 /// A recursive-descent parser for `Grammar/nanoatoms.ebnf`: one function per production.
-public struct Parser {
+package struct Parser {
     private let tokens: [Token]
     private var index = 0
     private let commands: Set<String>
@@ -9,13 +9,13 @@ public struct Parser {
     private var depth = 0
 
     /// The deepest nesting a statement may have.
-    public static let maximumNesting = 100
+    package static let maximumNesting = 100
 
     /// Commands whose one argument is a bare word rather than a value.
-    public static let wordCommands: Set<String> = ["help", "explain"]
+    package static let wordCommands: Set<String> = ["help", "explain"]
 
     /// Parses `source`; `commands` are the names that start command calls.
-    public static func parse(_ source: String, commands: Set<String>) throws(LanguageError) -> [Statement] {
+    package static func parse(_ source: String, commands: Set<String>) throws(LanguageError) -> [Statement] {
         var p = Parser(tokens: try Lexer.tokens(source), commands: commands)
         return try p.script(until: nil)
     }

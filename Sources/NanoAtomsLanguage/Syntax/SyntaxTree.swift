@@ -1,5 +1,5 @@
 /// An expression of the language.
-public indirect enum Expression: Sendable, Equatable {
+package indirect enum Expression: Sendable, Equatable {
     /// A number literal.
     case number(Double, SourceLocation)
     /// A string literal.
@@ -16,7 +16,7 @@ public indirect enum Expression: Sendable, Equatable {
     case call(CommandCall)
 
     /// Where the expression starts.
-    public var location: SourceLocation {
+    package var location: SourceLocation {
         switch self {
         case .number(_, let l), .string(_, let l), .bool(_, let l), .list(_, let l), .variable(_, let l), .member(_, _, let l): return l
         case .call(let c): return c.location
@@ -25,29 +25,29 @@ public indirect enum Expression: Sendable, Equatable {
 }
 
 /// A call of a declared command with its arguments.
-public struct CommandCall: Sendable, Equatable {
+package struct CommandCall: Sendable, Equatable {
     /// The command's name.
-    public let name: String
+    package let name: String
     /// Where the name is.
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// Positional arguments, in order.
-    public var positional: [Expression]
+    package var positional: [Expression]
     /// `key=value` arguments, in order, with where each key is.
-    public var keywords: [KeywordArgument]
+    package var keywords: [KeywordArgument]
 }
 
 /// A `key=value` argument.
-public struct KeywordArgument: Sendable, Equatable {
+package struct KeywordArgument: Sendable, Equatable {
     /// The key.
-    public let name: String
+    package let name: String
     /// The value.
-    public let value: Expression
+    package let value: Expression
     /// Where the key is.
-    public let location: SourceLocation
+    package let location: SourceLocation
 }
 
 /// A statement of the language.
-public indirect enum Statement: Sendable, Equatable {
+package indirect enum Statement: Sendable, Equatable {
     /// `name = expression`.
     case assignment(String, Expression, SourceLocation)
     /// A bare expression (the shell prints its value).
@@ -58,7 +58,7 @@ public indirect enum Statement: Sendable, Equatable {
     case set(String, Expression, SourceLocation)
 
     /// Where the statement starts.
-    public var location: SourceLocation {
+    package var location: SourceLocation {
         switch self {
         case .assignment(_, _, let l), .forLoop(_, _, _, let l), .set(_, _, let l): return l
         case .expression(let e): return e.location

@@ -1,7 +1,7 @@
 /// One token of the language.
-public struct Token: Sendable, Equatable {
+package struct Token: Sendable, Equatable {
     /// What kind of token.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// A name: a variable, a command, a keyword argument or an option.
         case identifier(String)
         /// A number literal.
@@ -18,10 +18,10 @@ public struct Token: Sendable, Equatable {
         case end
     }
     /// The kind and value.
-    public let kind: Kind
+    package let kind: Kind
     /// Where it starts.
-    public let location: SourceLocation
+    package let location: SourceLocation
 }
 
 /// The reserved words.
-public let reservedWords: Set<String> = ["for", "in", "set", "true", "false"]
+package let reservedWords: Set<String> = ["for", "in", "set", "true", "false"]

@@ -3,13 +3,13 @@ import NanoAtomsEngine
 
 /// Quick views for the terminal: the shape of a curve or a map in a few lines of text, so a
 /// user sees it without opening a file.
-public enum TextPlot {
+package enum TextPlot {
     /// Eight block heights, lowest first.
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// One character per value, its height proportional to the value between the minimum and
     /// maximum (a non-finite value is a space).
-    public static func sparkline(_ values: [Double]) -> String {
+    package static func sparkline(_ values: [Double]) -> String {
         let finite = values.filter(\.isFinite)
         guard let lo = finite.min(), let hi = finite.max() else { return String(repeating: " ", count: values.count) }
         return String(values.map { v -> Character in
@@ -22,7 +22,7 @@ public enum TextPlot {
     /// A small scatter plot: `points` as `●`, `curve` (sampled densely) as `·`, and vertical
     /// marks (e.g. δ) as a column of their character, with the y range on the left and the x
     /// range and label below.
-    public static func scatter(points: [(Double, Double)], curve: [(Double, Double)] = [],
+    package static func scatter(points: [(Double, Double)], curve: [(Double, Double)] = [],
                                marks: [(x: Double, symbol: Character)] = [],
                                xLabel: String, yLabel: String, width: Int = 60, height: Int = 14) -> String {
         let all = (points + curve).filter { $0.0.isFinite && $0.1.isFinite }
@@ -61,7 +61,7 @@ public enum TextPlot {
 
     /// A map's plane as characters from dark (space) to bright (`@`), with `o` where an atom
     /// lies within `atomRadius` of the plane; rows are the highest coordinate first.
-    public static func slice(_ volume: Volume, axis: ViewAxis, index: Int, atoms: [Vector3], atomRadius: Double,
+    package static func slice(_ volume: Volume, axis: ViewAxis, index: Int, atoms: [Vector3], atomRadius: Double,
                              maxWidth: Int = 72) -> String {
         let ramp = Array(" .:-=+*#%@")
         let dims = [volume.nx, volume.ny, volume.nz]
@@ -102,7 +102,7 @@ public enum TextPlot {
     /// highest vertical first; a later atom in the same cell covers an earlier one. A cell is
     /// `cell` Å wide and twice as tall (terminal cells are about twice as tall as wide), made
     /// larger if the picture would be wider than `maxWidth`.
-    public static func atomMap(_ items: [(h: Double, v: Double, symbol: Character)], cell requested: Double, maxWidth: Int = 72) -> String {
+    package static func atomMap(_ items: [(h: Double, v: Double, symbol: Character)], cell requested: Double, maxWidth: Int = 72) -> String {
         guard let h0 = items.map(\.h).min(), let h1 = items.map(\.h).max(),
               let v0 = items.map(\.v).min(), let v1 = items.map(\.v).max() else { return "  (no atoms)" }
         let cell = max(requested, (h1 - h0) / Double(maxWidth - 1), (v1 - v0) / Double(2 * maxWidth - 2), 1e-9)
