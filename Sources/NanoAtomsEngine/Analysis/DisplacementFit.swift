@@ -1,21 +1,21 @@
 import Foundation
 
 /// An atom's displacement parameters fitted to its density in the raw map.
-public struct DisplacementFit: Sendable {
+package struct DisplacementFit: Sendable {
     /// Isotropic variance of the atom's density, Å² (the paper's U_iso = σ_g²); NaN when the
     /// fit fails (fewer than 2 positive voxels, or a density that does not fall off).
-    public var uiso: Double
+    package var uiso: Double
     /// The anisotropic covariance Σ (Å², Cartesian x, y, z), nil when the fit is invalid.
-    public var tensor: Matrix3?
+    package var tensor: Matrix3?
     /// Eigenvalues of Σ, largest first: U_maj, U_med, U_min (Å²); NaN when invalid.
-    public var principal: [Double]
+    package var principal: [Double]
     /// Eigenvector of U_maj.
-    public var majorAxis: Vector3?
+    package var majorAxis: Vector3?
 
     /// DOI = U_min / U_maj, the paper's degree of isotropy (NaN when invalid).
-    public var degreeOfIsotropy: Double { principal[2] / principal[0] }
+    package var degreeOfIsotropy: Double { principal[2] / principal[0] }
     /// Whether the anisotropic fit is valid.
-    public var anisotropicValid: Bool { tensor != nil }
+    package var anisotropicValid: Bool { tensor != nil }
 }
 
 /// The fraction of half the fcc nearest-neighbour distance, a/(2√2), used as the fitting

@@ -76,9 +76,9 @@ public enum ModelFile {
 
 /// The XYZ format: a line with the atom count, a comment line, then `symbol x y z` per atom
 /// (extra columns, as extended XYZ writes, are ignored).
-public enum XYZFormat {
+package enum XYZFormat {
     /// The (symbol, position) of every atom; `name` names the file in errors.
-    public static func parse(_ text: String, name: String) throws -> [(String, Vector3)] {
+    package static func parse(_ text: String, name: String) throws -> [(String, Vector3)] {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard let first = lines.first, let n = Int(first.trimmingCharacters(in: .whitespaces)), n >= 1 else {
             throw EngineError("line 1: an XYZ file starts with the number of atoms", file: name)
@@ -103,7 +103,7 @@ public enum XYZFormat {
     }
 
     /// XYZ text for `atoms` (comment: `comment`).
-    public static func text(_ atoms: AtomSet, comment: String) -> String {
+    package static func text(_ atoms: AtomSet, comment: String) -> String {
         var out = "\(atoms.count)\n\(comment)\n"
         let z = atoms[column: "atomic_number"]
         for (i, p) in atoms.positions.enumerated() {

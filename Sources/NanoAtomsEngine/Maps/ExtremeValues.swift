@@ -9,26 +9,26 @@ import Foundation
 /// the particle falls into a single bin. The bounds are the map's own: its 0.01st and 99.99th
 /// percentiles (of about 65,000 evenly spread voxels), widened by ``spreadMultiple`` times
 /// their distance, so no voxel of an ordinary map — atom peaks included — is ever touched.
-public enum ExtremeValues {
+package enum ExtremeValues {
     /// How many spreads (99.99th − 0.01st percentile) beyond the percentiles a value may lie
     /// before it is clipped. Atom peaks of the shared and simulated maps lie within 1.5.
-    public static let spreadMultiple: Float = 100
+    package static let spreadMultiple: Float = 100
     /// Maps whose largest |value| lies outside this range are scaled by a power of two
     /// (exactly, so every ratio is kept) to bring it near 1.
-    public static let safeMagnitude: ClosedRange<Float> = 1e-12...1e12
+    package static let safeMagnitude: ClosedRange<Float> = 1e-12...1e12
 
     /// What was done to a map.
-    public struct Report: Sendable, Equatable {
+    package struct Report: Sendable, Equatable {
         /// Voxels clipped, and the bounds they were clipped to.
-        public var clipped = 0
-        public var lower: Float = 0, upper: Float = 0
+        package var clipped = 0
+        package var lower: Float = 0, upper: Float = 0
         /// The power of two the values were multiplied by (1 when none).
-        public var scale: Float = 1
+        package var scale: Float = 1
         /// Nothing done.
-        public init() {}
+        package init() {}
 
         /// The flag a run carries when anything was done, or nil.
-        public var flag: QualityFlag? {
+        package var flag: QualityFlag? {
             var parts: [String] = []
             if clipped > 0 {
                 parts.append("\(clipped) voxel\(clipped == 1 ? "" : "s") far outside the map's range (beyond \(String(format: "%.4g", lower)) to \(String(format: "%.4g", upper))) were clipped to it")
@@ -46,7 +46,7 @@ public enum ExtremeValues {
     /// Clips and rescales `volume` in place; returns what was done. A map already checked
     /// (``Volume/extremeValuesChecked``) is left alone.
     @discardableResult
-    public static func condition(_ volume: inout Volume, knownRange: (minimum: Float, maximum: Float)? = nil) -> Report {
+    package static func condition(_ volume: inout Volume, knownRange: (minimum: Float, maximum: Float)? = nil) -> Report {
         var report = Report()
         let n = volume.count
         guard n > 0, !volume.extremeValuesChecked else { return report }

@@ -59,23 +59,23 @@ package func detectAtoms(denoised C: Volume, raw M: Volume, threshold: Float) ->
 }
 
 /// How merged atoms are recognised and split.
-public struct SplitOptions: Sendable {
+package struct SplitOptions: Sendable {
     /// Theoretical atomic radius r_th, Å.
-    public var radius: Double
+    package var radius: Double
     /// A component is split when its farthest voxel lies more than this many r_th from its
     /// centre (paper: 1.5).
-    public var maximumExtent: Double = 1.5
+    package var maximumExtent: Double = 1.5
     /// ... or when the voxel at its centre is more than this many voxels (Chebyshev) from
     /// its maximum of C (paper: "more than one voxel away").
-    public var peakOffset: Int = 1
+    package var peakOffset: Int = 1
     /// Two peaks closer than this many r_th are one atom. The paper stops at 2 r_th, which
     /// would never separate atoms closer than an atomic diameter (2.2 Å for Pt); since every
     /// accepted peak must also be a local maximum of C, 1.5 r_th is enough to keep an atom's
     /// rim from becoming an atom of its own.
-    public var minimumSeparation: Double = 1.5
+    package var minimumSeparation: Double = 1.5
 
     /// Options with the paper's factors for atoms of radius `radius` Å.
-    public init(radius: Double) { self.radius = radius }
+    package init(radius: Double) { self.radius = radius }
 }
 
 /// Splits components that hold more than one atom, after the paper's iterative algorithm:

@@ -46,13 +46,13 @@ public func denoise(_ map: Volume, profile: AtomProfile, threads: Int = Parallel
 
 /// A box-shaped part of a map: values with x fastest, the voxel of its first value in the
 /// full map, and its dimensions.
-public struct MapRegion: Sendable {
+package struct MapRegion: Sendable {
     /// Values, x fastest.
-    public internal(set) var values: [Float]
+    package internal(set) var values: [Float]
     /// Voxel (in the full map) of `values[0]`.
-    public let lo: SIMD3<Int>
+    package let lo: SIMD3<Int>
     /// Voxels along x, y, z.
-    public let dims: SIMD3<Int>
+    package let dims: SIMD3<Int>
 }
 
 /// Σᵤ map(u)·t(xᵤ − xᵥ) for every voxel v of the box [lo, hi] (clamped to the map), with

@@ -2,27 +2,27 @@ import Foundation
 
 /// The mask model building uses, where the particle's atoms were found, and what is doubtful
 /// about either.
-public struct MaskEstimate: Sendable {
+package struct MaskEstimate: Sendable {
     /// The mask, or nil for none.
-    public let mask: ParticleMask?
+    package let mask: ParticleMask?
     /// The particle's atom-like peaks (found whatever the mask choice, to check it), or nil
     /// when no cluster of them exists.
-    public let location: ParticleLocation?
+    package let location: ParticleLocation?
     /// What is doubtful about the mask.
-    public let flags: [QualityFlag]
+    package let flags: [QualityFlag]
 
     /// Below this fraction of its fcc sites holding a peak, a particle's sphere is suspect
     /// (a compact particle found at full recall fills about half; 309 atoms at 60 % recall, 0.3).
-    public static let minimumFill = 0.12
+    package static let minimumFill = 0.12
     /// A mask whose diameter exceeds this fraction of the box's smallest edge fills the box.
-    public static let boxFillFraction = 0.9
+    package static let boxFillFraction = 0.9
     /// A given mask is flagged when more than this fraction of the particle's peaks lie outside it.
-    public static let maximumPeaksOutside = 0.05
+    package static let maximumPeaksOutside = 0.05
 
     /// Chooses the mask for `map` as `choice` says, locating the particle's atoms to choose or
     /// check it. An automatic mask surrounds the located atoms; when none are found it falls
     /// back to the map's envelope, with a flag.
-    public static func make(_ choice: MaskChoice, for map: Volume, element: Element,
+    package static func make(_ choice: MaskChoice, for map: Volume, element: Element,
                             threads: Int = Parallel.availableCores) -> MaskEstimate {
         let location = ParticleLocation.locate(in: map, element: element, threads: threads)
         var flags: [QualityFlag] = []

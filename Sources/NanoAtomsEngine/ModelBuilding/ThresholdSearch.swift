@@ -50,28 +50,28 @@ public struct ThresholdSearchResult: Sendable {
 /// What the atoms of a plausible threshold look like, from what is known of the particle:
 /// they lie near its atom-like peaks, most have a neighbour, and they fit in its sphere.
 /// A threshold whose atoms fail any test explains noise rather than the particle.
-public struct DetectionPlausibility: Sendable {
+package struct DetectionPlausibility: Sendable {
     /// The particle's atom-like peaks, Å (see ``ParticleLocation``).
-    public let peaks: [Vector3]
+    package let peaks: [Vector3]
     /// Most atoms the particle's sphere can hold (fcc sites within it).
-    public let capacity: Int
+    package let capacity: Int
     /// A real atom lies within this distance of a peak, Å.
-    public let reach: Double
+    package let reach: Double
     /// An atom with no other atom within this distance is isolated, Å.
-    public let bondRadius: Double
+    package let bondRadius: Double
     /// `peaks` in a grid for the distance test.
     let peakGrid: NeighborGrid
 
     /// More than this fraction of atoms far from every peak: they are not the particle's.
-    public static let maximumOutside = 0.3
+    package static let maximumOutside = 0.3
     /// More than this fraction of atoms with no neighbour: noise, not a particle.
-    public static let maximumIsolated = 0.5
+    package static let maximumIsolated = 0.5
     /// A real atom lies within this many bulk bonds of an atom-like peak (the peaks miss at
     /// most a weak surface shell).
-    public static let reachInBonds = 1.5
+    package static let reachInBonds = 1.5
 
     /// The tests for a particle located at `location` inside a sphere of `radius` Å.
-    public init(location: ParticleLocation, radius: Double, element: Element) {
+    package init(location: ParticleLocation, radius: Double, element: Element) {
         peaks = location.particlePeaks.map { location.peaks[$0] }
         let sites = 4.0 / 3.0 * Double.pi * pow(radius, 3) * 4 / pow(element.latticeConstant, 3)
         capacity = Int(sites.rounded(.up))
@@ -82,13 +82,13 @@ public struct DetectionPlausibility: Sendable {
 
     /// The tests for the particle at `location` (nil: no tests), inside `mask` or, without one,
     /// inside the sphere an automatic mask would have.
-    public init?(location: ParticleLocation?, mask: ParticleMask?, element: Element) {
+    package init?(location: ParticleLocation?, mask: ParticleMask?, element: Element) {
         guard let l = location else { return nil }
         self.init(location: l, radius: mask?.radius ?? l.radius + ParticleMask.peakMargin(for: element), element: element)
     }
 
     /// Why `atoms` cannot be the particle's, or nil.
-    public func rejection(of atoms: [Vector3]) -> String? {
+    package func rejection(of atoms: [Vector3]) -> String? {
         guard !atoms.isEmpty else { return nil }
         if atoms.count > capacity {
             return "\(atoms.count) atoms, more than the \(capacity) the particle's sphere can hold"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The window over which an atom's density is compared with its simulation.
-public enum CorrelationWindow: Sendable {
+package enum CorrelationWindow: Sendable {
     /// A sphere of the given radius, Å (the paper's outlier test uses 1.5 r_th).
     case sphere(radius: Double)
     /// A cube of the given side, Å (the paper's "validation correlation" uses 3 r_th).

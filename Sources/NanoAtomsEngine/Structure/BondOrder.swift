@@ -2,24 +2,24 @@ import Foundation
 
 /// Steinhardt bond-orientational order of every atom (Steinhardt, Nelson & Ronchetti, PRB 28,
 /// 784, 1983) and the crystalline bonds of ten Wolde, Ruiz-Montero & Frenkel (JCP 104, 9932, 1996).
-public struct BondOrder: Sendable {
+package struct BondOrder: Sendable {
     /// q₄ of each atom (NaN without neighbours). Ideal values: fcc 0.191, hcp 0.097, icosahedral 0.
-    public let q4: [Double]
+    package let q4: [Double]
     /// q₆ of each atom. Ideal values: fcc 0.575, hcp 0.485, icosahedral 0.663.
-    public let q6: [Double]
+    package let q6: [Double]
     /// How many of each atom's bonds are crystalline: q̂₆(i)·q̂₆(j)* above ``crystallineBondThreshold``.
-    public let crystallineBonds: [Int]
+    package let crystallineBonds: [Int]
 
     /// A bond is crystalline when the normalised q₆ vectors of its two atoms have a dot
     /// product above this (ten Wolde et al. 1996).
-    public static let crystallineBondThreshold = 0.5
+    package static let crystallineBondThreshold = 0.5
     /// An atom with at least this many crystalline bonds is solid-like (ten Wolde et al. 1996:
     /// 7 of the 12 bonds of a close-packed site; liquid atoms have 0–4).
-    public static let solidLikeBonds = 7
+    package static let solidLikeBonds = 7
 
     /// The order of atoms at `positions` with the neighbour lists `neighbors` (the CN
     /// neighbours: the first shell).
-    public init(_ positions: [Vector3], neighbors: [[Int]]) {
+    package init(_ positions: [Vector3], neighbors: [[Int]]) {
         let n = positions.count
         // q_lm for m = 0…l (negative m follow from q_l,−m = (−1)^m q̄_lm), per atom.
         var q4m = [[(Double, Double)]](repeating: [], count: n), q6m = q4m
@@ -54,7 +54,7 @@ public struct BondOrder: Sendable {
     }
 
     /// The atoms with at least ``solidLikeBonds`` crystalline bonds.
-    public var solidLikeCount: Int { crystallineBonds.filter { $0 >= Self.solidLikeBonds }.count }
+    package var solidLikeCount: Int { crystallineBonds.filter { $0 >= Self.solidLikeBonds }.count }
 }
 
 /// Σ over m = −l…l of |q_lm|², from m ≥ 0 only.

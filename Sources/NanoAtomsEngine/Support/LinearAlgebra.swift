@@ -72,14 +72,14 @@ public struct Matrix3: Equatable, Sendable {
 }
 
 /// Eigenvalues and eigenvectors of a small symmetric matrix (cyclic Jacobi rotations).
-public struct SymmetricEigen: Sendable {
+package struct SymmetricEigen: Sendable {
     /// Eigenvalues in descending order.
-    public let values: [Double]
+    package let values: [Double]
     /// Eigenvectors, `vectors[k]` belonging to `values[k]`, each of unit length.
-    public let vectors: [[Double]]
+    package let vectors: [[Double]]
 
     /// Decomposes the symmetric `n × n` matrix given row by row.
-    public init(symmetric a: [Double], n: Int) {
+    package init(symmetric a: [Double], n: Int) {
         precondition(a.count == n * n)
         var A = a
         var V = [Double](repeating: 0, count: n * n)
@@ -120,7 +120,7 @@ public struct SymmetricEigen: Sendable {
     }
 
     /// Decomposes a symmetric 3 × 3 matrix.
-    public init(_ m: Matrix3) { self.init(symmetric: m.m, n: 3) }
+    package init(_ m: Matrix3) { self.init(symmetric: m.m, n: 3) }
 }
 
 /// Solves the small dense system `A x = b` (A given row by row) by Gaussian

@@ -49,11 +49,11 @@ public enum Parallel {
 
 /// A value the programmer vouches may cross threads: used for closures and buffers
 /// whose parallel use touches disjoint elements only.
-public struct UncheckedSendable<Value>: @unchecked Sendable {
+package struct UncheckedSendable<Value>: @unchecked Sendable {
     /// The wrapped value.
-    public let value: Value
+    package let value: Value
     /// Wraps `value`.
-    public init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 }
 
 /// A lock-protected counter that hands out 0, 1, 2, ... to competing threads.

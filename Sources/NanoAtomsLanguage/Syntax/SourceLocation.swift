@@ -10,6 +10,7 @@ public struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConve
     public init(line: Int, column: Int) { self.line = line; self.column = column }
     /// `line:column`.
     public var description: String { "\(line):\(column)" }
+    /// Earlier in the text: by line, then column.
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool { (a.line, a.column) < (b.line, b.column) }
 }
 
