@@ -161,8 +161,8 @@ package enum RunOutputs {
 
     /// PDB records for atoms with statistics: B = 8π²·U_iso and ANISOU where the anisotropic fit is valid.
     package static func pdbRecords(_ atoms: AtomSet) -> [PDBFormat.Record] {
-        let uiso = atoms[column: "uiso"], valid = atoms[column: "aniso_valid"]
-        let u = ["u11", "u22", "u33", "u12", "u13", "u23"].map { atoms[column: $0] }
+        let uiso = atoms[column: Statistic.uiso.key], valid = atoms[column: "aniso_valid"]
+        let u = Statistic.anisotropicU.map { atoms[column: $0.key] }
         return atoms.positions.indices.map { i in
             var r = PDBFormat.Record(position: atoms.positions[i])
             if let uiso, uiso[i].isFinite { r.bFactor = 8 * Double.pi * Double.pi * uiso[i] }
