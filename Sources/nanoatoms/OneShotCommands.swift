@@ -115,8 +115,10 @@ struct BuildingOptions: ParsableArguments {
     var minimumCoordination: MinimumCoordinationArgument?
     @Option(help: ArgumentHelp("A fixed threshold on the denoised map instead of the search.", valueName: "T"))
     var threshold: Double?
-    @Flag(help: "The paper's method as published: the 2-SD rule, no recovery of weak atoms, detached atoms kept.")
+    @Flag(help: "The paper's method as published: the 2-SD rule, no recovery of weak atoms, detached atoms kept, no refinement.")
     var paper = false
+    @Flag(help: "Refine the validated model against the map: positions, occupancies and displacements fitted jointly, with standard errors.")
+    var refine = false
     @Option(help: "Threads for the large steps.")
     var threads: Int?
 
@@ -141,6 +143,7 @@ struct BuildingOptions: ParsableArguments {
         if let r = outlierRule { o.outlierRule = r.rule }
         if let c = minimumCoordination { o.minimumCoordination = c.value }
         o.threshold = threshold
+        if refine && !paper { o.refine = true }
         if let t = threads { o.threads = t }
         return o
     }

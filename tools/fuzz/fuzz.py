@@ -215,6 +215,8 @@ class Fuzzer:
                 args += [opt, n() if opt != "--outlier-rule" else r.choice(["robust", "paper", "x"])]
             if r.random() < 0.2:
                 args.append("--no-mask")
+            if r.random() < 0.2:
+                args.append("--refine")
         elif cmd == "simulate":
             args = ["simulate", "--out", r.choice(["s.mrc", "m.mrc", "/dev/null", "fifo", "link.mrc"])]
             if r.random() < 0.5:

@@ -11,6 +11,8 @@ public struct Statistic: Sendable, Hashable, CustomStringConvertible {
         case map
         /// Model building (validation's correlation, an atom's voxels, whether it was split).
         case building
+        /// Refinement against the map (``refineModel(_:options:cancellation:)``).
+        case refinement
     }
     /// What sort of value it is.
     public enum Kind: String, Sendable {
@@ -114,7 +116,16 @@ public struct Statistic: Sendable, Hashable, CustomStringConvertible {
         Statistic("crystalline_bonds", "Crystalline bonds", .positions),
         Statistic("site", "Surface site (0 core, 1 vertex, 2 edge, 3 {100}, 4 {111}, 5 other)", .positions, .category),
         Statistic("surface", "Surface atom", .positions, .category),
-    ] + strainTensor
+    ] + strainTensor + [
+        Statistic("occupancy", "Occupancy (amplitude over the core atoms')", .refinement),
+        Statistic("u_refined", "U above the atom's own width (refined)", "Å²", .refinement),
+        Statistic("u_total", "Whole width as U (refined)", "Å²", .refinement),
+        Statistic("sigma_x", "Standard error of x", "Å", .refinement), Statistic("sigma_y", "Standard error of y", "Å", .refinement),
+        Statistic("sigma_z", "Standard error of z", "Å", .refinement),
+        Statistic("sigma_position", "Standard error of the position", "Å", .refinement),
+        Statistic("sigma_u", "Standard error of U", "Å²", .refinement),
+        Statistic("sigma_occupancy", "Standard error of the occupancy", .refinement),
+    ]
 }
 
 /// A statistic a table does not have, with what would give it.
@@ -129,6 +140,7 @@ public struct MissingStatistic: Error, Sendable, CustomStringConvertible {
         case .map: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it is measured in a map; give stats a map (stats atoms map=VOLUME, or --map)"
         case .building: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it comes from building the model in a map here"
         case .positions: return "the table has no '\(statistic.key)' (\(statistic.axisLabel))"
+        case .refinement: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it comes from refining the model (refine, or --refine)"
         }
     }
 }

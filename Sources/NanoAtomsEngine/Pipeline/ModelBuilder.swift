@@ -36,6 +36,9 @@ public struct ModelBuildingOptions: Sendable {
     /// Whether small clusters of atoms not bonded to the particle are removed (not in the
     /// paper; see ``removeDetachedClusters(_:radius:)``).
     public var removeDetached = true
+    /// Whether the validated model is refined against the map (``refineModel(_:options:cancellation:)``;
+    /// not in the paper). Off until its accuracy is measured as the default.
+    public var refine = false
     /// A fixed threshold on the denoised map C; nil searches for the best (the paper).
     public var threshold: Double? = nil
     /// Threads for the large steps.
@@ -86,7 +89,8 @@ package struct ReusableResults: Sendable {
 /// ``maskParticle(_:options:cancellation:)``, ``denoiseMap(_:options:cancellation:)``,
 /// ``binarizeMap(_:options:cancellation:)``, ``detectAtoms(in:cancellation:)``,
 /// ``splitMergedAtoms(in:options:cancellation:)``, ``recoverWeakAtoms(in:options:cancellation:)``
-/// and ``validateModel(_:options:cancellation:)``, in the paper's order. The language's
+/// and ``validateModel(_:options:cancellation:)``, in the paper's order, then
+/// ``refineModel(_:options:cancellation:)`` when `options.refine` asks for it. The language's
 /// commands call the same stages, so step by step and `build` agree atom for atom.
 ///
 /// The map is taken as `consuming`: a caller that passes its last reference (`consume map`)
@@ -110,5 +114,6 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
     let detected = try detectAtoms(in: binarized, cancellation: cancellation)
     let split = try splitMergedAtoms(in: detected, cancellation: cancellation)
     let candidates = try recoverWeakAtoms(in: split, cancellation: cancellation)
-    return try validateModel(candidates, cancellation: cancellation)
+    let validated = try validateModel(candidates, cancellation: cancellation)
+    return try refineModel(validated, cancellation: cancellation)
 }

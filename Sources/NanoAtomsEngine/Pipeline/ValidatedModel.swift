@@ -24,6 +24,25 @@ public struct ValidatedModel: Sendable {
     /// What should not be trusted as it stands, each with its reason: the map, the mask, the
     /// threshold search, the lattice, detached atoms, a low signal.
     public let flags: [QualityFlag]
+    /// What refinement against the map did, nil when the model was not refined.
+    public let refinement: Refinement?
+
+    /// The validated model's record.
+    init(detected: DetectedAtoms, options: ModelBuildingOptions, candidateCorrelations: [Double], lattice: LatticeFit,
+         removals: [Removal], detection: AtomDetection, atoms: AtomSet, reusable: ReusableResults, timings: StepTimings,
+         flags: [QualityFlag], refinement: Refinement? = nil) {
+        self.detected = detected
+        self.options = options
+        self.candidateCorrelations = candidateCorrelations
+        self.lattice = lattice
+        self.removals = removals
+        self.detection = detection
+        self.atoms = atoms
+        self.reusable = reusable
+        self.timings = timings
+        self.flags = flags
+        self.refinement = refinement
+    }
 
     /// The simulated atom.
     public var profile: AtomProfile { detected.binarized.denoised.profile }

@@ -39,6 +39,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         case fewBins = "few_bins"
         /// Voxels far outside the map's range were clipped, or its values rescaled.
         case extremeValues = "extreme_values"
+        /// The joint refinement against the map did not settle.
+        case refinement = "refinement"
     }
 
     /// What is doubtful.

@@ -13,6 +13,8 @@ package enum PDBFormat {
         package var bFactor: Double? = nil
         /// Anisotropic U (Å²); nil writes no ANISOU record.
         package var anisotropicU: Matrix3? = nil
+        /// Standard errors of x, y, z (Å), the occupancy and B (Å²); nil writes no SIGATM record.
+        package var errors: (position: Vector3, occupancy: Double, bFactor: Double)? = nil
         /// An atom at `position`.
         package init(position: Vector3) { self.position = position }
     }
@@ -78,6 +80,15 @@ package enum PDBFormat {
             out.append(fixed: pos.x, 3, width: 8); out.append(fixed: pos.y, 3, width: 8); out.append(fixed: pos.z, 3, width: 8)
             out.append(fixed: occ, 2, width: 6); out.append(fixed: b, 2, width: 6)
             out.append("          "); out.append(elementField); out.append(ascii: "\n")
+            // SIGATM: the standard errors in the ATOM record's columns (PDB v3.3).
+            if let e = r.errors, [e.position.x, e.position.y, e.position.z].allSatisfy({ $0.isFinite && abs($0) < 1000 }) {
+                out.append("SIGATM"); out.append(serial, width: 5); out.append(atomFields); out.append(resSeq, width: 4)
+                out.append("    ")
+                out.append(fixed: e.position.x, 3, width: 8); out.append(fixed: e.position.y, 3, width: 8); out.append(fixed: e.position.z, 3, width: 8)
+                out.append(fixed: e.occupancy.isFinite ? min(max(e.occupancy, 0), 99.99) : 0, 2, width: 6)
+                out.append(fixed: e.bFactor.isFinite ? min(max(e.bFactor, 0), 999.99) : 0, 2, width: 6)
+                out.append("          "); out.append(elementField); out.append(ascii: "\n")
+            }
             if let u = r.anisotropicU, u.m.allSatisfy(\.isFinite) {
                 out.append("ANISOU"); out.append(serial, width: 5); out.append(atomFields); out.append(resSeq, width: 4)
                 out.append("  ")

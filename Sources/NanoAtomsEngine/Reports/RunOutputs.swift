@@ -73,6 +73,7 @@ package enum RunOutputs {
             ("mask", mask),
             ("particle_location", location),
             ("quality_flags", .array(flags)),
+            ("refinement", refinement(r.refinement)),
         ]
         var timings = r.timings
         if let st {
@@ -98,6 +99,21 @@ package enum RunOutputs {
         }
         fields.append(("timings", .object(timings.steps.map { ($0.name, .number(($0.seconds * 1e4).rounded() / 1e4)) })))
         return .object(fields)
+    }
+
+    /// What refinement did, with every edit and its reason; null when the model was not refined.
+    static func refinement(_ f: Refinement?) -> JSONValue {
+        guard let f else { return .null }
+        return .object([
+            ("method", .string("joint real-space fit: position, amplitude and isotropic U of every atom, overlaps modelled")),
+            ("sweeps", .number(Double(f.sweeps))), ("converged", .bool(f.converged)),
+            ("noise_sd", .finite(f.noiseSD)), ("noise_correlation_factor", .finite(f.correlationFactor)),
+            ("core_amplitude", .finite(f.coreAmplitude)), ("rms_shift", .finite(f.rmsShift)),
+            ("edits", .array(f.edits.map { e in
+                .object([("kind", .string(e.kind.rawValue)), ("x", .number(e.position.x)), ("y", .number(e.position.y)),
+                         ("z", .number(e.position.z)), ("reason", .string(e.reason))])
+            })),
+        ])
     }
 
     static func interval(_ i: ClosedRange<Double>?) -> JSONValue {
@@ -159,13 +175,27 @@ package enum RunOutputs {
         ])
     }
 
-    /// PDB records for atoms with statistics: B = 8π²·U_iso and ANISOU where the anisotropic fit is valid.
+    /// PDB records for atoms with statistics: B = 8π²·U_iso and ANISOU where the anisotropic fit
+    /// is valid; for a refined model B = 8π²·u_refined (the displacement above the simulated
+    /// atom's own width), the refined occupancy, and SIGATM records with their standard errors.
     package static func pdbRecords(_ atoms: AtomSet) -> [PDBFormat.Record] {
         let uiso = atoms[column: Statistic.uiso.key], valid = atoms[column: "aniso_valid"]
         let u = Statistic.anisotropicU.map { atoms[column: $0.key] }
+        let refined: (u: [Double], occupancy: [Double], sx: [Double], sy: [Double], sz: [Double], so: [Double], su: [Double])? = {
+            guard let u = atoms[column: "u_refined"], let o = atoms[column: "occupancy"], let sx = atoms[column: "sigma_x"],
+                  let sy = atoms[column: "sigma_y"], let sz = atoms[column: "sigma_z"], let so = atoms[column: "sigma_occupancy"],
+                  let su = atoms[column: "sigma_u"] else { return nil }
+            return (u, o, sx, sy, sz, so, su)
+        }()
         return atoms.positions.indices.map { i in
             var r = PDBFormat.Record(position: atoms.positions[i])
             if let uiso, uiso[i].isFinite { r.bFactor = 8 * Double.pi * Double.pi * uiso[i] }
+            // A refined model: B and the occupancy are the fit's, with their standard errors.
+            if let refined, refined.u[i].isFinite {
+                r.bFactor = 8 * Double.pi * Double.pi * max(0, refined.u[i])
+                r.occupancy = refined.occupancy[i]
+                r.errors = (Vector3(refined.sx[i], refined.sy[i], refined.sz[i]), refined.so[i], 8 * Double.pi * Double.pi * refined.su[i])
+            }
             if let valid, valid[i] == 1, let u11 = u[0], let u22 = u[1], let u33 = u[2], let u12 = u[3], let u13 = u[4], let u23 = u[5] {
                 r.anisotropicU = Matrix3([u11[i], u12[i], u13[i], u12[i], u22[i], u23[i], u13[i], u23[i], u33[i]])
             }

@@ -156,6 +156,19 @@ package enum RunReport {
                  m.rule.rawValue, m.reason]
             })
         }
+        if let f = r.refinement {
+            page += "<h2>Refinement against the map</h2>\n<p>" + escapeXML(String(format:
+                "Every atom's position, amplitude and isotropic U fitted jointly (overlaps modelled): %d sweeps%@, RMS move %.3f Å from the validated positions, noise SD %.4g per voxel (standard errors ×%.1f in variance for its correlation between voxels). Occupancies are relative to the core atoms' median amplitude.",
+                f.sweeps, f.converged ? "" : ", not settled", f.rmsShift, f.noiseSD, f.correlationFactor)) + "</p>\n"
+            if f.edits.isEmpty {
+                page += "<p>No edits.</p>\n"
+            } else {
+                page += table(["x (Å)", "y (Å)", "z (Å)", "edit", "reason"], textColumns: 2, rows: f.edits.map { e in
+                    [String(format: "%.2f", e.position.x), String(format: "%.2f", e.position.y), String(format: "%.2f", e.position.z),
+                     e.kind.rawValue, e.reason]
+                })
+            }
+        }
         var timings = r.timings
         if let st { timings.append(st.timings) }
         page += "<h2>Time per step</h2>\n<table>\n<tr><th class=\"text\">step</th><th>seconds</th></tr>\n"

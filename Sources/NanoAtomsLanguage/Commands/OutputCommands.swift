@@ -130,6 +130,13 @@ package func fullView(_ value: Value) -> String {
                 lines.append(String(format: "    (%.2f, %.2f, %.2f) Å: %@", r.position.x, r.position.y, r.position.z, r.reason))
             }
         }
+        if let f = a.validated?.refinement {
+            lines.append(String(format: "  refined: %d sweeps%@, RMS move %.3f Å, noise SD %.4g; %d edit(s)", f.sweeps,
+                                f.converged ? "" : " (not settled)", f.rmsShift, f.noiseSD, f.edits.count))
+            for e in f.edits {
+                lines.append(String(format: "    %@ (%.2f, %.2f, %.2f) Å: %@", e.kind.rawValue, e.position.x, e.position.y, e.position.z, e.reason))
+            }
+        }
         lines.append("  first atoms (x, y, z Å):")
         for p in a.atoms.positions.prefix(5) { lines.append(String(format: "    %8.3f %8.3f %8.3f", p.x, p.y, p.z)) }
         return lines.joined(separator: "\n")

@@ -160,6 +160,7 @@ public struct AtomsValue: Sendable {
             func n(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
             h.append("removed \(n(.lowCorrelation)) by correlation, \(n(.lowCoordination)) by CN, \(n(.detached)) detached")
         }
+        if let f = validated?.refinement { h.append("refined, \(f.edits.count) edit\(f.edits.count == 1 ? "" : "s")") }
         return h
     }
 }

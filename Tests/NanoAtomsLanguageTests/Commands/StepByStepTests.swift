@@ -28,6 +28,11 @@ struct StepByStepTests {
         try compare(simulate: Self.maps[1], steps: "detect b | split | validate rule=\"paper\" detached=false", build: "build map paper=true")
     }
 
+    @Test("refinement step by step equals build refine=true")
+    func refined() throws {
+        try compare(simulate: Self.maps[0], steps: "detect b | split | recover | validate | refine", build: "build map refine=true")
+    }
+
     func compare(simulate: String, steps: String, build: String) throws {
         let s = Session()
         #expect(s.run("""

@@ -1,0 +1,279 @@
+import Foundation
+
+/// The result of fitting every atom jointly to a map: per atom its position, amplitude and
+/// isotropic displacement with standard errors, and what the fit says of the noise.
+package struct JointFit: Sendable {
+    /// Fitted positions, Å.
+    package var positions: [Vector3]
+    /// Fitted amplitudes: each atom's scale on the simulated atom.
+    package var amplitudes: [Double]
+    /// Fitted mean-square displacements above the simulated atom's own width, Å².
+    package var displacements: [Double]
+    /// Standard errors of x, y and z, Å.
+    package var positionErrors: [Vector3]
+    /// Standard error of each amplitude.
+    package var amplitudeErrors: [Double]
+    /// Standard error of each amplitude with the other parameters held: the test of whether an
+    /// atom is there at all (amplitude and width trade off, so the free error is much larger).
+    package var amplitudeSignificanceErrors: [Double]
+    /// Standard error of each displacement, Å².
+    package var displacementErrors: [Double]
+    /// The flat background fitted with the atoms.
+    package var background: Double
+    /// The noise SD per voxel, from the residual.
+    package var noiseSD: Double
+    /// How much the residual's correlation between neighbouring voxels inflates the variance of
+    /// a fitted parameter over what independent voxels would give (≥ 1).
+    package var correlationFactor: Double
+    /// Sweeps run, and the RMS position change in the last one (Å).
+    package var sweeps: Int
+    /// See `sweeps`.
+    package var lastShift: Double
+    /// The residual map M − background − model.
+    package var residual: Volume
+}
+
+/// Limits of the fit, with where they come from.
+package enum JointFitLimits {
+    /// Sweeps at most: on simulated and shared maps the positions settle (largest change under
+    /// `convergedShift`) in 6–10.
+    package static let maximumSweeps = 16
+    /// A sweep whose RMS move over the atoms is under this (Å) ends the fit: a few atoms in the
+    /// noise keep wandering by a few hundredths, which `maximumMove` bounds.
+    package static let convergedShift = 0.002
+    /// Share of each atom's Gauss–Newton step taken in a sweep: all atoms step at once, and
+    /// two overlapping atoms that each took their whole step would overshoot together.
+    package static let stepFraction = 0.6
+    /// Largest step of a position in one sweep, Å: a Gauss–Newton step beyond it is scaled down.
+    package static let maximumStep = 0.25
+    /// Farthest an atom may move from where it started, Å: a quarter of a bond; beyond it the
+    /// fit is following noise or a neighbour's density, not correcting a centre of mass.
+    package static let maximumMove = 0.7
+    /// Range of the displacement above the simulated atom's width, Å²: a little below zero
+    /// (a map sharper than the model), up to a smear no atom in a particle has.
+    package static let displacementRange = -0.05...1.5
+    /// Each atom is fitted within this fraction of the bulk nearest-neighbour distance of its
+    /// centre: wide enough to see its tails, narrow enough that the neighbours, which are
+    /// subtracted, are fitted by their own windows.
+    package static let windowFraction = 0.6
+}
+
+/// Fits the atoms at `positions` jointly to the map `M`: M ≈ b + Σᵢ Aᵢ tᵢ, where tᵢ is `profile`
+/// smeared by the atom's own mean-square displacement Uᵢ and centred on its position. Each sweep
+/// renders the whole model, then fits each atom's (x, y, z, A, U) by one damped Gauss–Newton step
+/// in its own window against the map minus every other atom (so overlaps are modelled), all
+/// atoms at once from the same model (deterministic, and parallel over atoms). Standard errors
+/// come from the last step's normal equations with the noise variance of the residual, inflated
+/// by the residual's neighbour correlation.
+package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
+                             startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil, threads: Int) -> JointFit {
+    let n = positions.count
+    var pos = positions
+    var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
+    var u = startingDisplacements ?? [Double](repeating: 0.05, count: n)
+    var background = 0.0
+    let h = M.voxelSize
+    let reach = Int((windowRadius / h).rounded(.up))
+    var normal = [[Double]](repeating: [], count: n)     // the last step's JᵀJ, per atom
+    var rss = [Double](repeating: 0, count: n), voxelsUsed = [Int](repeating: 0, count: n)
+    var sweeps = 0, lastShift = Double.infinity
+    var model = M
+    while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
+        sweeps += 1
+        model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+                                     profile: profile, grid: M, threads: threads)
+        background = meanResidual(M, model, pos, reach: reach)
+        let current = (pos, amp, u)
+        var next = (pos, amp, u)
+        var shifts = [Double](repeating: 0, count: n)
+        let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: max(1, n)))
+        defer { out.value.deallocate() }
+        let mv = UncheckedSendable(M), sv = UncheckedSendable(model)
+        Parallel.forRanges(n, threads: threads, minimumChunk: 16) { range in
+            for i in range {
+                (out.value + i).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
+                                                        background: background, profile: profile, reach: reach, windowRadius: windowRadius))
+            }
+        }
+        for i in 0..<n {
+            var s = out.value[i]
+            let offset = s.position - positions[i]
+            if offset.length > JointFitLimits.maximumMove { s.position = positions[i] + offset * (JointFitLimits.maximumMove / offset.length) }
+            next.0[i] = s.position; next.1[i] = s.amplitude; next.2[i] = s.displacement
+            normal[i] = s.normal; rss[i] = s.rss; voxelsUsed[i] = s.voxels
+            shifts[i] = (s.position - current.0[i]).length
+        }
+        (pos, amp, u) = next
+        lastShift = n > 0 ? (shifts.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
+    }
+    model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp, profile: profile, grid: M, threads: threads)
+    var residual = M
+    for v in 0..<M.count { residual.values[v] = M.values[v] - Float(background) - model.values[v] }
+    let dof = max(1, voxelsUsed.reduce(0, +) - 5 * n)
+    let noiseVariance = rss.reduce(0, +) / Double(dof)
+    let factor = correlationInflation(residual, pos, reach: reach)
+    var pe = [Vector3](repeating: Vector3(.nan, .nan, .nan), count: n), ae = [Double](repeating: .nan, count: n), ue = ae, se = ae
+    for i in 0..<n where normal[i].count == 25 {
+        var diag = [Double](repeating: .nan, count: 5)
+        for j in 0..<5 {
+            var e = [Double](repeating: 0, count: 5); e[j] = 1
+            if let x = solveLinearSystem(normal[i], e, n: 5) { diag[j] = x[j] }
+        }
+        let s = diag.map { $0 > 0 ? ($0 * noiseVariance * factor).squareRoot() : .nan }
+        pe[i] = Vector3(s[0], s[1], s[2]); ae[i] = s[3]; ue[i] = s[4]
+        if normal[i][18] > 0 { se[i] = (noiseVariance * factor / normal[i][18]).squareRoot() }
+    }
+    return JointFit(positions: pos, amplitudes: amp, displacements: u, positionErrors: pe, amplitudeErrors: ae, amplitudeSignificanceErrors: se,
+                    displacementErrors: ue, background: background, noiseSD: noiseVariance.squareRoot(),
+                    correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, residual: residual)
+}
+
+/// One atom's damped Gauss–Newton step and its normal equations.
+struct AtomStep {
+    var position: Vector3
+    var amplitude: Double
+    var displacement: Double
+    var normal: [Double]
+    var rss: Double
+    var voxels: Int
+}
+
+/// Starting amplitudes: the map's value at each atom over the simulated atom's peak.
+func initialAmplitudes(_ positions: [Vector3], map M: Volume, profile: AtomProfile) -> [Double] {
+    let peak = profile.displaced(by: 0.05).density(distanceSquared: 0)
+    return positions.map { p in
+        let c = M.voxelCoordinate(of: p)
+        let i = Int(c.x.rounded()), j = Int(c.y.rounded()), k = Int(c.z.rounded())
+        guard M.contains(i, j, k) else { return 1 }
+        return max(0.1, Double(M.values[M.index(i, j, k)]) / peak)
+    }
+}
+
+/// The mean of M − model over the voxels near the atoms: the flat background.
+func meanResidual(_ M: Volume, _ model: Volume, _ positions: [Vector3], reach: Int) -> Double {
+    guard !positions.isEmpty else { return 0 }
+    // The voxels within the atoms' box (the particle's), weighted alike.
+    var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: Int.min)
+    for p in positions {
+        let c = M.voxelCoordinate(of: p)
+        let v = SIMD3<Int>(Int(c.x.rounded()), Int(c.y.rounded()), Int(c.z.rounded()))
+        lo = pointwiseMin(lo, v &- reach); hi = pointwiseMax(hi, v &+ reach)
+    }
+    lo = pointwiseMax(lo, .zero); hi = pointwiseMin(hi, SIMD3(M.nx - 1, M.ny - 1, M.nz - 1))
+    guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return 0 }
+    var s = 0.0, count = 0
+    for k in lo.z...hi.z { for j in lo.y...hi.y {
+        let row = M.index(0, j, k)
+        for i in lo.x...hi.x { s += Double(M.values[row + i] - model.values[row + i]); count += 1 }
+    } }
+    return count > 0 ? s / Double(count) : 0
+}
+
+/// The factor by which correlated noise inflates a fitted parameter's variance, from the
+/// residual's correlation between neighbouring voxels along x: noise smoothed by a Gaussian of
+/// σ voxels has lag-one correlation exp(−1/4σ²), and about (2√π σ)³ voxels per independent one.
+func correlationInflation(_ residual: Volume, _ positions: [Vector3], reach: Int) -> Double {
+    var sxx = 0.0, sxy = 0.0
+    for p in positions {
+        let c = residual.voxelCoordinate(of: p)
+        let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
+        for k in max(0, ck - reach)...min(residual.nz - 1, ck + reach) where ck - reach <= residual.nz - 1 && ck + reach >= 0 {
+            for j in max(0, cj - reach)...min(residual.ny - 1, cj + reach) where cj - reach <= residual.ny - 1 && cj + reach >= 0 {
+                let row = residual.index(0, j, k)
+                let i0 = max(0, ci - reach), i1 = min(residual.nx - 2, ci + reach)
+                if i0 > i1 { continue }
+                for i in i0...i1 {
+                    let a = Double(residual.values[row + i]), b = Double(residual.values[row + i + 1])
+                    sxx += a * a; sxy += a * b
+                }
+            }
+        }
+    }
+    guard sxx > 0 else { return 1 }
+    let rho = sxy / sxx
+    guard rho > 0.01 && rho < 0.999 else { return 1 }
+    let sigma = (-1 / (4 * log(rho))).squareRoot()
+    return max(1, pow(2 * Double.pi.squareRoot() * sigma, 3))
+}
+
+/// One atom's step: the target is the map minus the background and every other atom (the model
+/// without this atom's own term, computed here exactly as the renderer does).
+func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Volume, background: Double,
+              profile: AtomProfile, reach: Int, windowRadius: Double) -> AtomStep {
+    let c = M.voxelCoordinate(of: p)
+    let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
+    let terms = profile.weights.count
+    // JᵀJ and Jᵀr for θ = (x, y, z, A, U), in registers: no allocation per voxel.
+    var n0 = SIMD8<Double>(), n1 = n0, n2 = n0, n3 = n0, n4 = n0, jr = n0
+    var rss = 0.0, voxels = 0
+    let r2max = windowRadius * windowRadius
+    var coefficient = [Double](repeating: 0, count: terms), variance = coefficient
+    for t in 0..<terms {
+        variance[t] = profile.variances[t] + u
+        coefficient[t] = profile.weights[t] * pow(2 * Double.pi * variance[t], -1.5)
+    }
+    let k0 = max(0, ck - reach), k1 = min(M.nz - 1, ck + reach)
+    let j0 = max(0, cj - reach), j1 = min(M.ny - 1, cj + reach)
+    let i0 = max(0, ci - reach), i1 = min(M.nx - 1, ci + reach)
+    if k0 <= k1 && j0 <= j1 && i0 <= i1 {
+        // Each term is separable: exp(−d²/2v) = ex·ey·ez, so the exponentials are taken once per
+        // axis and term (a few dozen per atom), and a voxel costs multiplications only.
+        let h = M.voxelSize, origin = M.origin
+        let wx = i1 - i0 + 1, wy = j1 - j0 + 1, wz = k1 - k0 + 1
+        var dx = [Double](repeating: 0, count: wx), dy = [Double](repeating: 0, count: wy), dz = [Double](repeating: 0, count: wz)
+        for i in 0..<wx { dx[i] = origin.x + Double(i0 + i) * h - p.x }
+        for j in 0..<wy { dy[j] = origin.y + Double(j0 + j) * h - p.y }
+        for k in 0..<wz { dz[k] = origin.z + Double(k0 + k) * h - p.z }
+        var ex = [Double](repeating: 0, count: terms * wx), ey = [Double](repeating: 0, count: terms * wy), ez = [Double](repeating: 0, count: terms * wz)
+        for q in 0..<terms {
+            let f = -1 / (2 * variance[q])
+            for i in 0..<wx { ex[q * wx + i] = exp(f * dx[i] * dx[i]) }
+            for j in 0..<wy { ey[q * wy + j] = exp(f * dy[j] * dy[j]) }
+            for k in 0..<wz { ez[q * wz + k] = coefficient[q] * exp(f * dz[k] * dz[k]) }
+        }
+        let inverse = variance.map { 1 / $0 }
+        for k in 0..<wz { for j in 0..<wy {
+            let ryz = dy[j] * dy[j] + dz[k] * dz[k]
+            if ryz > r2max { continue }
+            // Only the voxels of this row inside the window's sphere.
+            let half = (r2max - ryz).squareRoot()
+            let row = M.index(0, j0 + j, k0 + k)
+            for i in 0..<wx where abs(dx[i]) <= half {
+                let d2 = dx[i] * dx[i] + ryz
+                var t = 0.0, dtdr = 0.0, dtdu = 0.0
+                for q in 0..<terms {
+                    let e = ez[q * wz + k] * ey[q * wy + j] * ex[q * wx + i]
+                    let iv = inverse[q]
+                    t += e
+                    dtdr += e * iv
+                    dtdu += e * iv * (0.5 * d2 * iv - 1.5)
+                }
+                let v = row + i0 + i
+                // The map minus the background and every other atom, less this atom's model.
+                let r = Double(M.values[v]) - background - Double(S.values[v])
+                let g = SIMD8<Double>(a * dtdr * dx[i], a * dtdr * dy[j], a * dtdr * dz[k], t, a * dtdu, 0, 0, 0)
+                jr += g * r
+                n0 += g * g[0]; n1 += g * g[1]; n2 += g * g[2]; n3 += g * g[3]; n4 += g * g[4]
+                rss += r * r
+                voxels += 1
+            }
+        } }
+    }
+    var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
+    for (x, row) in [n0, n1, n2, n3, n4].enumerated() { for y in 0..<5 { jtj[x * 5 + y] = row[y] } }
+    for x in 0..<5 { jtr[x] = jr[x] }
+    // Levenberg damping: a step that the data barely constrain stays small.
+    var damped = jtj
+    for x in 0..<5 { damped[x * 5 + x] *= 1.1; damped[x * 5 + x] += 1e-12 }
+    guard voxels >= 10, let step = solveLinearSystem(damped, jtr, n: 5) else {
+        return AtomStep(position: p, amplitude: a, displacement: u, normal: [], rss: rss, voxels: voxels)
+    }
+    let f = JointFitLimits.stepFraction
+    var move = Vector3(step[0], step[1], step[2]) * f
+    let length = move.length
+    if length > JointFitLimits.maximumStep { move = move * (JointFitLimits.maximumStep / length) }
+    let newA = max(0.05 * a, a + f * step[3])
+    let range = JointFitLimits.displacementRange
+    let newU = min(max(u + max(-0.1, min(0.1, f * step[4])), range.lowerBound), range.upperBound)
+    return AtomStep(position: p + move, amplitude: newA, displacement: newU, normal: jtj, rss: rss, voxels: voxels)
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import NanoAtomsEngine
+
+/// Refinement against the map: every atom fitted jointly, standard errors that match the true
+/// errors, and edits where an atom is doubled or not there.
+@Suite("Refinement against the map")
+struct RefinementTests {
+    static let pt = Element.named("Pt")!
+
+    /// A simulated particle built with and without refinement, and its true atoms.
+    static func built(snr: Double, seed: UInt64) -> (plain: ValidatedModel, refined: ValidatedModel, truth: SimulatedParticle) {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = 309; s.snr = snr; s.seed = seed
+        let p = TestParticle.make(s)
+        var o = ModelBuildingOptions(element: pt)
+        let plain = buildModel(from: p.map, options: o)
+        o.refine = true
+        return (plain, buildModel(from: p.map, options: o), p)
+    }
+
+    @Test("the standard errors of the positions and of U match the true errors; positions improve", arguments: [(6.0, UInt64(21)), (3.5, UInt64(22))])
+    func calibratedErrors(snr: Double, seed: UInt64) throws {
+        let (plain, refined, truth) = Self.built(snr: snr, seed: seed)
+        let atoms = refined.atoms
+        let f = try #require(refined.refinement)
+        #expect(f.sweeps <= JointFitLimits.maximumSweeps)
+        let m = matchAtoms(atoms.positions, truth.positions, tolerance: 0.8)
+        #expect(m.pairs.count >= truth.positions.count * 9 / 10)
+        let sx = try atoms.values(of: Statistic.named("sigma_x")!), sy = try atoms.values(of: Statistic.named("sigma_y")!)
+        let sz = try atoms.values(of: Statistic.named("sigma_z")!)
+        var z2 = 0.0, within2 = 0, count = 0
+        for pair in m.pairs {
+            let d = atoms.positions[pair.first] - truth.positions[pair.second]
+            for (e, s) in [(d.x, sx[pair.first]), (d.y, sy[pair.first]), (d.z, sz[pair.first])] where s.isFinite && s > 0 {
+                z2 += (e / s) * (e / s); count += 1
+                if abs(e / s) < 2 { within2 += 1 }
+            }
+        }
+        let rmsZ = (z2 / Double(count)).squareRoot()
+        #expect((0.7...1.35).contains(rmsZ), "RMS of error/σ over coordinates: \(rmsZ)")
+        #expect(Double(within2) / Double(count) >= 0.9)
+        // U above the atom's own width: unbiased against the simulator's displacement.
+        let u = try atoms.values(of: Statistic.named("u_refined")!), su = try atoms.values(of: Statistic.named("sigma_u")!)
+        let zu = m.pairs.compactMap { p -> Double? in
+            let s = su[p.first]
+            return s.isFinite && s > 0 ? (u[p.first] - truth.displacements[p.second].isotropicEquivalent) / s : nil
+        }
+        #expect(abs(median(zu)) < 0.5, "median (U − true)/σ: \(median(zu))")
+        // The joint fit moves the atoms towards the truth: RMSD no worse than the centres of mass.
+        let before = matchAtoms(plain.atoms.positions, truth.positions, tolerance: 0.8).rmsd
+        #expect(m.rmsd <= before * 1.02, "RMSD \(m.rmsd) refined, \(before) unrefined")
+        // Occupancies are relative to the core atoms: about one.
+        let occupancy = try atoms.values(of: Statistic.named("occupancy")!)
+        #expect(abs(median(occupancy) - 1) < 0.15)
+    }
+
+    @Test("an atom doubled is merged and an atom placed in empty space is removed, each with its reason")
+    func editsFire() throws {
+        let (plain, _, _) = Self.built(snr: 6, seed: 23)
+        // The surface atom farthest from the centre, doubled 0.5 Å outward; and an atom 5 Å
+        // outside the particle, where the map holds only noise.
+        let c = plain.atoms.centroid
+        let far = plain.atoms.positions.indices.max { (plain.atoms.positions[$0] - c).length < (plain.atoms.positions[$1] - c).length }!
+        let outward = (plain.atoms.positions[far] - c) * (1 / (plain.atoms.positions[far] - c).length)
+        let doubled = plain.atoms.positions[far] + outward * 0.5
+        let empty = plain.atoms.positions[far] + outward * 5
+        var positions = plain.atoms.positions + [doubled, empty]
+        positions = positions.map { $0 }
+        let regions = sphereRegions(positions, in: plain.raw, radius: plain.radius)
+        let detection = AtomDetection(positions: positions, regions: regions, wasSplit: positions.map { _ in false })
+        var o = plain.options
+        o.refine = true
+        let edited = ValidatedModel(detected: plain.detected, options: o, candidateCorrelations: plain.candidateCorrelations,
+                                    lattice: plain.lattice, removals: plain.removals, detection: detection,
+                                    atoms: AtomSet(element: Self.pt, positions: positions), reusable: ReusableResults(positions: positions),
+                                    timings: plain.timings, flags: plain.flags)
+        let refined = try refineModel(edited)
+        let edits = try #require(refined.refinement).edits
+        #expect(edits.contains { $0.kind == .merged && ($0.position - doubled).length < 1.0 && $0.reason.contains("fitted twice") }, "\(edits)")
+        #expect(edits.contains { $0.kind == .removed && ($0.position - empty).length < 1.5 && $0.reason.contains("not significant") }, "\(edits)")
+        #expect(abs(refined.atoms.count - plain.atoms.count) <= 1)
+    }
+}
