@@ -60,6 +60,13 @@ package enum RunReport {
         return figures
     }
 
+    /// A table of atoms with what happened to each and why (removals, edits).
+    static func placesTable(_ rows: [(position: Vector3, kind: String, reason: String)], kind: String) -> String {
+        table(["x (Å)", "y (Å)", "z (Å)", kind, "reason"], textColumns: 2, rows: rows.map { r in
+            [String(format: "%.2f", r.position.x), String(format: "%.2f", r.position.y), String(format: "%.2f", r.position.z), r.kind, r.reason]
+        })
+    }
+
     /// An HTML table of escaped cells; the last `textColumns` columns are left-aligned text.
     static func table(_ header: [String], textColumns: Int, rows: [[String]]) -> String {
         func cells(_ values: [String], _ tag: String) -> String {
@@ -151,10 +158,7 @@ package enum RunReport {
         if r.removals.isEmpty {
             page += "<p>None.</p>\n"
         } else {
-            page += table(["x (Å)", "y (Å)", "z (Å)", "rule", "reason"], textColumns: 2, rows: r.removals.map { m in
-                [String(format: "%.2f", m.position.x), String(format: "%.2f", m.position.y), String(format: "%.2f", m.position.z),
-                 m.rule.rawValue, m.reason]
-            })
+            page += placesTable(r.removals.map { ($0.position, $0.rule.rawValue, $0.reason) }, kind: "rule")
         }
         if let f = r.refinement {
             page += "<h2>Refinement against the map</h2>\n<p>" + escapeXML(String(format:
@@ -163,10 +167,7 @@ package enum RunReport {
             if f.edits.isEmpty {
                 page += "<p>No edits.</p>\n"
             } else {
-                page += table(["x (Å)", "y (Å)", "z (Å)", "edit", "reason"], textColumns: 2, rows: f.edits.map { e in
-                    [String(format: "%.2f", e.position.x), String(format: "%.2f", e.position.y), String(format: "%.2f", e.position.z),
-                     e.kind.rawValue, e.reason]
-                })
+                page += placesTable(f.edits.map { ($0.position, $0.kind.rawValue, $0.reason) }, kind: "edit")
             }
         }
         var timings = r.timings
