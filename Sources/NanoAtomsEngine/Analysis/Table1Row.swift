@@ -58,7 +58,11 @@ extension ParticleStatistics {
             Table1Field("diameter", "diameter", "Å", s.diameter, digits: 2),
             Table1Field("median_cn", "median CN", s.medianCN, digits: 1),
             Table1Field("mean_cn", "mean CN", s.meanCN, digits: 2),
-            Table1Field("median_nn_bond", "median NN bond", "Å", s.medianNNBond, digits: 3),
+            // The headline bond: g(r)'s first shell, corrected for the noise's spread (unbiased:
+            // 2.802–2.814 Å on the shared maps for a true 2.816 Å); the paper's median of each
+            // atom's shortest distance follows it, biased low by noise (2.38–2.69 Å there).
+            Table1Field("first_shell_bond", "NN bond (g(r) first shell)", "Å", structure.radialDistribution.firstShellBond ?? .nan, digits: 3),
+            Table1Field("median_nn_bond", "median shortest distance (paper's NN bond)", "Å", s.medianNNBond, digits: 3),
             Table1Field("median_neighbor_distance", "median neighbour distance", "Å", s.medianNeighborDistance, digits: 3),
             Table1Field("median_radial_strain", "median radial strain", "%", s.medianRadialStrain, digits: 2),
             Table1Field("core_ratio", "core ratio (CN 12)", s.coreRatio, digits: 3),
