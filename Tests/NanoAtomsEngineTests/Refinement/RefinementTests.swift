@@ -81,4 +81,31 @@ struct RefinementTests {
         #expect(edits.contains { $0.kind == .removed && ($0.position - empty).length < 1.5 && $0.reason.contains("not significant") }, "\(edits)")
         #expect(abs(refined.atoms.count - plain.atoms.count) <= 1)
     }
+
+    @Test("an atom missing from the model is added back at its residual peak, with its reason")
+    func missingAtomAdded() throws {
+        let (plain, _, _) = Self.built(snr: 6, seed: 24)
+        // Take out an atom of the outer shell that is still well bonded (it has 12 − 3 neighbours
+        // or more), so the map holds it and the model does not.
+        let cn = coordinationNumbers(plain.atoms.positions, radius: plain.lattice.coordinationRadius)
+        let c = plain.atoms.centroid
+        let candidates = plain.atoms.positions.indices.filter { cn[$0] >= 8 && cn[$0] < 12 }
+        let gone = try #require(candidates.max { (plain.atoms.positions[$0] - c).length < (plain.atoms.positions[$1] - c).length })
+        let keep = plain.atoms.positions.indices.filter { $0 != gone }
+        var o = plain.options
+        o.refine = true
+        let positions = keep.map { plain.atoms.positions[$0] }
+        let missing = ValidatedModel(detected: plain.detected, options: o, candidateCorrelations: plain.candidateCorrelations,
+                                     lattice: plain.lattice, removals: plain.removals, detection: plain.detection.subset(keep),
+                                     atoms: plain.atoms.subset(keep), reusable: ReusableResults(positions: positions),
+                                     timings: plain.timings, flags: plain.flags)
+        let refined = try refineModel(missing)
+        let edits = try #require(refined.refinement).edits
+        let added = edits.filter { $0.kind == .added }
+        #expect(added.contains { ($0.position - plain.atoms.positions[gone]).length < 0.8 && $0.reason.contains("residual peak") }, "\(edits)")
+        #expect(refined.atoms.count == plain.atoms.count)
+        #expect(refined.atoms.positions.contains { ($0 - plain.atoms.positions[gone]).length < 0.5 })
+        // Nothing else is invented on a clean map.
+        #expect(added.count == 1)
+    }
 }
