@@ -28,7 +28,8 @@ public func binarizeMap(_ denoised: DenoisedMap, options given: ModelBuildingOpt
     let t0 = try timer.measure("otsu", checking: cancellation) { otsuThreshold(C.values) }
     let plausibility = DetectionPlausibility(location: denoised.masked.location, mask: denoised.masked.mask, element: options.element)
     let (search, scorer) = try timer.measure("threshold_search", checking: cancellation) { () -> (ThresholdSearchResult, SimulatedMapCorrelation) in
-        if let fixed = options.threshold.map(Float.init) {
+        // A threshold that is not a finite number fixes nothing: the search runs.
+        if let fixed = options.threshold.flatMap({ $0.isFinite && abs($0) < 1e30 ? Float($0) : nil }) {
             let low = min(fixed, t0)
             let sweep = ComponentSweep(denoised: C, weights: M, above: low)
             let scorer = SimulatedMapCorrelation(map: C, profile: profile, voxelsIn: sweep.bounds, threads: options.threads)

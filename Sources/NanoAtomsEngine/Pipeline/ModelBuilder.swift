@@ -39,7 +39,8 @@ public struct ModelBuildingOptions: Sendable {
     /// Whether the validated model is refined against the map (``refineModel(_:options:cancellation:)``;
     /// not in the paper). Off until its accuracy is measured as the default.
     public var refine = false
-    /// A fixed threshold on the denoised map C; nil searches for the best (the paper).
+    /// A fixed threshold on the denoised map C; nil (or a value that is not finite) searches for
+    /// the best (the paper).
     public var threshold: Double? = nil
     /// Threads for the large steps.
     public var threads = Parallel.availableCores

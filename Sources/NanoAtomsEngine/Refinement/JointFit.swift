@@ -177,17 +177,17 @@ func correlationInflation(_ residual: Volume, _ positions: [Vector3], reach: Int
     for p in positions {
         let c = residual.voxelCoordinate(of: p)
         let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
-        for k in max(0, ck - reach)...min(residual.nz - 1, ck + reach) where ck - reach <= residual.nz - 1 && ck + reach >= 0 {
-            for j in max(0, cj - reach)...min(residual.ny - 1, cj + reach) where cj - reach <= residual.ny - 1 && cj + reach >= 0 {
-                let row = residual.index(0, j, k)
-                let i0 = max(0, ci - reach), i1 = min(residual.nx - 2, ci + reach)
-                if i0 > i1 { continue }
-                for i in i0...i1 {
-                    let a = Double(residual.values[row + i]), b = Double(residual.values[row + i + 1])
-                    sxx += a * a; sxy += a * b
-                }
+        let k0 = max(0, ck - reach), k1 = min(residual.nz - 1, ck + reach)
+        let j0 = max(0, cj - reach), j1 = min(residual.ny - 1, cj + reach)
+        let i0 = max(0, ci - reach), i1 = min(residual.nx - 2, ci + reach)
+        guard k0 <= k1, j0 <= j1, i0 <= i1 else { continue }
+        for k in k0...k1 { for j in j0...j1 {
+            let row = residual.index(0, j, k)
+            for i in i0...i1 {
+                let a = Double(residual.values[row + i]), b = Double(residual.values[row + i + 1])
+                sxx += a * a; sxy += a * b
             }
-        }
+        } }
     }
     guard sxx > 0 else { return 1 }
     let rho = sxy / sxx
