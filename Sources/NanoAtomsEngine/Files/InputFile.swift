@@ -35,27 +35,55 @@ package struct FileIdentity: Hashable, Sendable {
 /// sourced one. No output is ever written over one of them (``writeAtomically(_:to:createFolders:)``
 /// and ``writeRunFolder(_:files:)`` check every target's identity against this list).
 package enum InputFiles {
+    /// An input as it was read: where, and its size and modification time, which tell it from
+    /// a new file that reuses its inode after it was deleted.
+    struct Entry {
+        var path: String
+        var size: Int64
+        var modified: timespec
+    }
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var files: [FileIdentity: String] = [:]
+    nonisolated(unsafe) private static var files: [FileIdentity: Entry] = [:]
 
     /// Records the file open on `descriptor` (read as `path`) as an input.
     package static func register(descriptor: Int32, path: String) {
-        guard let id = FileIdentity(descriptor: descriptor) else { return }
-        lock.lock(); defer { lock.unlock() }
-        if files[id] == nil { files[id] = path }
+        var st = stat()
+        guard fstat(descriptor, &st) == 0 else { return }
+        record(st, path: path)
     }
 
     /// Records the file at `path` as an input.
     package static func register(path: String) {
-        guard let id = FileIdentity(path: path) else { return }
-        lock.lock(); defer { lock.unlock() }
-        if files[id] == nil { files[id] = path }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        record(st, path: path)
     }
 
-    /// The path under which the input with this identity was read, if it is one.
-    package static func path(of id: FileIdentity) -> String? {
+    private static func record(_ st: stat, path: String) {
         lock.lock(); defer { lock.unlock() }
-        return files[id]
+        let id = FileIdentity(st)
+        if files[id] == nil { files[id] = Entry(path: path, size: Int64(st.st_size), modified: st.st_mtim) }
+    }
+
+    /// The path under which the file at `path` (links followed) was read as an input, if it is one.
+    package static func input(at path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return input(st)
+    }
+
+    /// The path under which the file `st` describes was read as an input, if it is one: the same
+    /// device and inode, and either the path it was read under still names it or it is unchanged
+    /// (moved, not rewritten). An input that was deleted lets its inode go to a new file, which
+    /// is no input: that entry is dropped.
+    package static func input(_ st: stat) -> String? {
+        let id = FileIdentity(st)
+        lock.lock(); defer { lock.unlock() }
+        guard let e = files[id] else { return nil }
+        if FileIdentity(path: e.path) == id { return e.path }
+        if e.size == Int64(st.st_size) && e.modified.tv_sec == st.st_mtim.tv_sec && e.modified.tv_nsec == st.st_mtim.tv_nsec { return e.path }
+        files[id] = nil
+        return nil
     }
 }
 

@@ -42,7 +42,7 @@ struct OutputTarget {
             guard st.st_mode & S_IFMT == S_IFREG else {
                 throw EngineError("is \(fileKind(st.st_mode)), not a regular file: nanoatoms writes only regular files", file: path)
             }
-            if let input = InputFiles.path(of: FileIdentity(st)) {
+            if let input = InputFiles.input(st) {
                 throw EngineError(input == path ? "refusing to overwrite an input of this session"
                                                 : "is the same file as the input '\(input)': refusing to overwrite it", file: path)
             }

@@ -115,11 +115,11 @@ func checkReplaceable(_ folder: String, allowed: Set<String>, reportAs name: Str
                 guard inner.hasSuffix(".svg") else {
                     throw EngineError("holds '\(e)/\(inner)', which a run does not write: give a new or empty folder", file: name)
                 }
-                if let id = FileIdentity(path: path.appendingPath(inner)), let input = InputFiles.path(of: id) {
+                if let input = InputFiles.input(at: path.appendingPath(inner)) {
                     throw EngineError("holds '\(e)/\(inner)', the input '\(input)': refusing to replace it", file: name)
                 }
             }
-        } else if let id = FileIdentity(path: path), let input = InputFiles.path(of: id) {
+        } else if let input = InputFiles.input(at: path) {
             throw EngineError("holds '\(e)', the input '\(input)': refusing to replace it", file: name)
         }
     }

@@ -49,4 +49,28 @@ struct InputFileTests {
         // The link is still a link to the same file.
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/link.csv") == "real/model.csv")
     }
+
+    @Test("an input moved away is still an input; a new file that takes a deleted input's inode is not")
+    func identityOutlivesItsPath() throws {
+        let folder = TestSupport.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try writeAtomically("x,y,z\n1,2,3\n", to: folder + "/read.csv")
+        _ = try readInputText(folder + "/read.csv")
+        // Moved, not rewritten: the same file under another name is still protected.
+        try FileManager.default.moveItem(atPath: folder + "/read.csv", toPath: folder + "/moved.csv")
+        #expect(throws: EngineError.self) { try writeAtomically("overwritten", to: folder + "/moved.csv") }
+        // Deleted: a file the file system gives the same inode is a new file, free to write.
+        let old = try #require(FileIdentity(path: folder + "/moved.csv"))
+        try FileManager.default.removeItem(atPath: folder + "/moved.csv")
+        var reused: String? = nil
+        for n in 0..<200 where reused == nil {
+            let path = folder + "/new\(n).csv"
+            FileManager.default.createFile(atPath: path, contents: Data("new \(n)\n".utf8))
+            if FileIdentity(path: path) == old { reused = path }
+        }
+        if let path = reused {
+            try writeAtomically("written", to: path)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "written")
+        }
+    }
 }
