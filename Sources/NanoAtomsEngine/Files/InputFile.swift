@@ -59,10 +59,12 @@ package enum InputFiles {
         record(st, path: path)
     }
 
+    /// The newest read wins: an older entry for this inode is either the same file (which the
+    /// new path and state describe as well) or a deleted file whose inode was reused, whose
+    /// stale path and state would otherwise make this input look like a new file.
     private static func record(_ st: stat, path: String) {
         lock.lock(); defer { lock.unlock() }
-        let id = FileIdentity(st)
-        if files[id] == nil { files[id] = Entry(path: path, size: Int64(st.st_size), modified: st.st_mtim) }
+        files[FileIdentity(st)] = Entry(path: path, size: Int64(st.st_size), modified: st.st_mtim)
     }
 
     /// The path under which the file at `path` (links followed) was read as an input, if it is one.

@@ -69,8 +69,34 @@ struct InputFileTests {
             if FileIdentity(path: path) == old { reused = path }
         }
         if let path = reused {
-            try writeAtomically("written", to: path)
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == "written")
+            // The new file is read in turn: it is an input now, whatever its inode held before
+            // (the stale entry must not make it look new; this failed in CI under parallel tests).
+            _ = try readInputText(path)
+            #expect(throws: EngineError.self) { try writeAtomically("overwritten", to: path) }
+            #expect(InputFiles.input(at: path) == path)
+        }
+        // Never read: free to write even though its inode may once have been an input's.
+        let fresh = folder + "/fresh.csv"
+        try writeAtomically("written", to: fresh)
+        #expect(try String(contentsOfFile: fresh, encoding: .utf8) == "written")
+    }
+
+    @Test("a file read after a deleted input left its inode is protected, whichever read came first")
+    func staleEntryIsReplaced() throws {
+        let folder = TestSupport.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Many inputs read and deleted, then many new files read: every new one is protected.
+        for n in 0..<50 {
+            try writeAtomically("old \(n)\n", to: folder + "/old\(n).txt")
+            _ = try readInputText(folder + "/old\(n).txt")
+            try FileManager.default.removeItem(atPath: folder + "/old\(n).txt")
+        }
+        for n in 0..<50 {
+            let path = folder + "/new\(n).txt"
+            try writeAtomically("new \(n)\n", to: path)
+            _ = try readInputText(path)
+            #expect(throws: EngineError.self) { try writeAtomically("overwritten", to: path) }
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "new \(n)\n")
         }
     }
 }
