@@ -5,8 +5,10 @@ Particles of known structure are built with ASE (an Octahedron is one fcc crysta
 Decahedron has five fcc grains joined by hcp twin planes; an Icosahedron has an icosahedral
 centre, twenty grains and hcp twin planes), shaken by Gaussian position noise, written as XYZ
 (and one as a SINGLE-style PDB), and given to `nanoatoms stats`. Checked:
-- the per-atom structure column against OVITO's adaptive common-neighbour analysis of the same
-  positions (an independent implementation): identical without noise, ≥ 97 % with 0.05 Å;
+- the per-atom structure column and its PTM RMSD against OVITO's polyhedral template matching
+  of the same positions (an independent implementation, same RMSD cut-off): identical up to
+  0.05 Å of noise, ≥ 99 % at 0.1 Å, RMSDs equal to 1e-5; at 0.2 Å PTM still names most fcc
+  atoms, far more than OVITO's a-CNA does;
 - the lattice method (one crystal, or grains) and ā against the lattice constant ASE built with
   (within 0.5 % for the fcc and decahedral particles, noise up to 0.1 Å);
 - the icosahedron's CN counts the first shell only (median 9, at most 12);
@@ -25,7 +27,7 @@ import numpy as np
 from ase.cluster import Decahedron, Icosahedron, Octahedron
 from ase.io import write
 from ovito.io.ase import ase_to_ovito
-from ovito.modifiers import CommonNeighborAnalysisModifier
+from ovito.modifiers import CommonNeighborAnalysisModifier, PolyhedralTemplateMatchingModifier
 from ovito.pipeline import Pipeline, StaticSource
 
 BINARY = sys.argv[1]
@@ -42,6 +44,17 @@ def ovito_types(atoms):
     pipe = Pipeline(source=StaticSource(data=ase_to_ovito(atoms)))
     pipe.modifiers.append(CommonNeighborAnalysisModifier(mode=CommonNeighborAnalysisModifier.Mode.AdaptiveCutoff))
     return np.array(pipe.compute().particles["Structure Type"])
+
+
+def ovito_ptm(atoms, cutoff=0.15):
+    """OVITO's PTM with fcc, hcp and icosahedral templates only (nanoatoms' set), and the RMSD."""
+    pipe = Pipeline(source=StaticSource(data=ase_to_ovito(atoms)))
+    m = PolyhedralTemplateMatchingModifier(rmsd_cutoff=cutoff, output_rmsd=True)
+    m.structures[PolyhedralTemplateMatchingModifier.Type.BCC].enabled = False
+    m.structures[PolyhedralTemplateMatchingModifier.Type.ICO].enabled = True   # off by default in OVITO
+    pipe.modifiers.append(m)
+    out = pipe.compute().particles
+    return np.array(out["Structure Type"]), np.array(out["RMSD"])
 
 
 def stats(path, *extra):
@@ -74,10 +87,14 @@ with tempfile.TemporaryDirectory() as tmp:
             write(path, atoms)
             rows, a, got_method, _ = stats(path)
             ours = np.array([int(float(r["structure"])) for r in rows])
-            theirs = ovito_types(atoms)
+            our_rmsd = np.array([float(r["structure_rmsd"]) for r in rows])
+            theirs, their_rmsd = ovito_ptm(atoms)
             agree = float(np.mean(ours == theirs))
-            need = 1.0 if sigma == 0 else 0.99 if sigma <= 0.05 else 0.97
-            check(agree >= need, f"{name}, noise {sigma} Å: structure types agree with OVITO's a-CNA for {100 * agree:.1f} % of {len(ours)} atoms (need {100 * need:.0f} %)")
+            need = 1.0 if sigma <= 0.05 else 0.99
+            check(agree >= need, f"{name}, noise {sigma} Å: structure types agree with OVITO's PTM for {100 * agree:.1f} % of {len(ours)} atoms (need {100 * need:.0f} %)")
+            both = (ours > 0) & (theirs > 0)
+            worst = float(np.max(np.abs(our_rmsd[both] - their_rmsd[both]))) if both.any() else 0.0
+            check(worst < 1e-5, f"{name}, noise {sigma} Å: PTM RMSD equals OVITO's within {worst:.1e} for {int(both.sum())} atoms")
             if method:
                 check(got_method == method, f"{name}, noise {sigma} Å: lattice method {got_method} (expected {method})")
                 check(abs(a / a_true - 1) < 0.005, f"{name}, noise {sigma} Å: ā = {a:.4f} Å against {a_true} Å ({100 * (a / a_true - 1):+.2f} %)")
@@ -86,6 +103,25 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(got_method == "neighbor_shell", f"{name}, noise {sigma} Å: lattice method {got_method} (no lattice fits an icosahedron)")
                 cn = np.array([float(r["cn"]) for r in rows])
                 check(abs(np.median(cn) - 9) <= 1 and cn.max() <= 12, f"{name}, noise {sigma} Å: median CN {np.median(cn)}, maximum {cn.max()} (first shell only)")
+
+    # At 0.2 Å of noise per coordinate (the hard shared map's level) a-CNA loses most fcc atoms;
+    # PTM keeps most of them. Ours choose the twelve neighbours by distance, OVITO's by Voronoi
+    # solid angle, which holds a few more atoms under this much noise.
+    for name, cluster in (("Pt octahedron", Octahedron("Pt", 9, 3, latticeconstant=3.92)),
+                          ("Pt decahedron", Decahedron("Pt", 5, 3, 2, latticeconstant=3.92))):
+        atoms = cluster.copy()
+        atoms.positions += rng.normal(0, 0.2, atoms.positions.shape)
+        path = os.path.join(tmp, f"{name.replace(' ', '_')}_noisy.xyz")
+        write(path, atoms)
+        rows, _, _, _ = stats(path)
+        ours = np.array([int(float(r["structure"])) for r in rows])
+        clean, _ = ovito_ptm(cluster)
+        theirs, _ = ovito_ptm(atoms)
+        cna = ovito_types(atoms)
+        n_true = int((clean == 1).sum())
+        mine, ovito_fcc, cna_fcc = int((ours[clean == 1] == 1).sum()), int((theirs[clean == 1] == 1).sum()), int((cna[clean == 1] == 1).sum())
+        check(mine >= 0.85 * ovito_fcc and mine >= 1.5 * cna_fcc and mine >= 0.8 * n_true,
+              f"{name}, noise 0.2 Å: fcc atoms named {mine} of {n_true} (OVITO PTM {ovito_fcc}, OVITO a-CNA {cna_fcc})")
 
     # Surface sites of a regular octahedron of five atoms an edge, by hand: 6 vertices,
     # 12 edges of 3 inner atoms, 8 {111} faces of 3 inner atoms, 19 core atoms.

@@ -112,7 +112,9 @@ package func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw
 /// one, so a table says by its columns what it holds).
 ///
 /// Position statistics:
-/// - `structure`: the local structure by a-CNA (OVITO's numbers: 0 other, 1 fcc, 2 hcp, 4 icosahedral);
+/// - `structure`: the local structure by polyhedral template matching, or a-CNA when asked
+///   (OVITO's numbers: 0 other, 1 fcc, 2 hcp, 4 icosahedral); `structure_rmsd`: PTM's RMSD to
+///   the best template (NaN for an atom with fewer than twelve neighbours within reach);
 ///   `grain`: the atom's fcc grain (0 for none, else 1 for the largest grain, …);
 /// - `cn`: neighbours within the lattice's CN radius (``LatticeFit/coordinationRadius``);
 ///   `gcn`: Σ CN_k / 12 over the neighbours (`gcn_paper`: / the neighbours' maximum CN, the
@@ -166,6 +168,7 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
         let neighbors = neighborLists(positions, radius: d)
         let other: GCNNormalization = options.gcnNormalization == .bulk ? .maximumOfNeighbors : .bulk
         atoms.setColumn("structure", structure.types.map { Double($0.rawValue) })
+        if let m = structure.matches { atoms.setColumn("structure_rmsd", m.map { $0.rmsd.isFinite ? $0.rmsd : .nan }) }
         atoms.setColumn("grain", structure.grain.map { Double($0 + 1) })
         atoms.setColumn("cn", neighbors.map { Double($0.count) })
         atoms.setColumn("gcn", generalizedCoordination(neighbors: neighbors, normalization: options.gcnNormalization))

@@ -111,6 +111,7 @@ public struct Statistic: Sendable, Hashable, CustomStringConvertible {
         Statistic("aniso_valid", "Anisotropic fit valid", .map, .marker),
         Statistic("split", "Came from a split", .building, .marker),
         Statistic("structure", "Local structure (0 other, 1 fcc, 2 hcp, 4 ico)", .positions, .category),
+        Statistic("structure_rmsd", "Template-matching RMSD of the best structure (PTM)", .positions),
         Statistic("grain", "Grain", .positions, .category),
         Statistic("q4", "Bond order q4", .positions), Statistic("q6", "Bond order q6", .positions),
         Statistic("crystalline_bonds", "Crystalline bonds", .positions),

@@ -120,11 +120,11 @@ package enum RunOutputs {
         i.map { .array([.finite($0.lowerBound), .finite($0.upperBound)]) } ?? .null
     }
 
-    /// The structure counts (a-CNA), the grains and g(r)'s first shell.
+    /// The structure counts (by the method named), the grains and g(r)'s first shell.
     static func structure(_ s: ParticleStructure) -> JSONValue {
         let rdf = s.radialDistribution
         return .object([
-            ("method", .string("adaptive CNA (Stukowski 2012)")),
+            ("method", .string(s.method == .ptm ? "PTM (Larsen et al. 2016), RMSD cut-off \(ptmRMSDCutoff)" : "adaptive CNA (Stukowski 2012)")),
             ("counts", .object(structureCounts(s.types).map { ($0.0.name, .number(Double($0.1))) })),
             ("grains", .array(s.grainSizes.map { .number(Double($0)) })),
             ("single_crystal", .bool(s.isSingleCrystal)),

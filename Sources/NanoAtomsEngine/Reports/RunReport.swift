@@ -148,7 +148,7 @@ package enum RunReport {
             page += "<p>" + escapeXML(String(format: "Lattice: ā = %.4f Å (%@, inliers %.0f%%, rms %.3f Å); CN radius d = %.3f Å.",
                                              st.lattice.meanLatticeConstant, st.lattice.method.rawValue, 100 * (st.lattice.inlierFraction ?? .nan),
                                              st.lattice.rmsResidual ?? .nan, st.coordinationRadius)) + (st.lattice.note.map { " " + escapeXML($0) } ?? "") + "</p>\n"
-            page += "<p>" + escapeXML("Structure (adaptive common-neighbour analysis): \(st.structure.description).") + "</p>\n"
+            page += "<p>" + escapeXML("Structure (\(st.structure.method.title)): \(st.structure.description).") + "</p>\n"
         }
         page += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for (i, f) in figures.enumerated() {

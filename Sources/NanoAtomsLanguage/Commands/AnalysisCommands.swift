@@ -13,7 +13,8 @@ let statsCommand = CommandDeclaration(
     teaching: """
         stats computes the paper's per-atom statistics for any atoms. Position statistics need
         only the positions: the local structure of each atom (fcc, hcp, icosahedral or other, by
-        adaptive common-neighbour analysis) and its grain; the lattice (one fcc lattice, or one
+        polyhedral template matching, which holds up under position noise) and its grain (fcc
+        atoms bonded and oriented alike); the lattice (one fcc lattice, or one
         per grain of a twinned particle, or where none holds the first shell of g(r)), whose ā
         sets the neighbour radius; then CN, GCN, the nearest-neighbour bond, the radial strain
         and the radial depth. Shape statistics need a map: the peak intensity z-score over the
