@@ -12,8 +12,6 @@ public struct TemplateMatch: Sendable, Equatable {
     /// quaternion (w, x, y, z). Two atoms of one fcc crystal have the same rotation up to the
     /// cube's symmetry, whatever their position.
     public var orientation: SIMD4<Double>
-    /// The template with the lowest RMSD, whether or not it is within the cut-off.
-    public var best: LocalStructure = .other
 }
 
 /// Polyhedral template matching (PTM; Larsen, Schmidt & Schiøtz, Modelling Simul. Mater. Sci.
@@ -242,47 +240,10 @@ private struct Matrix4 {
     }
 }
 
-/// The largest eigenvalue and its unit eigenvector of a symmetric 4×4 matrix (cyclic Jacobi).
-private func largestEigenpair(_ a: Matrix4) -> (Double, SIMD4<Double>) {
-    var A = a
-    var V = Matrix4(r0: SIMD4(1, 0, 0, 0), r1: SIMD4(0, 1, 0, 0), r2: SIMD4(0, 0, 1, 0), r3: SIMD4(0, 0, 0, 1))
-    let scale = max(1e-300, abs(A[0][0]) + abs(A[1][1]) + abs(A[2][2]) + abs(A[3][3]))
-    for _ in 0..<32 {
-        var off = 0.0
-        for p in 0..<3 { for q in (p + 1)..<4 { off += A[p][q] * A[p][q] } }
-        if off < 1e-30 * scale * scale { break }
-        for p in 0..<3 {
-            for q in (p + 1)..<4 {
-                let apq = A[p][q]
-                if abs(apq) < 1e-300 { continue }
-                let theta = (A[q][q] - A[p][p]) / (2 * apq)
-                let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<4 {
-                    var row = A[k]
-                    let akp = row[p], akq = row[q]
-                    row[p] = c * akp - s * akq; row[q] = s * akp + c * akq
-                    A[k] = row
-                    var v = V[k]
-                    let vkp = v[p], vkq = v[q]
-                    v[p] = c * vkp - s * vkq; v[q] = s * vkp + c * vkq
-                    V[k] = v
-                }
-                let rp = A[p], rq = A[q]
-                A[p] = c * rp - s * rq; A[q] = s * rp + c * rq
-            }
-        }
-    }
-    var best = 0
-    for k in 1..<4 where A[k][k] > A[best][best] { best = k }
-    let vec = SIMD4(V[0][best], V[1][best], V[2][best], V[3][best])
-    return (A[best][best], vec / (vec * vec).sum().squareRoot())
-}
-
 /// The largest eigenvalue and its unit eigenvector of Horn's matrix `N` (trace 0), the QCP way
 /// (Theobald, Acta Cryst. A61, 478, 2005): Newton's method on the characteristic polynomial
 /// λ⁴ + c₂λ² + c₁λ + c₀ from the upper bound `start`, then the eigenvector as the largest column
-/// of the adjugate of N − λI. Falls back on Jacobi where the eigenvalue is (nearly) repeated.
+/// of the adjugate of N − λI. Falls back on ``SymmetricEigen`` where the eigenvalue is (nearly) repeated.
 private func largestHornEigenpair(_ N: Matrix4, _ S: (Vector3, Vector3, Vector3), start: Double) -> (Double, SIMD4<Double>) {
     let c2 = -2 * ((S.0 * S.0).sum() + (S.1 * S.1).sum() + (S.2 * S.2).sum())
     let detS = S.0.x * (S.1.y * S.2.z - S.1.z * S.2.y) - S.0.y * (S.1.x * S.2.z - S.1.z * S.2.x) + S.0.z * (S.1.x * S.2.y - S.1.y * S.2.x)
@@ -312,7 +273,11 @@ private func largestHornEigenpair(_ N: Matrix4, _ S: (Vector3, Vector3, Vector3)
         if n > bestNorm { bestNorm = n; best = col }
     }
     let scale = max(1e-300, abs(start))
-    guard bestNorm.squareRoot() > 1e-9 * scale * scale * scale, lambda.isFinite else { return largestEigenpair(N) }
+    guard bestNorm.squareRoot() > 1e-9 * scale * scale * scale, lambda.isFinite else {
+        let e = SymmetricEigen(symmetric: [N.r0, N.r1, N.r2, N.r3].flatMap { [$0[0], $0[1], $0[2], $0[3]] }, n: 4)
+        let v = e.vectors[0]
+        return (e.values[0], SIMD4(v[0], v[1], v[2], v[3]))
+    }
     return (lambda, best / bestNorm.squareRoot())
 }
 
@@ -420,7 +385,6 @@ func matchShell(_ shell: NeighborShell, rmsdCutoff: Double, templates: [ShellTem
         }
         if rmsd < best.rmsd { best = TemplateMatch(structure: t.structure, rmsd: rmsd, orientation: quat) }
     }
-    best.best = best.structure
     if best.rmsd > rmsdCutoff { best.structure = .other }
     return best
 }

@@ -20,12 +20,7 @@ struct LatticeFitTests {
 
     @Test("falls back, and says so, for atoms that are not one fcc crystal")
     func notACrystal() {
-        var g = SeededGenerator(seed: 5)
-        var positions: [Vector3] = []
-        while positions.count < 200 {
-            let p = Vector3(g.uniform(), g.uniform(), g.uniform()) * 16
-            if positions.allSatisfy({ ($0 - p).length > 2.4 }) { positions.append(p) }
-        }
+        let positions = randomPacking(count: 200, side: 16, minimumDistance: 2.4, seed: 5)
         let fit = LatticeFit.fit(positions, bulkLatticeConstant: pt.latticeConstant)
         #expect(fit.method == .neighborShell)
         #expect(fit.note != nil)

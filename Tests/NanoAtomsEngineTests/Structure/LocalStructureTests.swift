@@ -12,6 +12,18 @@ func fccBlock(_ a: Double, cells n: Int) -> [Vector3] {
     return out
 }
 
+/// `count` random points in a cube of side `side` (Å), none closer than `minimumDistance`:
+/// a disordered packing, seeded.
+func randomPacking(count: Int, side: Double, minimumDistance: Double, seed: UInt64) -> [Vector3] {
+    var g = SeededGenerator(seed: seed)
+    var p: [Vector3] = []
+    while p.count < count {
+        let x = Vector3(g.uniform(), g.uniform(), g.uniform()) * side
+        if p.allSatisfy({ ($0 - x).length > minimumDistance }) { p.append(x) }
+    }
+    return p
+}
+
 /// Sites of a block of ideal hcp (bond `d`, c/a = √(8/3)), `n` cells a side.
 func hcpBlock(_ d: Double, cells n: Int) -> [Vector3] {
     var out: [Vector3] = []
@@ -161,12 +173,7 @@ struct BondOrderTests {
 
     @Test("random positions have few crystalline bonds")
     func disordered() {
-        var g = SeededGenerator(seed: 2)
-        var p: [Vector3] = []
-        while p.count < 400 {
-            let x = Vector3(g.uniform(), g.uniform(), g.uniform()) * 20
-            if p.allSatisfy({ ($0 - x).length > 2.3 }) { p.append(x) }
-        }
+        let p = randomPacking(count: 400, side: 20, minimumDistance: 2.3, seed: 2)
         let o = BondOrder(p, neighbors: neighborLists(p, radius: 3.4))
         #expect(Double(o.solidLikeCount) < 0.05 * Double(p.count))
     }

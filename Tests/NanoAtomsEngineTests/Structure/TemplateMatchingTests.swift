@@ -135,12 +135,7 @@ struct TemplateMatchingTests {
 
     @Test("a random packing is not called crystalline")
     func disordered() {
-        var g = SeededGenerator(seed: 2)
-        var p: [Vector3] = []
-        while p.count < 600 {
-            let x = Vector3(g.uniform(), g.uniform(), g.uniform()) * 22
-            if p.allSatisfy({ ($0 - x).length > 2.4 }) { p.append(x) }
-        }
+        let p = randomPacking(count: 600, side: 22, minimumDistance: 2.4, seed: 2)
         let m = polyhedralTemplateMatching(p, searchRadius: 4.2)
         #expect(Double(m.filter { $0.structure != .other }.count) < 0.02 * Double(p.count))
     }
