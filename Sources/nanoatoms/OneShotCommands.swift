@@ -191,15 +191,31 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The folder to write (new, empty or a previous run's).") var out: String
     @Option(help: ArgumentHelp("The voxel size, when the map's header has none.", valueName: "Å")) var apix: Double?
     @OptionGroup var building: BuildingOptions
+    @Option(name: .customLong("half-maps"), parsing: .upToNextOption,
+            help: ArgumentHelp("Two half maps (part1 part2) on the map's grid: the refined model is fitted to each, and each atom's distance between them is written (implies --refine).", valueName: "part1 part2"))
+    var halfMaps: [String] = []
 
-    mutating func validate() throws { try check(apix, "--apix", within: Limits.voxelSize) }
+    mutating func validate() throws {
+        try check(apix, "--apix", within: Limits.voxelSize)
+        if !halfMaps.isEmpty && halfMaps.count != 2 { throw ValidationError("--half-maps takes two maps (part1 part2), not \(halfMaps.count)") }
+        if !halfMaps.isEmpty && building.paper { throw ValidationError("--half-maps refines the model, which --paper does not") }
+    }
 
     func run() throws {
         reporting(map) {
             try checkRunFolder(out, allowed: ParticleRun.fileNames)
             let volume = try MRCFormat.read(path: map, voxelSize: apix)
+            var options = building.options(element: element.element)
+            var halves: (Volume, Volume)? = nil
+            if halfMaps.count == 2 {
+                let h = (try MRCFormat.read(path: halfMaps[0], voxelSize: apix),
+                         try MRCFormat.read(path: halfMaps[1], voxelSize: apix))
+                try checkHalfMaps(volume, h, names: (halfMaps[0], halfMaps[1]))
+                halves = h
+                options.refine = true
+            }
             // No cancellation flag: a one-shot run goes to the end.
-            let run = try ParticleRun(map: consume volume, options: building.options(element: element.element))
+            let run = try ParticleRun(map: consume volume, options: options, halves: halves)
             try run.write(to: out, mapName: (map as NSString).lastPathComponent)
             report(run, out: out)
         }

@@ -124,6 +124,7 @@ public struct Statistic: Sendable, Hashable, CustomStringConvertible {
         Statistic("sigma_x", "Standard error of x", "Å", .refinement), Statistic("sigma_y", "Standard error of y", "Å", .refinement),
         Statistic("sigma_z", "Standard error of z", "Å", .refinement),
         Statistic("sigma_position", "Standard error of the position", "Å", .refinement),
+        Statistic("half_map_difference", "Distance between the half maps' positions", "Å", .refinement),
         Statistic("sigma_u", "Standard error of U", "Å²", .refinement),
         Statistic("sigma_occupancy", "Standard error of the occupancy", .refinement),
     ]

@@ -7,10 +7,14 @@ public struct ParticleRun: Sendable {
     /// Its statistics (``computeStatistics(of:options:cancellation:)``).
     public let statistics: ParticleStatistics
 
-    /// Builds the model from `map` (``buildModel(from:options:cancellation:)``) and computes its
-    /// statistics with the same threads.
-    public init(map: consuming Volume, options: ModelBuildingOptions, cancellation: Cancellation? = nil) throws(Interrupted) {
-        let model = try buildModel(from: consume map, options: options, cancellation: cancellation)
+    /// Builds the model from `map` (``buildModel(from:options:cancellation:)``), compares it
+    /// with two half maps when they are given and the model is refined
+    /// (``compareHalfMaps(_:halves:cancellation:)``; check their grids first with
+    /// ``checkHalfMaps(_:_:names:)``), and computes its statistics with the same threads.
+    public init(map: consuming Volume, options: ModelBuildingOptions, halves: (Volume, Volume)? = nil,
+                cancellation: Cancellation? = nil) throws(Interrupted) {
+        var model = try buildModel(from: consume map, options: options, cancellation: cancellation)
+        if let halves { model = try compareHalfMaps(model, halves: halves, cancellation: cancellation) }
         try self.init(model: model, cancellation: cancellation)
     }
 

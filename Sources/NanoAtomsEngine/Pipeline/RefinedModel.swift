@@ -33,6 +33,8 @@ public struct Refinement: Sendable {
     public let rmsShift: Double
     /// Every edit, in order.
     public let edits: [RefinementEdit]
+    /// The half maps' agreement, when two were given (``compareHalfMaps(_:halves:cancellation:)``).
+    public var halfMaps: HalfMapComparison? = nil
 }
 
 /// Edits are significant beyond these, with where they come from.

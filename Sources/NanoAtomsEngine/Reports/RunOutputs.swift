@@ -113,6 +113,11 @@ package enum RunOutputs {
                 .object([("kind", .string(e.kind.rawValue)), ("x", .number(e.position.x)), ("y", .number(e.position.y)),
                          ("z", .number(e.position.z)), ("reason", .string(e.reason))])
             })),
+            ("half_maps", f.halfMaps.map { h in
+                .object([("atoms", .number(Double(h.atoms))), ("median_difference", .finite(h.medianDifference)),
+                         ("median_sigma_position", .finite(h.medianSigma)), ("calibration", .finite(h.calibration)),
+                         ("note", .string("calibration = (median difference / 2) / median sigma_position: near 1 when the standard errors are right"))])
+            } ?? .null),
         ])
     }
 
