@@ -217,6 +217,10 @@ class Fuzzer:
                 args.append("--no-mask")
             if r.random() < 0.2:
                 args.append("--refine")
+            if r.random() < 0.1:
+                # Half maps: the map itself, another file, a FIFO, a device, one or three of them.
+                args += ["--half-maps"] + [r.choice(["m.mrc", "m.mrc", "link.mrc", "fifo", "/dev/zero", "m.csv", "missing.mrc"])
+                                           for _ in range(r.choice([1, 2, 2, 2, 3]))]
         elif cmd == "simulate":
             args = ["simulate", "--out", r.choice(["s.mrc", "m.mrc", "/dev/null", "fifo", "link.mrc"])]
             if r.random() < 0.5:
