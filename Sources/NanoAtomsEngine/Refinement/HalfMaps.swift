@@ -42,6 +42,28 @@ public func checkHalfMaps(_ full: Volume, _ halves: (Volume, Volume), names: (St
     }
 }
 
+/// Checks that two half maps can be compared with `model`: the voxel size of the map it was
+/// built from, a grid sampled at the same points (origins an integer number of voxels apart),
+/// and covering the model's analysis box. The mask is placed in Å, so a half map of a larger
+/// box than the one the model was built from works too.
+public func checkHalfMaps(for model: ValidatedModel, _ halves: (Volume, Volume), names: (String, String)) throws(EngineError) {
+    let raw = model.raw
+    for (half, name) in [(halves.0, names.0), (halves.1, names.1)] {
+        guard abs(half.voxelSize - raw.voxelSize) <= 1e-4 * raw.voxelSize else {
+            throw EngineError(String(format: "a half map must have the model's map's voxel size: %.4f Å, the map %.4f Å", half.voxelSize, raw.voxelSize), file: name)
+        }
+        let offset = (raw.origin - half.origin) / raw.voxelSize
+        let whole = offset.rounded(.toNearestOrEven)
+        guard (offset - whole).max() < 1e-3, (whole - offset).max() < 1e-3 else {
+            throw EngineError("a half map must sample the model's map's grid points (its origin lies between them)", file: name)
+        }
+        let lo = SIMD3<Int>(Int(whole.x), Int(whole.y), Int(whole.z)), hi = lo &+ raw.dimensions
+        guard lo.min() >= 0, (half.dimensions &- hi).min() >= 0 else {
+            throw EngineError("a half map must cover the particle's analysis box (voxels \(lo.x)…\(hi.x - 1), \(lo.y)…\(hi.y - 1), \(lo.z)…\(hi.z - 1) on its grid; it has \(half.nx)×\(half.ny)×\(half.nz))", file: name)
+        }
+    }
+}
+
 /// Fits the refined `model` to each of two half maps (on the full map's grid: see
 /// ``checkHalfMaps(_:_:names:)``) and records each atom's half-map difference in the column
 /// `half_map_difference` (Å) and the summary in `refinement.halfMaps`. A model that was not

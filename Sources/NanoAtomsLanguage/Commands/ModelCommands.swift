@@ -174,6 +174,36 @@ let refineCommand = CommandDeclaration(
         return .atoms(AtomsValue(.validated(try refineModel(model, options: o, cancellation: interp.cancellation)), source: a.source))
     })
 
+let halfMapsCommand = CommandDeclaration(
+    name: "halfmaps",
+    parameters: [.required("atoms", [.atoms], "a refined model (from refine, or build refine=true)"),
+                 .required("part1", [.volume], "the first half map, as loaded"),
+                 .required("part2", [.volume], "the second half map")],
+    returns: .atoms,
+    summary: "refit a refined model to two half maps: each atom's distance between them",
+    teaching: """
+        halfmaps fits the refined model again to each of two half maps (reconstructions from
+        two halves of the data, on the same grid as the map the model came from), each masked
+        like that map. The distance between an atom's two positions, half_map_difference,
+        owes nothing to the fit's noise model: half of it estimates the full map's position
+        error, so set beside sigma_position it tells whether the standard errors can be
+        trusted ('show atoms' prints the median of each). Halves that disagree by much more
+        than the standard errors predict are flagged: they may not be this map's halves.
+        """,
+    example: "atoms = halfmaps atoms part1 part2",
+    run: { args, interp in
+        let a = try args.atoms("atoms")
+        guard let model = a.validated, model.refinement != nil, model.atoms.positions == a.atoms.positions else {
+            throw LanguageError("halfmaps: needs a refined model (atoms = refine atoms, or build map refine=true)")
+        }
+        let p1 = try args.volume("part1"), p2 = try args.volume("part2")
+        guard p1.stage == nil, p2.stage == nil else { throw LanguageError("halfmaps: give the half maps as loaded, not masked or denoised") }
+        do throws(EngineError) { try checkHalfMaps(for: model, (p1.volume, p2.volume), names: (p1.source, p2.source)) }
+        catch { throw LanguageError("halfmaps: \(error.description)") }
+        return .atoms(AtomsValue(.validated(try compareHalfMaps(model, halves: (p1.volume, p2.volume), cancellation: interp.cancellation)),
+                                 source: a.source))
+    })
+
 let buildCommand = CommandDeclaration(
     name: "build",
     parameters: [.required("map", [.volume], "a raw map"),
@@ -198,7 +228,7 @@ let buildCommand = CommandDeclaration(
         return .atoms(AtomsValue(.validated(try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)), source: v.source))
     })
 
-let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, refineCommand, buildCommand]
+let modelCommands = [binarizeCommand, detectCommand, splitCommand, recoverCommand, validateCommand, refineCommand, halfMapsCommand, buildCommand]
 
 extension Interpreter {
     /// Model-building options for steps on the raw map `v`: the paper's defaults for its

@@ -136,6 +136,10 @@ package func fullView(_ value: Value) -> String {
             for e in f.edits {
                 lines.append(String(format: "    %@ (%.2f, %.2f, %.2f) Å: %@", e.kind.rawValue, e.position.x, e.position.y, e.position.z, e.reason))
             }
+            if let h = f.halfMaps {
+                lines.append(String(format: "  half maps: median difference %.3f Å (about %.3f Å of error), median sigma_position %.3f Å (ratio %.2f)",
+                                    h.medianDifference, h.medianDifference / 2, h.medianSigma, h.calibration))
+            }
         }
         lines.append("  first atoms (x, y, z Å):")
         for p in a.atoms.positions.prefix(5) { lines.append(String(format: "    %8.3f %8.3f %8.3f", p.x, p.y, p.z)) }
