@@ -19,7 +19,7 @@ replayed and minimised into a regression test. Same --seed, same cases.
   python3 tools/fuzz/fuzz.py --minutes 3 --seed 1          # what .ci/run does
   python3 tools/fuzz/fuzz.py --cases 20000 --seed 7         # a long campaign
 """
-import argparse, hashlib, json, os, random, shutil, signal, stat, struct, subprocess, sys, tempfile, time
+import argparse, hashlib, json, os, random, re, shutil, signal, stat, struct, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -430,9 +430,21 @@ class Fuzzer:
         if args[0].endswith(".nano"):
             with open(os.path.join(folder, args[0]), errors="replace") as f:
                 src = f.read()
-            loaded = {n for n in ("m.mrc", "m.csv", "m.pdb", "bad.csv", "bad.pdb", "script.nano")
-                      if f'load "{n}"' in src or f'source "{n}"' in src}
-            return special | {args[0]} | loaded
+            names = ("m.mrc", "m.csv", "m.pdb", "bad.csv", "bad.pdb", "script.nano")
+            loaded = {n for n in names if f'load "{n}"' in src or f'source "{n}"' in src}
+            # A file written (directly or through link.mrc) before the script first reads it was
+            # no input when it was written: its content may change, so it is not checked.
+            aliases = {"link.mrc": "m.mrc"}
+            seen, written_first = set(), set()
+            for line in re.split(r"[\n;]", src):
+                for n in names:
+                    if f'load "{n}"' in line or f'source "{n}"' in line:
+                        seen.add(n)
+                for target in re.findall(r'(?:save|export|transcript)\b[^"]*"([^"]*)"', line):
+                    name = aliases.get(target, target)
+                    if name in names and name not in seen:
+                        written_first.add(name)
+            return special | {args[0]} | (loaded - written_first)
         return special
 
     def check_run_folder(self, p):

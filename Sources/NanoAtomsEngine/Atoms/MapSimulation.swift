@@ -27,7 +27,12 @@ public enum MapSimulation {
         windows.reserveCapacity(positions.count)
         var maximumReach = 0.0
         for (a, p) in positions.enumerated() {
-            let u = displacements.isEmpty ? 0 : max(0, SymmetricEigen(displacements[a].tensor).values[0])
+            // The largest principal displacement; an isotropic one is its own (no eigen-solve per
+            // atom: refinement renders every atom in every sweep).
+            let u: Double
+            if displacements.isEmpty { u = 0 }
+            else if case .isotropic(let v) = displacements[a] { u = max(0, v) }
+            else { u = max(0, SymmetricEigen(displacements[a].tensor).values[0]) }
             let reach = 4 * (profile.widestVariance + u).squareRoot()
             maximumReach = max(maximumReach, reach)
             let c = grid.voxelCoordinate(of: p)
