@@ -366,9 +366,11 @@ func matchShell(_ shell: NeighborShell, rmsdCutoff: Double, templates: [ShellTem
             }
         }
         var rmsd = Double.infinity, quat = SIMD4<Double>(1, 0, 0, 0)
-        for candidate in [first, second] where candidate.0.isFinite {
+        for pass in 0..<2 {
+            let candidate = pass == 0 ? first : second   // no array per atom and template
+            guard candidate.0.isFinite else { continue }
             // The runner-up rotation matters only where the best one leaves the site unnamed.
-            if candidate.0 == second.0 && rmsd <= rmsdCutoff { break }
+            if pass == 1 && rmsd <= rmsdCutoff { break }
             var map = SIMD16<Int8>()
             _ = assign(u, candidate.1, t, &map)
             var (r, q) = fit(shell, centroid: c, normP: normP, t, map)
