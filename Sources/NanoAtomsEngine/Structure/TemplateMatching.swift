@@ -20,8 +20,8 @@ public struct TemplateMatch: Sendable, Equatable {
 /// Each atom and its twelve nearest neighbours, centred on their centroid, are compared with
 /// each template (the central atom and its twelve ideal neighbours at distance 1) after the best
 /// rotation and scale: RMSD² = (Σ|q|² − E²/Σ|p|²)/13, with E the largest eigenvalue of Horn's
-/// quaternion matrix. This is OVITO's definition (its RMSD values are reproduced to 1e-12 in
-/// the tests). The neighbour–template correspondence is found from anchor pairs: a rotation
+/// quaternion matrix. This is OVITO's definition (its RMSD values are reproduced to within
+/// 5e-7, the precision of atoms.csv, by Tests/Structure/check_structure.py). The neighbour–template correspondence is found from anchor pairs: a rotation
 /// that puts the nearest neighbour and the one nearest 60° (63.4° for the icosahedron) from it
 /// onto a template pair, then each neighbour goes to the nearest template vertex, and the
 /// rotation and the assignment are refined together until the assignment stands.
