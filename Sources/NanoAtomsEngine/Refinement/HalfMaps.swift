@@ -33,9 +33,7 @@ public func checkHalfMaps(_ full: Volume, _ halves: (Volume, Volume), names: (St
         guard half.dimensions == full.dimensions else {
             throw EngineError("a half map must have the full map's grid: \(half.nx)×\(half.ny)×\(half.nz) voxels, the full map \(full.nx)×\(full.ny)×\(full.nz)", file: name)
         }
-        guard abs(half.voxelSize - full.voxelSize) <= 1e-4 * full.voxelSize else {
-            throw EngineError(String(format: "a half map must have the full map's voxel size: %.4f Å, the full map %.4f Å", half.voxelSize, full.voxelSize), file: name)
-        }
+        try requireVoxelSize(of: half, named: name, equalTo: full.voxelSize, of: "the full map")
         guard (half.origin - full.origin).length <= 1e-3 * full.voxelSize else {
             throw EngineError("a half map must have the full map's origin", file: name)
         }
@@ -49,9 +47,7 @@ public func checkHalfMaps(_ full: Volume, _ halves: (Volume, Volume), names: (St
 public func checkHalfMaps(for model: ValidatedModel, _ halves: (Volume, Volume), names: (String, String)) throws(EngineError) {
     let raw = model.raw
     for (half, name) in [(halves.0, names.0), (halves.1, names.1)] {
-        guard abs(half.voxelSize - raw.voxelSize) <= 1e-4 * raw.voxelSize else {
-            throw EngineError(String(format: "a half map must have the model's map's voxel size: %.4f Å, the map %.4f Å", half.voxelSize, raw.voxelSize), file: name)
-        }
+        try requireVoxelSize(of: half, named: name, equalTo: raw.voxelSize, of: "the model's map")
         let offset = (raw.origin - half.origin) / raw.voxelSize
         let whole = offset.rounded(.toNearestOrEven)
         guard (offset - whole).max() < 1e-3, (whole - offset).max() < 1e-3 else {
@@ -61,6 +57,13 @@ public func checkHalfMaps(for model: ValidatedModel, _ halves: (Volume, Volume),
         guard lo.min() >= 0, (half.dimensions &- hi).min() >= 0 else {
             throw EngineError("a half map must cover the particle's analysis box (voxels \(lo.x)…\(hi.x - 1), \(lo.y)…\(hi.y - 1), \(lo.z)…\(hi.z - 1) on its grid; it has \(half.nx)×\(half.ny)×\(half.nz))", file: name)
         }
+    }
+}
+
+/// The one voxel-size test of both checks: equal within 1e-4 of the reference.
+private func requireVoxelSize(of half: Volume, named name: String, equalTo reference: Double, of what: String) throws(EngineError) {
+    guard abs(half.voxelSize - reference) <= 1e-4 * reference else {
+        throw EngineError(String(format: "a half map must have %@'s voxel size: %.4f Å, %@ %.4f Å", what, half.voxelSize, what, reference), file: name)
     }
 }
 
