@@ -149,6 +149,10 @@ package enum RunOutputs {
             ("rms", .finite(l.rmsResidual)),
             ("inlier_fraction", .finite(l.inlierFraction)),
             ("cn_radius", .finite(l.coordinationRadius)),
+            ("icosahedron", l.mackay.map { m in
+                .object([("shell_spacing", .finite(m.shellSpacing)), ("centre", .array([.finite(m.centre.x), .finite(m.centre.y), .finite(m.centre.z)])),
+                         ("shells", .finite(Double(m.shells.max() ?? 0) + 1))])
+            } ?? .null),
             ("note", l.note.map { .string($0) } ?? .null),
         ])
     }

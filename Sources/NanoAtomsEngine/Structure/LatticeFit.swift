@@ -11,6 +11,8 @@ public struct LatticeFit: Sendable {
         /// Least-squares fcc lattices through each grain (twinned, decahedral, polycrystalline
         /// particles); ā is their mean weighted by the grains' atoms.
         case grainLeastSquares = "grain_lsq"
+        /// A least-squares Mackay icosahedron (``MackayFit``): ā is √2 × its shell spacing.
+        case mackayLeastSquares = "mackay_lsq"
         /// No lattice fits: ā is √2 × the mean first-shell bond of g(r) (noise-corrected), and
         /// the CN radius is g(r)'s first minimum (icosahedral, alloyed, disordered particles).
         case neighborShell = "neighbor_shell"
@@ -39,6 +41,8 @@ public struct LatticeFit: Sendable {
     public var coordinationRadius: Double
     /// The particle's structure, when one lattice did not fit (nil for a single crystal).
     public var structure: ParticleStructure? = nil
+    /// The icosahedron fitted, for `mackayLeastSquares`.
+    public var mackay: MackayFit? = nil
     /// The lattice of each grain that one could be fitted to, largest grain first.
     public var grains: [GrainLattice] = []
     /// The positions fitted: `sites`, `structure` and the grains' atom indices refer to them.
@@ -80,6 +84,11 @@ public struct LatticeFit: Sendable {
         case .grainLeastSquares:
             out.append(QualityFlag(.notSingleCrystal, "not one crystal (\(structure?.description ?? "")): ā is the mean of \(grains.count) grain lattices",
                                    remedy: "CN and ā hold per grain; the radial strain is per grain, NaN outside the grains"))
+        case .mackayLeastSquares:
+            let mean = structure?.radialDistribution.firstShellBond.map { String(format: "; √2 × the mean first-shell bond is %.3f Å", 2.0.squareRoot() * $0) } ?? ""
+            out.append(QualityFlag(.notSingleCrystal, String(format: "a Mackay icosahedron (%@): ā = √2 × its shell spacing d = %.3f Å, as such particles are built; bonds within a shell are 5.1 %% longer by its geometry%@",
+                                                             structure?.description ?? "", mackay?.shellSpacing ?? .nan, mean),
+                                   remedy: "no fcc lattice holds an icosahedron: the radial strain is NaN"))
         case .neighborShell:
             let rdf = structure?.radialDistribution
             let source = (rdf?.firstShellBond == nil ? "ā is bulk's" : "ā is √2 × the first-shell bond of g(r)")
@@ -130,6 +139,8 @@ public struct LatticeFit: Sendable {
     /// it is rejected, the particle's structure (a-CNA, grains, g(r)) is analysed, or `structure`
     /// is used when given: fcc lattices are fitted to the grains, and used when they cover at
     /// least ``minimumGrainCoverage`` of the fcc atoms; otherwise the neighbour shell of g(r).
+    /// A particle with an icosahedral centre is fitted as a Mackay icosahedron first
+    /// (``MackayFit``).
     public static func fit(_ positions: [Vector3], bulkLatticeConstant bulk: Double,
                            structure given: ParticleStructure? = nil, threads: Int = Parallel.availableCores) -> LatticeFit {
         var f = fitAnyStructure(positions, bulkLatticeConstant: bulk, structure: given, threads: threads)
@@ -142,6 +153,15 @@ public struct LatticeFit: Sendable {
         let one = fitOneCrystal(positions, bulkLatticeConstant: bulk)
         if one.method == .fccLeastSquares { return one }
         let structure = given ?? ParticleStructure(positions, bulkBond: bulk / 2.0.squareRoot(), threads: threads)
+        if let m = fitIcosahedron(positions, structure: structure, bulkLatticeConstant: bulk) {
+            let a = m.latticeConstant
+            var f = LatticeFit(method: .mackayLeastSquares, latticeConstants: [a, a, a], meanLatticeConstant: a, rmsResidual: m.rmsResidual,
+                               origin: m.centre, basis: nil, sites: nil, note: one.note)
+            f.inlierFraction = m.inlierFraction
+            f.structure = structure
+            f.mackay = m
+            return f
+        }
         var grains: [GrainLattice] = []
         for g in structure.grainSizes.indices.prefix(maximumFittedGrains) {
             let members = structure.grain.indices.filter { structure.grain[$0] == g }
@@ -180,6 +200,28 @@ public struct LatticeFit: Sendable {
         f.inlierFraction = one.inlierFraction
         f.structure = structure
         return f
+    }
+
+    /// A Mackay icosahedron through `positions`, when one passes the tests a single crystal's
+    /// lattice must: ā within ``plausibleScale`` of bulk, RMS residual below
+    /// ``maximumResidualFraction`` of it, ``minimumInlierFraction`` of the atoms on their sites.
+    /// Started from the atom PTM called icosahedral nearest the centroid, then (a vacant or
+    /// displaced centre) from the centroid itself.
+    static func fitIcosahedron(_ positions: [Vector3], structure: ParticleStructure, bulkLatticeConstant bulk: Double) -> MackayFit? {
+        guard positions.count >= 13, structure.types.count == positions.count else { return nil }
+        let centroid = positions.reduce(.zero, +) / Double(positions.count)
+        var starts: [Vector3] = []
+        if let i = positions.indices.filter({ structure.types[$0] == .icosahedral })
+            .min(by: { (positions[$0] - centroid).lengthSquared < (positions[$1] - centroid).lengthSquared }) {
+            starts.append(positions[i])
+        }
+        starts.append(centroid)
+        for start in starts {
+            if let m = MackayFit.fit(positions, start: start, bulkLatticeConstant: bulk),
+               plausibleScale.contains(m.latticeConstant / bulk), m.rmsResidual <= maximumResidualFraction * bulk,
+               m.inlierFraction >= minimumInlierFraction { return m }
+        }
+        return nil
     }
 
     /// Fits one fcc lattice to `positions`, starting from the bulk lattice constant

@@ -122,7 +122,7 @@ struct ShellTemplate: Sendable {
             }
         }
         anchors = pairs
-        frames = pairs.map { frame(points[$0.0], points[$0.1]) }
+        frames = pairs.map { orthonormalFrame(points[$0.0], points[$0.1]) }
     }
 
     /// fcc: the twelve ⟨110⟩ directions.
@@ -158,7 +158,7 @@ struct ShellTemplate: Sendable {
 }
 
 /// The orthonormal frame (e1 along a, e2 in the plane of a and b).
-@inline(__always) private func frame(_ a: Vector3, _ b: Vector3) -> (Vector3, Vector3, Vector3) {
+@inline(__always) func orthonormalFrame(_ a: Vector3, _ b: Vector3) -> (Vector3, Vector3, Vector3) {
     let e1 = a / a.length
     var e2 = b - b.dot(e1) * e1
     e2 /= e2.length
@@ -358,7 +358,7 @@ func matchShell(_ shell: NeighborShell, rmsdCutoff: Double, templates: [ShellTem
                 let g = abs(acos(max(-1, min(1, u[a].dot(u[k])))) - t.anchorAngle)
                 if g < gap { gap = g; b = k }
             }
-            let f = frame(u[a], u[b])
+            let f = orthonormalFrame(u[a], u[b])
             for g in t.frames {
                 let R = rotation(from: f, to: g)
                 let cost = nearestCost(u, R, t, bound: second.0)
