@@ -20,6 +20,42 @@ public enum MapSimulation {
     ) -> Volume {
         precondition(displacements.isEmpty || displacements.count == positions.count)
         precondition(scales.isEmpty || scales.count == positions.count)
+        let values = LargeArrays.make(count: grid.count) { (buffer: UnsafeMutableBufferPointer<Float>) in
+            buffer.initialize(repeating: 0)
+            accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: RenderGrid(grid),
+                       into: buffer.baseAddress!, threads: threads)
+        }
+        return Volume(nx: grid.nx, ny: grid.ny, nz: grid.nz, voxelSize: grid.voxelSize, origin: grid.origin, values: values)
+    }
+
+    /// Adds the atoms at `positions` (rendered as ``render(positions:displacements:scales:profile:grid:threads:)``
+    /// would) to `map`: with negated `scales`, takes them away. Refinement updates its model so,
+    /// atom by atom, instead of rendering every atom again.
+    package static func add(positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
+                            profile: AtomProfile, to map: inout Volume, threads: Int = Parallel.availableCores) {
+        precondition(displacements.isEmpty || displacements.count == positions.count)
+        precondition(scales.isEmpty || scales.count == positions.count)
+        guard !positions.isEmpty else { return }
+        let grid = RenderGrid(map)
+        map.values.withUnsafeMutableBufferPointer { buffer in
+            accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid,
+                       into: buffer.baseAddress!, threads: threads)
+        }
+    }
+
+    /// A map's grid without its values.
+    private struct RenderGrid {
+        let nx, ny, nz: Int
+        let voxelSize: Double
+        let origin: Vector3
+        init(_ v: Volume) { (nx, ny, nz, voxelSize, origin) = (v.nx, v.ny, v.nz, v.voxelSize, v.origin) }
+        func voxelCoordinate(of p: Vector3) -> Vector3 { (p - origin) / voxelSize }
+    }
+
+    /// The rendering itself: adds every atom's density to `buffer`, a map on `grid`. Threads own
+    /// slabs of z, so no two write one voxel.
+    private static func accumulate(positions: [Vector3], displacements: [Displacement], scales: [Double], profile: AtomProfile,
+                                   grid: RenderGrid, into buffer: UnsafeMutablePointer<Float>, threads: Int) {
         let nx = grid.nx, ny = grid.ny, nz = grid.nz, h = grid.voxelSize
         // Windows in voxels, and z-ranges so that each slab of z only visits its own atoms.
         struct Window { var lo: SIMD3<Int>; var hi: SIMD3<Int> }
@@ -42,9 +78,7 @@ public enum MapSimulation {
         }
         let slabs = max(1, min(nz, threads * 4))
         let slabSize = (nz + slabs - 1) / slabs
-        let values = LargeArrays.make(count: grid.count) { (buffer: UnsafeMutableBufferPointer<Float>) in
-        buffer.initialize(repeating: 0)
-        let dst = UncheckedSendable(buffer.baseAddress!)
+        let dst = UncheckedSendable(buffer)
         Parallel.forEach(chunks: slabs, threads: threads) { s in
             let z0 = s * slabSize, z1 = min(nz, z0 + slabSize) - 1
             if z0 > z1 { return }
@@ -123,8 +157,6 @@ public enum MapSimulation {
                 }
             }
         }
-        }
-        return Volume(nx: nx, ny: ny, nz: nz, voxelSize: h, origin: grid.origin, values: values)
     }
 
     /// The map of `atoms` on `grid`'s grid, each atom rendered with its own element's Peng

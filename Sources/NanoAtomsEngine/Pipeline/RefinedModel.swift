@@ -125,10 +125,35 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             if drop.isEmpty && added.isEmpty { break }
             keep = kept.map { keep[$0] } + added.map { _ in -1 }
             positions = kept.map { fit.positions[$0] } + added.map(\.position)
+            // The fit goes on from where it was: its model (the map less background and
+            // residual) without the removed atoms and with the added ones, and only the atoms near
+            // an edit stepping at first.
+            let amplitudes = kept.map { fit.amplitudes[$0] } + added.map { _ in core }
+            let displacements = kept.map { fit.displacements[$0] } + added.map { _ in JointFitLimits.startingDisplacement }
+            let removed = drop.sorted()
+            // The residual is taken out of the fit and turned into the model in place (no
+            // second copy of the map).
+            var start = fit.residual
+            fit.residual = Volume(nx: 1, ny: 1, nz: 1, voxelSize: 1)
+            let b = Float(fit.background)
+            start.values.withUnsafeMutableBufferPointer { r in
+                M.values.withUnsafeBufferPointer { m in for v in 0..<m.count { r[v] = m[v] - b - r[v] } }
+            }
+            MapSimulation.add(positions: removed.map { fit.positions[$0] }, displacements: removed.map { .isotropic(fit.displacements[$0]) },
+                              scales: removed.map { -fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
+            MapSimulation.add(positions: added.map(\.position), displacements: added.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
+                              scales: added.map { _ in core }, profile: profile, to: &start, threads: options.threads)
+            let edited = removed.map { fit.positions[$0] } + added.map(\.position)
+            let reach = JointFitLimits.windowFraction * bond + 4 * (profile.widestVariance + JointFitLimits.displacementRange.upperBound).squareRoot()
+            let editGrid = NeighborGrid(points: edited, maximumRadius: reach)
+            let active = positions.map { p in
+                var near = false
+                editGrid.forEachNeighbor(of: p, within: reach) { _, _ in near = true }
+                return near
+            }
             fit = fitAtomsJointly(positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
-                                  startingAmplitudes: kept.map { fit.amplitudes[$0] } + added.map { _ in core },
-                                  startingDisplacements: kept.map { fit.displacements[$0] } + added.map { _ in 0.05 },
-                                  threads: options.threads)
+                                  startingAmplitudes: amplitudes, startingDisplacements: displacements,
+                                  startingModel: start, initiallyActive: active, threads: options.threads)
         }
         return (fit, keep, edits, core)
     }

@@ -52,10 +52,18 @@ package enum JointFitLimits {
     /// Range of the displacement above the simulated atom's width, Å²: a little below zero
     /// (a map sharper than the model), up to a smear no atom in a particle has.
     package static let displacementRange = -0.05...1.5
+    /// The displacement an atom starts from, Å² (a little smear over the simulated atom).
+    package static let startingDisplacement = 0.05
     /// Each atom is fitted within this fraction of the bulk nearest-neighbour distance of its
     /// centre: wide enough to see its tails, narrow enough that the neighbours, which are
     /// subtracted, are fitted by their own windows.
     package static let windowFraction = 0.6
+    /// A move below this (Å; ten times it for U in Å² and for the amplitude as a fraction of
+    /// itself; the background as a fraction of an atom's peak) leaves the neighbours' steps as
+    /// they were: an atom that neither changed so much nor is near one that did is not stepped
+    /// again. A quarter of `convergedShift`: a whole fit moves nearly every atom by more than
+    /// this in every sweep, so it matters after an edit, when only the atoms near it move.
+    package static let negligibleChange = 5e-4
 }
 
 /// Fits the atoms at `positions` jointly to the map `M`: M ≈ b + Σᵢ Aᵢ tᵢ, where tᵢ is `profile`
@@ -66,47 +74,87 @@ package enum JointFitLimits {
 /// come from the last step's normal equations with the noise variance of the residual, inflated
 /// by the residual's neighbour correlation.
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
-                             startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil, threads: Int) -> JointFit {
+                             startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
+                             startingModel: Volume? = nil, initiallyActive: [Bool]? = nil, threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
-    var u = startingDisplacements ?? [Double](repeating: 0.05, count: n)
+    var u = startingDisplacements ?? [Double](repeating: JointFitLimits.startingDisplacement, count: n)
     var background = 0.0
     let h = M.voxelSize
     let reach = Int((windowRadius / h).rounded(.up))
+    // The farthest an atom's rendered density reaches into another atom's window.
+    let interactionRadius = windowRadius + 4 * (profile.widestVariance + JointFitLimits.displacementRange.upperBound).squareRoot()
     var normal = [[Double]](repeating: [], count: n)     // the last step's JᵀJ, per atom
     var rss = [Double](repeating: 0, count: n), voxelsUsed = [Int](repeating: 0, count: n)
     var sweeps = 0, lastShift = Double.infinity
-    var model = M
+    // The model is rendered once, then kept current atom by atom: an atom that changed is taken
+    // away with its old parameters and added with its new ones (the whole model again when most
+    // atoms changed). Only the atoms that changed, or have a neighbour that did, step again:
+    // the rest would step by nothing.
+    var model = startingModel ?? MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+                                                      profile: profile, grid: M, threads: threads)
+    var active = initiallyActive ?? [Bool](repeating: true, count: n)
+    var lastBackground = Double.nan
+    let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
     while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
         sweeps += 1
-        model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
-                                     profile: profile, grid: M, threads: threads)
         background = meanResidual(M, model, pos, reach: reach)
+        let typicalPeak = unitPeak * (amp.isEmpty ? 1 : amp.sorted()[amp.count / 2])
+        if !(abs(background - lastBackground) <= JointFitLimits.negligibleChange * typicalPeak) {
+            active = [Bool](repeating: true, count: n)     // every atom's target moved
+        }
+        lastBackground = background
+        let stepping = active.indices.filter { active[$0] }
         let current = (pos, amp, u)
         var next = (pos, amp, u)
         var shifts = [Double](repeating: 0, count: n)
-        let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: max(1, n)))
+        let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: max(1, stepping.count)))
         defer { out.value.deallocate() }
         let mv = UncheckedSendable(M), sv = UncheckedSendable(model)
-        Parallel.forRanges(n, threads: threads, minimumChunk: 16) { range in
-            for i in range {
-                (out.value + i).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
+        Parallel.forRanges(stepping.count, threads: threads, minimumChunk: 16) { range in
+            for q in range {
+                let i = stepping[q]
+                (out.value + q).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
                                                         background: background, profile: profile, reach: reach, windowRadius: windowRadius))
             }
         }
-        for i in 0..<n {
-            var s = out.value[i]
+        var changed: [Int] = [], significant: [Int] = []
+        for (q, i) in stepping.enumerated() {
+            var s = out.value[q]
             let offset = s.position - positions[i]
             if offset.length > JointFitLimits.maximumMove { s.position = positions[i] + offset * (JointFitLimits.maximumMove / offset.length) }
             next.0[i] = s.position; next.1[i] = s.amplitude; next.2[i] = s.displacement
             normal[i] = s.normal; rss[i] = s.rss; voxelsUsed[i] = s.voxels
             shifts[i] = (s.position - current.0[i]).length
+            if next.0[i] != current.0[i] || next.1[i] != current.1[i] || next.2[i] != current.2[i] { changed.append(i) }
+            let tolerance = JointFitLimits.negligibleChange
+            if shifts[i] > tolerance || abs(next.1[i] - current.1[i]) > 10 * tolerance * abs(current.1[i]) || abs(next.2[i] - current.2[i]) > 10 * tolerance {
+                significant.append(i)
+            }
         }
         (pos, amp, u) = next
+        if 2 * changed.count > n {
+            model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+                                         profile: profile, grid: M, threads: threads)
+        } else {
+            MapSimulation.add(positions: changed.map { current.0[$0] }, displacements: changed.map { .isotropic(current.2[$0]) },
+                              scales: changed.map { -current.1[$0] }, profile: profile, to: &model, threads: threads)
+            MapSimulation.add(positions: changed.map { pos[$0] }, displacements: changed.map { .isotropic(u[$0]) },
+                              scales: changed.map { amp[$0] }, profile: profile, to: &model, threads: threads)
+        }
+        // Next sweep: the atoms that changed, and those whose window their density reaches.
+        active = [Bool](repeating: false, count: n)
+        if !significant.isEmpty {
+            let grid = NeighborGrid(points: pos, maximumRadius: interactionRadius)
+            for i in significant {
+                active[i] = true
+                let r = windowRadius + 4 * (profile.widestVariance + max(0, u[i])).squareRoot()
+                grid.forEachNeighbor(of: pos[i], within: min(r, interactionRadius)) { j, _ in active[j] = true }
+            }
+        }
         lastShift = n > 0 ? (shifts.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
     }
-    model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp, profile: profile, grid: M, threads: threads)
     var residual = M
     for v in 0..<M.count { residual.values[v] = M.values[v] - Float(background) - model.values[v] }
     let dof = max(1, voxelsUsed.reduce(0, +) - 5 * n)

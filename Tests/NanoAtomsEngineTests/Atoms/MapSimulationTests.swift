@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NanoAtomsEngine
+@testable import NanoAtomsEngine
 
 @Suite("Rendering maps from atoms")
 struct MapSimulationTests {
@@ -75,5 +75,24 @@ struct MapSimulationTests {
         let profile = AtomProfile.peng(Element.named("Au")!, voxelSize: 0.3)
         #expect(MapSimulation.render(positions: pts, profile: profile, grid: grid, threads: 1)
                 == MapSimulation.render(positions: pts, profile: profile, grid: grid, threads: 2))
+    }
+
+    @Test("adding atoms to a map, or taking them away with negated scales, agrees with rendering the set")
+    func incremental() {
+        let pts = (0..<30).map { Vector3(3 + 0.2 * Double($0), 6 + sin(Double($0)), 5 + cos(Double($0))) }
+        let u = pts.indices.map { Displacement.isotropic(0.02 * Double($0 % 5)) }
+        let a = pts.indices.map { 0.5 + 0.05 * Double($0) }
+        let profile = AtomProfile.peng(Element.named("Pt")!, voxelSize: 0.3)
+        let whole = MapSimulation.render(positions: pts, displacements: u, scales: a, profile: profile, grid: grid)
+        // The first 20, then the last 10 added.
+        var map = MapSimulation.render(positions: Array(pts[..<20]), displacements: Array(u[..<20]), scales: Array(a[..<20]), profile: profile, grid: grid)
+        MapSimulation.add(positions: Array(pts[20...]), displacements: Array(u[20...]), scales: Array(a[20...]), profile: profile, to: &map)
+        let peak = whole.values.max()!
+        #expect(zip(map.values, whole.values).allSatisfy { abs($0 - $1) <= 1e-6 * peak })
+        // Then the last 10 taken away again: the first 20 alone.
+        MapSimulation.add(positions: Array(pts[20...]), displacements: Array(u[20...]), scales: a[20...].map { -$0 }, profile: profile, to: &map)
+        let first = MapSimulation.render(positions: Array(pts[..<20]), displacements: Array(u[..<20]), scales: Array(a[..<20]), profile: profile, grid: grid)
+        #expect(zip(map.values, first.values).allSatisfy { abs($0 - $1) <= 1e-6 * peak })
+        #expect(zip(map.values, whole.values).contains { abs($0 - $1) > 0.01 * peak })
     }
 }

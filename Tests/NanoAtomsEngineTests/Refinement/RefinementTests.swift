@@ -108,4 +108,41 @@ struct RefinementTests {
         // Nothing else is invented on a clean map.
         #expect(added.count == 1)
     }
+
+    @Test("a fit continued after an edit, stepping only the atoms near it, ends where a fresh fit of every atom does")
+    func continuedFit() throws {
+        var s = ParticleSpec(element: Self.pt)
+        s.atomCount = 147; s.snr = 6; s.seed = 31
+        let p = TestParticle.make(s)
+        let profile = AtomProfile.peng(Self.pt, voxelSize: p.map.voxelSize)
+        let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
+        let first = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
+        // Remove the atom nearest the centre (an edit inside the particle).
+        let centre = first.positions.reduce(.zero, +) / Double(first.positions.count)
+        let gone = try #require(first.positions.indices.min { (first.positions[$0] - centre).length < (first.positions[$1] - centre).length })
+        let kept = first.positions.indices.filter { $0 != gone }
+        let positions = kept.map { first.positions[$0] }, amplitudes = kept.map { first.amplitudes[$0] }
+        let displacements = kept.map { first.displacements[$0] }
+        let fresh = fitAtomsJointly(positions, map: p.map, profile: profile, windowRadius: window,
+                                    startingAmplitudes: amplitudes, startingDisplacements: displacements, threads: 2)
+        var model = first.residual
+        for v in 0..<model.count { model.values[v] = p.map.values[v] - Float(first.background) - first.residual.values[v] }
+        MapSimulation.add(positions: [first.positions[gone]], displacements: [.isotropic(first.displacements[gone])],
+                          scales: [-first.amplitudes[gone]], profile: profile, to: &model)
+        let active = positions.map { ($0 - first.positions[gone]).length < 8 }
+        #expect(active.contains(false))
+        let continued = fitAtomsJointly(positions, map: p.map, profile: profile, windowRadius: window,
+                                        startingAmplitudes: amplitudes, startingDisplacements: displacements,
+                                        startingModel: model, initiallyActive: active, threads: 2)
+        let worst = zip(fresh.positions, continued.positions).map { ($0 - $1).length }.max()!
+        #expect(worst < 0.01, "largest position difference \(worst) Å")
+        // The removed atom's density is left in the residual of both (a continued model that
+        // still held it would leave nothing there).
+        let c = p.map.voxelCoordinate(of: first.positions[gone])
+        let v = p.map.index(Int(c.x.rounded()), Int(c.y.rounded()), Int(c.z.rounded()))
+        let atomPeak = Float(first.amplitudes[gone] * zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * ($1.1 + first.displacements[gone]), -1.5) })
+        #expect(continued.residual.values[v] > 0.5 * atomPeak && abs(continued.residual.values[v] - fresh.residual.values[v]) < 0.02 * atomPeak)
+        let residualPeak = continued.residual.values.max()!, freshPeak = fresh.residual.values.max()!
+        #expect(abs(residualPeak - freshPeak) < 0.05 * freshPeak)
+    }
 }
