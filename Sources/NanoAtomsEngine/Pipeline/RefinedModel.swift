@@ -144,7 +144,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             MapSimulation.add(positions: added.map(\.position), displacements: added.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
                               scales: added.map { _ in core }, profile: profile, to: &start, threads: options.threads)
             let edited = removed.map { fit.positions[$0] } + added.map(\.position)
-            let reach = JointFitLimits.windowFraction * bond + 4 * (profile.widestVariance + JointFitLimits.displacementRange.upperBound).squareRoot()
+            let reach = JointFitLimits.interactionRadius(windowRadius: JointFitLimits.windowFraction * bond, profile: profile)
             let editGrid = NeighborGrid(points: edited, maximumRadius: reach)
             let active = positions.map { p in
                 var near = false

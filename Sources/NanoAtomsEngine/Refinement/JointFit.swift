@@ -64,6 +64,12 @@ package enum JointFitLimits {
     /// again. A quarter of `convergedShift`: a whole fit moves nearly every atom by more than
     /// this in every sweep, so it matters after an edit, when only the atoms near it move.
     package static let negligibleChange = 5e-4
+
+    /// The farthest (Å) an atom's rendered density reaches into another atom's window of
+    /// `windowRadius`: the renderer's 4σ at the largest displacement allowed.
+    package static func interactionRadius(windowRadius: Double, profile: AtomProfile) -> Double {
+        windowRadius + 4 * (profile.widestVariance + displacementRange.upperBound).squareRoot()
+    }
 }
 
 /// Fits the atoms at `positions` jointly to the map `M`: M ≈ b + Σᵢ Aᵢ tᵢ, where tᵢ is `profile`
@@ -83,8 +89,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     var background = 0.0
     let h = M.voxelSize
     let reach = Int((windowRadius / h).rounded(.up))
-    // The farthest an atom's rendered density reaches into another atom's window.
-    let interactionRadius = windowRadius + 4 * (profile.widestVariance + JointFitLimits.displacementRange.upperBound).squareRoot()
+    let interactionRadius = JointFitLimits.interactionRadius(windowRadius: windowRadius, profile: profile)
     var normal = [[Double]](repeating: [], count: n)     // the last step's JᵀJ, per atom
     var rss = [Double](repeating: 0, count: n), voxelsUsed = [Int](repeating: 0, count: n)
     var sweeps = 0, lastShift = Double.infinity

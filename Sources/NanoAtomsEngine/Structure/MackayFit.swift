@@ -100,18 +100,19 @@ public struct MackayFit: Sendable {
     /// thousand atoms; the sites stand after two or three).
     static let mackayIterations = 8
 
-    /// The twenty faces of the template icosahedron as vertex-index triples, with the inverse
-    /// of each face's vertex matrix (to read a point's coefficients i, j, l).
-    static let faces: [(Int, Int, Int, Matrix3)] = {
+    /// The twenty faces of the template icosahedron: vertex indices, the inverse of the face's
+    /// vertex matrix (to read a point's coefficients i, j, l) and the direction of its centre.
+    static let faces: [(a: Int, b: Int, c: Int, inverse: Matrix3, centre: Vector3)] = {
         let v = ShellTemplate.icosahedral.points
         let edge = (v[0] - v.dropFirst().min { ($0 - v[0]).length < ($1 - v[0]).length }!).length
-        var out: [(Int, Int, Int, Matrix3)] = []
+        var out: [(a: Int, b: Int, c: Int, inverse: Matrix3, centre: Vector3)] = []
         for a in v.indices { for b in (a + 1)..<v.count { for c in (b + 1)..<v.count {
             guard abs((v[a] - v[b]).length - edge) < 1e-9, abs((v[a] - v[c]).length - edge) < 1e-9,
                   abs((v[b] - v[c]).length - edge) < 1e-9 else { continue }
             // Columns v_a, v_b, v_c.
             let m = Matrix3(rows: v[a], v[b], v[c]).transposed
-            out.append((a, b, c, m.inverse!))
+            let centre = v[a] + v[b] + v[c]
+            out.append((a, b, c, m.inverse!, centre / centre.length))
         } } }
         return out
     }()
@@ -119,26 +120,28 @@ public struct MackayFit: Sendable {
 
 /// The nearest Mackay site to `u` (template frame, in units of the shell spacing), and its
 /// shell: the site of the three faces whose cones `u` lies nearest, of the corners of the
-/// integer cell around its coefficients there.
+/// integer cell around its coefficients there (a site just over a face's edge belongs to the
+/// neighbouring face).
 func nearestMackaySite(_ u: Vector3) -> (Vector3, Int) {
     let v = ShellTemplate.icosahedral.points
     let faces = MackayFit.faces
-    // The three faces whose centres point nearest u's direction.
-    var best3: [(Double, Int)] = []
-    for (f, face) in faces.enumerated() {
-        let c = v[face.0] + v[face.1] + v[face.2]
-        best3.append((c.dot(u), f))
+    // The three faces whose centres point nearest u's direction, kept in order without an array.
+    var t0 = (-Double.infinity, 0), t1 = t0, t2 = t0
+    for f in faces.indices {
+        let c = faces[f].centre.dot(u)
+        if c > t0.0 { (t2, t1, t0) = (t1, t0, (c, f)) }
+        else if c > t1.0 { (t2, t1) = (t1, (c, f)) }
+        else if c > t2.0 { t2 = (c, f) }
     }
-    best3.sort { $0.0 > $1.0 }
     var best = Vector3.zero, bestShell = 0, bestDistance = u.lengthSquared
-    for (_, f) in best3.prefix(3) {
+    for f in [t0.1, t1.1, t2.1] {
         let face = faces[f]
-        let coefficients = face.3 * u
+        let coefficients = face.inverse * u
         let low = SIMD3<Int>(Int(coefficients.x.rounded(.down)), Int(coefficients.y.rounded(.down)), Int(coefficients.z.rounded(.down)))
         for corner in 0..<8 {
             let n = low &+ SIMD3<Int>(corner & 1, (corner >> 1) & 1, (corner >> 2) & 1)
             guard n.x >= 0, n.y >= 0, n.z >= 0 else { continue }
-            let site = Double(n.x) * v[face.0] + Double(n.y) * v[face.1] + Double(n.z) * v[face.2]
+            let site = Double(n.x) * v[face.a] + Double(n.y) * v[face.b] + Double(n.z) * v[face.c]
             let e = (site - u).lengthSquared
             if e < bestDistance { bestDistance = e; best = site; bestShell = n.x + n.y + n.z }
         }
