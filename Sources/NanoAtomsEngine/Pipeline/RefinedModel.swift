@@ -153,7 +153,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             }
             fit = fitAtomsJointly(positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
                                   startingAmplitudes: amplitudes, startingDisplacements: displacements,
-                                  startingModel: start, initiallyActive: active, threads: options.threads)
+                                  startingModel: start, startingBackground: fit.background, initiallyActive: active, threads: options.threads)
         }
         return (fit, keep, edits, core)
     }

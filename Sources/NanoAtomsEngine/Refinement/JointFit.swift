@@ -81,7 +81,8 @@ package enum JointFitLimits {
 /// by the residual's neighbour correlation.
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
-                             startingModel: Volume? = nil, initiallyActive: [Bool]? = nil, threads: Int) -> JointFit {
+                             startingModel: Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
+                             threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
@@ -100,7 +101,9 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     var model = startingModel ?? MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
                                                       profile: profile, grid: M, threads: threads)
     var active = initiallyActive ?? [Bool](repeating: true, count: n)
-    var lastBackground = Double.nan
+    // A continued fit's atoms were stepped against the previous fit's background: only a
+    // change from it re-steps them all.
+    var lastBackground = startingBackground ?? .nan
     let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
     while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
         sweeps += 1

@@ -133,7 +133,7 @@ struct RefinementTests {
         #expect(active.contains(false))
         let continued = fitAtomsJointly(positions, map: p.map, profile: profile, windowRadius: window,
                                         startingAmplitudes: amplitudes, startingDisplacements: displacements,
-                                        startingModel: model, initiallyActive: active, threads: 2)
+                                        startingModel: model, startingBackground: first.background, initiallyActive: active, threads: 2)
         let worst = zip(fresh.positions, continued.positions).map { ($0 - $1).length }.max()!
         #expect(worst < 0.01, "largest position difference \(worst) Å")
         // The removed atom's density is left in the residual of both (a continued model that
