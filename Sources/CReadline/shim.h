@@ -14,6 +14,13 @@ static inline void nanoatoms_rl_set_catch_signals(int on) { rl_catch_signals = o
 static inline void nanoatoms_rl_set_word_breaks(const char *chars) { rl_completer_word_break_characters = (char *)chars; }
 static inline void nanoatoms_rl_set_quote_characters(const char *chars) { rl_completer_quote_characters = chars; }
 static inline void nanoatoms_rl_set_filename_quoting_desired(int on) { rl_filename_quoting_desired = on; }
+// Multi-line entries kept whole in the history file: each entry is written after a
+// "#<time>" line, and the lines up to the next such line are read back as one entry.
+static inline void nanoatoms_history_keep_multiline_entries(void) {
+    history_comment_char = '#';
+    history_write_timestamps = 1;
+    history_multiline_entries = 1;
+}
 // Abandon the line being edited (Ctrl-C): a fresh, empty prompt on a new line.
 static inline void nanoatoms_rl_abandon_line(void) {
     fputs("^C\n", stdout);

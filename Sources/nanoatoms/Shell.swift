@@ -69,6 +69,7 @@ final class Shell {
         // session still runs; its lines are just not kept.)
         if !FileManager.default.fileExists(atPath: history) { _ = FileManager.default.createFile(atPath: history, contents: nil) }
         using_history()
+        nanoatoms_history_keep_multiline_entries()
         read_history(history)
 
         print("nanoatoms: atomic models and per-atom statistics from nanoparticle maps.")
@@ -86,7 +87,7 @@ final class Shell {
             let text = pending.isEmpty ? line : pending + "\n" + line
             if text.trimmingCharacters(in: .whitespaces).isEmpty && pending.isEmpty { continue }
             do {
-                _ = try Parser.parse(text, commands: Interpreter.commandNames)
+                _ = try Parser.parse(text, commands: interpreter.commandNamesInScope)
             } catch where error.incomplete {
                 pending = text
                 continue
@@ -102,6 +103,7 @@ final class Shell {
                 print(error.report(file: "shell", source: text))
             }
             fflush(nil)
+            if interpreter.quitRequested { break }
         }
     }
 }

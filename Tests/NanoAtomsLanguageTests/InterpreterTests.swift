@@ -45,11 +45,11 @@ struct InterpreterTests {
     @Test("argument checking: unknown, repeated, missing, extra and mistyped arguments", arguments: [
         ("denoise", "denoise needs 'map' (volume)"),
         ("denoise 3", "denoise: 'map' must be volume, not number"),
-        ("simulate natom=10", "simulate has no argument 'natom' (did you mean 'natoms'?)"),
+        ("simulate natomz=10", "simulate has no argument 'natomz' (did you mean 'natoms'?)"),
         ("simulate natoms=10 natoms=12", "simulate: 'natoms' is given twice"),
         ("vars 1", "vars takes at most 0 positional argument(s)"),
         ("simulate \"cube\"", "simulate: 'shape' must be one of cuboctahedron, truncoct, irregular, not 'cube'"),
-        ("simulate cube", "unknown variable 'cube'"),
+        ("simulate cube", "simulate: 'shape' must be one of cuboctahedron, truncoct, irregular, not 'cube'"),
         ("validate 1", "validate: 'atoms' must be atoms, not number"),
         ("export 3 \"x.csv\"", "export: 'value' must be atoms or table or volume or fit or comparison, not number"),
         ("simulate natoms=2.5", "simulate: 'natoms' must be a whole number"),
@@ -169,7 +169,7 @@ struct InterpreterTests {
     func files() throws {
         let folder = NSTemporaryDirectory() + "nano-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "y = x + 1\n".write(toFile: folder + "/bad.nano", atomically: true, encoding: .utf8)
+        try "y = x @ 1\n".write(toFile: folder + "/bad.nano", atomically: true, encoding: .utf8)
         try "x = 41\nz = [x]\n".write(toFile: folder + "/good.nano", atomically: true, encoding: .utf8)
         let s = Session()
         #expect(s.run("source \"\(folder)/good.nano\"\nprint x z") == nil)
@@ -201,11 +201,11 @@ struct CheckerTests {
 
     @Test("finds unknown variables, arguments and type errors, with positions")
     func problems() {
-        let p = Checker.check("m = simulate\nd = denoise mm\nt = stats m\nv = validate d rul=\"paper\"\nset thread 2")
+        let p = Checker.check("m = simulate\nd = denoise mm\nt = stats m\nv = validate d rulz=\"paper\"\nset thread 2")
         #expect(p.map(\.message) == [
             "unknown variable 'mm' (did you mean 'm'?)",
             "stats: 'atoms' must be atoms, not volume",
-            "validate has no argument 'rul' (did you mean 'rule'?); usage: validate atoms rule=\"robust\" cnmin=3 detached=true",
+            "validate has no argument 'rulz' (did you mean 'rule'?); usage: validate atoms rule=\"robust\" cnmin=3 detached=true",
             "validate: 'atoms' must be atoms, not volume",
             "unknown option 'thread' (did you mean 'threads'?)",
         ])
@@ -213,7 +213,7 @@ struct CheckerTests {
     }
 
     @Test("the checker and the interpreter bind alike: every binding error a run meets, check finds first, at the same place",
-          arguments: ["denoise", "denoise 3", "simulate natom=10", "simulate natoms=10 natoms=12", "vars 1",
+          arguments: ["denoise", "denoise 3", "simulate natomz=10", "simulate natoms=10 natoms=12", "vars 1",
                       "simulate \"cube\"", "validate 1", "simulate natoms=2.5", "simulate snr=-1",
                       "m = simulate\nb = build m\nv = validate b rule=\"papr\"", "m = simulate box=4"])
     func sameBinder(source: String) {

@@ -108,11 +108,11 @@ struct ParserTests {
     @Test("errors name the line and column", arguments: [
         ("x = ", 1, 5, "expected a value after '='"),
         ("x = [1, 2", 1, 10, "expected ']'"),
-        ("a = 1\nb = (2 +", 2, 8, "unexpected character '+'"),
+        ("a = 1\nb = (2 @", 2, 8, "unexpected character '@'"),
         ("x = \"open", 1, 5, "unterminated string"),
         ("denoize map", 1, 1, "unknown command 'denoize' (did you mean 'denoise'?)"),
         ("load = 3", 1, 1, "'load' is a command"),
-        ("x = 3 4", 1, 7, "unexpected the number 4.0 after the statement"),
+        ("x = 3 4", 1, 7, "unexpected the number 4 after the statement"),
         ("for x [1] { }", 1, 7, "expected 'in'"),
         ("x = 1 | y", 1, 9, "expected a command after '|'"),
         ("x = \"a\\q\"", 1, 7, "unknown escape '\\q'"),

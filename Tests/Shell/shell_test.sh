@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives the real nanoatoms shell in a pseudo-terminal (tmux): types statements, completes a
 # command and a variable with Tab, recalls a line with Up, sees an error and goes on,
-# abandons a line with Ctrl-C, leaves with Ctrl-D, and finds its history in the next session.
+# abandons a line with Ctrl-C, completes an option's value, opens a bare path, leaves with
+# Ctrl-D, finds its history (a multi-line entry whole) in the next session, leaves with quit.
 # Prints "N passed, N failed" and exits non-zero on any failure.
 set -u
 exe=${1:-.build/release/nanoatoms}
@@ -59,7 +60,17 @@ t send-keys -t s 'this line is abandoned' C-c
 expect "Ctrl-C abandons the line" '\^C'
 t send-keys -t s Up Up
 expect "Up recalls an earlier line" 'nano> x = particle.truth.count|nano> print z.count x'
-t send-keys -t s C-u C-d
+t send-keys -t s C-u
+t send-keys -t s 'plot particle kind=bi' Tab
+expect "Tab completes an option's value from its allowed set" 'nano> plot particle kind=bins'
+t send-keys -t s C-u
+t send-keys -t s "save particle $work/p.mrc" Enter
+t send-keys -t s "m = open $work/p.mrc" Enter
+t send-keys -t s 'print m.nx' Enter
+expect "a bare path needs no quotes, and open is load" '^[0-9]+$'
+t send-keys -t s 'w = [1,' Enter
+t send-keys -t s '2, 3]' Enter
+t send-keys -t s C-d
 for _ in $(seq 1 50); do t has-session -t s 2>/dev/null || break; sleep 0.1; done
 if t has-session -t s 2>/dev/null; then echo "FAILED: Ctrl-D leaves"; failed=$((failed + 1)); else echo "ok: Ctrl-D leaves"; passed=$((passed + 1)); fi
 
@@ -70,8 +81,14 @@ else
 fi
 start "a second session starts"
 t send-keys -t s Up
-expect "history is there in the next session" 'nano> print i'
-t send-keys -t s C-u C-d
+expect "history is there in the next session" 'nano> w = \[1,$'
+expect "a multi-line entry comes back whole from the history" '^2, 3\]$'
+t send-keys -t s Enter
+t send-keys -t s 'print w.count' Enter
+expect "the recalled multi-line entry runs as it was typed" '^3$'
+t send-keys -t s 'quit' Enter
+for _ in $(seq 1 50); do t has-session -t s 2>/dev/null || break; sleep 0.1; done
+if t has-session -t s 2>/dev/null; then echo "FAILED: quit leaves"; failed=$((failed + 1)); else echo "ok: quit leaves"; passed=$((passed + 1)); fi
 sleep 0.3
 t kill-server 2>/dev/null
 rm -rf "$work"

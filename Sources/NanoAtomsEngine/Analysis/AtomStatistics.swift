@@ -30,6 +30,9 @@ public struct ParticleStatistics: Sendable {
     public let fitRadius: Double
     /// Whether the shape statistics (peak z, correlation, U) were measured in a map.
     public let hasShapeStatistics: Bool
+    /// The map they were measured in, nil without: a selection of the table's atoms keeps
+    /// it, so their statistics can be measured again.
+    public var map: MapEvidence? = nil
     /// What should not be trusted in these statistics, each with its reason: the lattice
     /// (not one crystal, a fallback, far from bulk) and the penetration depths.
     public var flags: [QualityFlag] {
@@ -89,6 +92,11 @@ public struct MapEvidence: Sendable {
         self.regions = regions
         self.profile = profile
         self.radius = radius
+    }
+
+    /// The evidence for the atoms at `indices` of those it was for.
+    public func subset(_ indices: [Int]) -> MapEvidence {
+        MapEvidence(raw: raw, regions: regions?.subset(indices), profile: profile, radius: radius)
     }
 }
 
@@ -244,7 +252,7 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
         }
     }
     return ParticleStatistics(atoms: atoms, lattice: lattice, structure: structure, summary: summary, perElement: perElement, depthFitCN: fitCN, depthFitGCN: fitGCN,
-                              coordinationRadius: d, fitRadius: fitRadius, hasShapeStatistics: map != nil, timings: timer)
+                              coordinationRadius: d, fitRadius: fitRadius, hasShapeStatistics: map != nil, map: map, timings: timer)
 }
 
 /// The statistics of a built model: its atoms in its masked map, with the lattice whose CN

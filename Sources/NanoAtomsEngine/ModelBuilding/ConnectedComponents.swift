@@ -51,6 +51,15 @@ public struct ComponentList: Sendable {
     public func voxels(of c: Int) -> ArraySlice<Int32> { voxels[Int(start[c])..<Int(start[c + 1])] }
     /// Number of voxels in component `c`.
     public func size(of c: Int) -> Int { Int(start[c + 1] - start[c]) }
+
+    /// The components at `indices`, in that order (a selection of atoms keeps its voxels).
+    public func subset(_ indices: [Int]) -> ComponentList {
+        var v: [Int32] = [], s: [Int32] = [0]
+        v.reserveCapacity(indices.reduce(0) { $0 + size(of: $1) })
+        s.reserveCapacity(indices.count + 1)
+        for c in indices { v.append(contentsOf: voxels(of: c)); s.append(Int32(v.count)) }
+        return ComponentList(voxels: v, start: s)
+    }
 }
 
 /// The 26 neighbour offsets of a voxel, as (di, dj, dk).

@@ -42,11 +42,7 @@ let statsCommand = CommandDeclaration(
         if let r = a.validated, r.atoms.positions == atoms.positions {
             return .table(try computeStatistics(of: r, options: o, cancellation: interp.cancellation))
         }
-        let evidence = a.candidates.map { d in
-            MapEvidence(raw: d.binarized.denoised.masked.map, regions: d.detection.regions, profile: d.binarized.denoised.profile,
-                        radius: d.options.atomRadius)
-        }
-        return .table(try computeStatistics(atoms: atoms, map: evidence, options: o, cancellation: interp.cancellation))
+        return .table(try computeStatistics(atoms: atoms, map: a.mapEvidence, options: o, cancellation: interp.cancellation))
     })
 
 let summaryCommand = CommandDeclaration(

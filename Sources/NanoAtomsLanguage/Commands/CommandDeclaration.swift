@@ -94,7 +94,7 @@ package struct Arguments {
         switch self[name] {
         case .atoms(let a): return a
         case .table(let t):
-            return AtomsValue(atoms: t.atoms, source: "a table")
+            return AtomsValue(atoms: t.atoms, source: "a table", evidence: t.map)
         default: throw error("'\(name)' must be atoms")
         }
     }

@@ -35,6 +35,12 @@ let loadCommand = CommandDeclaration(
         return .volume(VolumeValue(volume: volume, source: (path as NSString).lastPathComponent))
     })
 
+/// `open`, ChimeraX's word for the same thing.
+let openCommand = CommandDeclaration(
+    name: "open", parameters: loadCommand.parameters, returns: loadCommand.returns,
+    summary: "the same as load (ChimeraX's word): read a map or a model",
+    teaching: loadCommand.teaching, example: "map = open /data/np4.mrc", run: loadCommand.run)
+
 let saveCommand = CommandDeclaration(
     name: "save",
     parameters: [.required("volume", [.volume], "the map to write"),
@@ -246,4 +252,4 @@ let denoiseCommand = CommandDeclaration(
         return .volume(VolumeValue(.denoised(try denoiseMap(m, options: o, cancellation: interp.cancellation)), from: v))
     })
 
-let mapCommands = [loadCommand, saveCommand, simulateCommand, renderCommand, maskCommand, denoiseCommand]
+let mapCommands = [loadCommand, openCommand, saveCommand, simulateCommand, renderCommand, maskCommand, denoiseCommand]

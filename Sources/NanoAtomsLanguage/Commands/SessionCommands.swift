@@ -51,11 +51,18 @@ let helpCommand = CommandDeclaration(
             var lines = ["commands (help COMMAND for its arguments, explain COMMAND for what it does and why):"]
             for c in allCommands { lines.append("  \(c.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(c.summary)") }
             lines.append("  set        change an option (element, threads, echo)")
-            lines.append("statements: name = value; for x in list { ... }; set option value. 'help syntax' for more.")
+            for f in interp.userCommands.values.sorted(by: { $0.name < $1.name }) {
+                lines.append("  \(f.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(f.documentation.split(separator: "\n").first.map(String.init) ?? "(yours, defined with def)")")
+            }
+            lines.append("statements: name = value; for x in list { ... }; if c { ... } else { ... }; def name(a, b) { ... return x }; set option value. 'help syntax' for more.")
             interp.write(lines.joined(separator: "\n"))
             return .none
         }
         if let c = Interpreter.commands[topic] { interp.write(c.help); return .none }
+        if let f = interp.userCommands[topic] {
+            interp.write("\(([f.name] + f.parameters).joined(separator: " "))\n  " + (f.documentation.isEmpty ? "(defined with def; no # comment above it)" : f.documentation.replacingOccurrences(of: "\n", with: "\n  ")))
+            return .none
+        }
         if let t = helpTopics[topic] { interp.write(t); return .none }
         throw LanguageError("help: no command or topic '\(topic)'\(suggestion(for: topic, among: Array(Interpreter.commandNames) + Array(helpTopics.keys)))")
     })
@@ -189,7 +196,67 @@ let argCommand = CommandDeclaration(
         throw LanguageError("arg: the script was given \(all.count) argument(s), not \(n)")
     })
 
-let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand, pathCommand, textCommand, basenameCommand, argCommand]
+/// `quit` and `exit`: one declaration each, the same action.
+private func quitDeclaration(_ name: String) -> CommandDeclaration {
+    CommandDeclaration(
+        name: name, parameters: [], returns: .none,
+        summary: "leave the shell, or stop the script here (successfully)",
+        teaching: "\(name) ends the shell session (as Ctrl-D does) or stops a script at this statement with success. The history is kept; write 'transcript FILE' first to keep the session as a script.",
+        example: name,
+        run: { _, interp in interp.requestQuit(); return .none })
+}
+let quitCommand = quitDeclaration("quit")
+let exitCommand = quitDeclaration("exit")
+
+let cdCommand = CommandDeclaration(
+    name: "cd",
+    parameters: [.optional("folder", [.string], "the folder (default: the home folder)", path: true)],
+    returns: .none,
+    summary: "change the working folder that relative paths start from",
+    teaching: "cd changes the folder relative paths are read from and written to, as in a shell; cd alone goes home. pwd prints it and ls lists it.",
+    example: "cd /data/series",
+    run: { args, interp in
+        var folder = try args.string("folder") ?? NSHomeDirectory()
+        if folder == "~" || folder.hasPrefix("~/") { folder = NSHomeDirectory() + folder.dropFirst() }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw LanguageError("cd: \(folder): no such folder")
+        }
+        guard FileManager.default.changeCurrentDirectoryPath(folder) else { throw LanguageError("cd: \(folder): cannot enter it (permissions?)") }
+        interp.write(FileManager.default.currentDirectoryPath)
+        return .none
+    })
+
+let pwdCommand = CommandDeclaration(
+    name: "pwd", parameters: [], returns: .string,
+    summary: "the working folder",
+    teaching: "pwd gives the folder that relative paths (load np4.mrc, export tab out.csv) start from, as a string; change it with cd and list it with ls.",
+    example: "pwd",
+    run: { _, _ in .string(FileManager.default.currentDirectoryPath) })
+
+let lsCommand = CommandDeclaration(
+    name: "ls",
+    parameters: [.optional("folder", [.string], "the folder (default: the working folder)", path: true)],
+    returns: .none,
+    summary: "list the files of a folder",
+    teaching: "ls prints the names in a folder (default: the working folder), sorted, folders with a trailing / and hidden files left out. For a list of files to loop over, use glob.",
+    example: "ls maps",
+    run: { args, interp in
+        let folder = try args.string("folder") ?? "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw LanguageError("ls: \(folder): no such folder, or it cannot be read")
+        }
+        let shown = names.filter { !$0.hasPrefix(".") }.sorted().map { n -> String in
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(n), isDirectory: &isFolder)
+            return isFolder.boolValue ? n + "/" : n
+        }
+        interp.write(shown.isEmpty ? "(empty)" : shown.joined(separator: "\n"))
+        return .none
+    })
+
+let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, globCommand, transcriptCommand, pathCommand, textCommand,
+                       basenameCommand, argCommand, cdCommand, pwdCommand, lsCommand, quitCommand, exitCommand]
 
 /// Every command, in the order help lists them.
-package let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + outputCommands + plotCommands + sessionCommands
+package let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + dataCommands + outputCommands + plotCommands + sessionCommands

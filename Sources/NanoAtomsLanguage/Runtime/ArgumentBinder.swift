@@ -34,7 +34,13 @@ enum ArgumentBinder {
                                keywords: [Argument], report: (LanguageError) throws(E) -> Void) throws(E) -> [String: Argument] {
         var bound: [String: Argument] = [:]
         for (k, a) in zip(call.keywords, keywords) {
-            guard let p = decl.parameters.first(where: { $0.name == k.name }) else {
+            // A unique prefix names the option, ChimeraX style (thr=2.5 for threshold=2.5).
+            let prefixed = decl.parameters.filter { $0.name.hasPrefix(k.name) }
+            guard let p = decl.parameters.first(where: { $0.name == k.name }) ?? (prefixed.count == 1 ? prefixed[0] : nil) else {
+                if prefixed.count > 1 {
+                    try report(LanguageError("\(decl.name): '\(k.name)' is the start of several arguments (\(prefixed.map(\.name).joined(separator: ", "))): type more of it", at: k.location))
+                    continue
+                }
                 try report(LanguageError("\(decl.name) has no argument '\(k.name)'\(suggestion(for: k.name, among: decl.parameters.map(\.name))); usage: \(decl.usage)", at: k.location))
                 continue
             }

@@ -25,6 +25,35 @@ public final class Interpreter: @unchecked Sendable {
     /// The command names, for the parser.
     public static let commandNames: Set<String> = Set(commands.keys)
 
+    /// The commands defined with `def` in this session, by name.
+    package private(set) var userCommands: [String: FunctionDefinition] = [:]
+    /// Each user command's source lines, for errors inside its body.
+    private var userCommandLines: [String: [String]] = [:]
+    /// The names that call commands here: the built-in ones and the user's.
+    public var commandNamesInScope: Set<String> { Interpreter.commandNames.union(userCommands.keys) }
+
+    /// What stops the statements being run: a `return` with its value, or `quit`.
+    enum Unwinding { case returning(Value), quitting }
+    /// Set by `return` and `quit`; loops and blocks stop while it is set.
+    var unwinding: Unwinding? = nil
+    /// Whether `quit` or `exit` ran: the shell leaves, a script stops (successfully).
+    public var quitRequested: Bool { if case .quitting = unwinding { return true }; return false }
+    /// How deeply user commands are calling each other now.
+    private var callDepth = 0
+    /// The deepest user commands may call each other (a command that calls itself forever
+    /// stops here, with an error, long before the stack runs out).
+    public static let maximumCallDepth = 64
+    /// How deeply ``evaluate(_:)`` is nested now.
+    private var evaluationDepth = 0
+    /// The deepest it may nest (each level takes a few kB of stack; the main thread has 8 MB).
+    static let maximumEvaluationDepth = 1500
+    /// Inside `where` conditions: the atoms whose columns bare names mean, innermost last.
+    private var columnScopes: [AtomSet] = []
+    /// Names with a fixed value, used when no variable of that name exists.
+    static let constants: [String: Double] = ["pi": Double.pi, "inf": Double.infinity, "nan": Double.nan]
+    /// Statements the transcript leaves out: they only look, and change nothing.
+    static let unrecordedCommands: Set<String> = ["help", "explain", "vars", "transcript", "ls", "pwd"]
+
     /// Variables by name.
     public private(set) var variables: [String: Value] = [:]
     /// Session options.
@@ -57,14 +86,22 @@ public final class Interpreter: @unchecked Sendable {
     /// `recordTranscript`, each successful statement's text joins the transcript.
     public func run(_ source: String, recordTranscript: Bool = false) throws(LanguageError) {
         if sourceDepth == 0 { steps = 0 }
-        let statements = try Parser.parse(source, commands: Interpreter.commandNames)
+        let statements = try Parser.parse(source, commands: commandNamesInScope)
         let lines = SourceText.lines(source)
         for (n, statement) in statements.enumerated() {
+            if case .definition(let d) = statement { userCommandLines[d.name] = lines }
             try execute(statement)
-            if recordTranscript {
+            if recordTranscript && !Interpreter.onlyLooks(statement) {
                 transcript.append(Interpreter.text(of: statement, next: n + 1 < statements.count ? statements[n + 1].location : nil, lines: lines))
             }
+            if quitRequested { return }
         }
+    }
+
+    /// Whether a statement only looks (help, explain, vars, ...): the transcript leaves it out.
+    static func onlyLooks(_ statement: Statement) -> Bool {
+        if case .expression(.call(let c)) = statement { return unrecordedCommands.contains(c.name) }
+        return false
     }
 
     /// The source text of a statement: from its start to the next statement's start (or the end).
@@ -85,11 +122,16 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Runs one statement; on error every variable is restored.
     package func execute(_ statement: Statement) throws(LanguageError) {
-        let saved = variables
+        let saved = variables, savedCommands = userCommands
         do {
             try perform(statement)
         } catch {
             variables = saved
+            userCommands = savedCommands
+            unwinding = nil
+            callDepth = 0
+            evaluationDepth = 0
+            columnScopes = []
             throw error
         }
     }
@@ -101,7 +143,7 @@ public final class Interpreter: @unchecked Sendable {
         case .expression(let e):
             let v = try evaluate(e)
             if case .none = v { return }
-            if options.echo { write(v.summary) }
+            if options.echo && callDepth == 0 { write(v.summary) }
         case .forLoop(let name, let e, let body, let at):
             guard case .list(let items) = try evaluate(e) else {
                 throw LanguageError("'for' needs a list to loop over (e.g. glob \"*.mrc\")", at: at)
@@ -110,11 +152,71 @@ public final class Interpreter: @unchecked Sendable {
                 try checkCancellation(at: at)
                 try countStep(at: at)
                 variables[name] = item
-                for s in body { try perform(s) }
+                try perform(body)
+                if unwinding != nil { return }
             }
         case .set(let option, let e, let at):
             try setOption(option, try evaluate(e), at: at)
+        case .conditional(let branches, _):
+            for (condition, body) in branches {
+                if let condition {
+                    let v = try evaluate(condition)
+                    guard case .bool(let b) = v else {
+                        throw LanguageError("'if' needs true or false, not \(Operators.article(v))\(v.type == .list ? " (a list: use count, or 'and' over it with a comparison per item)" : "")", at: condition.errorLocation)
+                    }
+                    guard b else { continue }
+                }
+                try perform(body)
+                return
+            }
+        case .definition(let d):
+            userCommands[d.name] = d
+        case .returnStatement(let e, _):
+            unwinding = .returning(try e.map { e throws(LanguageError) in try evaluate(e) } ?? .none)
         }
+    }
+
+    /// Runs statements in order until one sets ``unwinding``.
+    private func perform(_ body: [Statement]) throws(LanguageError) {
+        for s in body {
+            try perform(s)
+            if unwinding != nil { return }
+        }
+    }
+
+    /// Stops the session or script after the running statement (`quit`, `exit`).
+    func requestQuit() { unwinding = .quitting }
+
+    /// Runs a command defined with `def`: its parameters bound to `values`, the caller's
+    /// variables visible but not changed; the value of its `return`, else nothing.
+    private func call(_ f: FunctionDefinition, _ call: CommandCall, values: [Value]) throws(LanguageError) -> Value {
+        guard call.keywords.isEmpty else {
+            throw LanguageError("\(f.name) takes positional arguments only: \(f.name) \(f.parameters.joined(separator: " "))", at: call.keywords[0].location)
+        }
+        guard values.count == f.parameters.count else {
+            throw LanguageError("\(f.name) takes \(f.parameters.count) argument\(f.parameters.count == 1 ? "" : "s") (\(f.parameters.joined(separator: ", "))), not \(values.count)", at: call.location)
+        }
+        guard callDepth < Interpreter.maximumCallDepth else {
+            throw LanguageError("\(f.name): commands calling each other \(Interpreter.maximumCallDepth) deep: does '\(f.name)' call itself without end?", at: call.location)
+        }
+        try countStep(at: call.location)
+        let caller = variables, scopes = columnScopes
+        for (p, v) in zip(f.parameters, values) { variables[p] = v }
+        columnScopes = []
+        callDepth += 1
+        defer { callDepth -= 1; variables = caller; columnScopes = scopes }
+        do {
+            try perform(f.body)
+        } catch {
+            // Point into the definition, which may have been typed in an earlier entry.
+            let prefix = "in \(f.name): "
+            var e = LanguageError(error.message.hasPrefix(prefix) ? error.message : prefix + error.message, at: error.location)
+            e.file = error.file ?? "def \(f.name)"
+            e.lineText = error.lineText ?? error.location.flatMap { l in userCommandLines[f.name].flatMap { l.line - 1 < $0.count ? $0[l.line - 1] : nil } }
+            throw e
+        }
+        if case .returning(let v) = unwinding { unwinding = nil; return v }
+        return .none
     }
 
     /// Changes a session option.
@@ -149,6 +251,13 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Evaluates an expression.
     package func evaluate(_ e: Expression) throws(LanguageError) -> Value {
+        // Commands of the user's calling each other, each with deeply nested expressions,
+        // could nest deeper than the stack holds: stop with an error well before.
+        evaluationDepth += 1
+        defer { evaluationDepth -= 1 }
+        guard evaluationDepth <= Interpreter.maximumEvaluationDepth else {
+            throw LanguageError("expressions and commands nested more than \(Interpreter.maximumEvaluationDepth) deep: a command calling itself through deep expressions?", at: e.location)
+        }
         switch e {
         case .number(let v, _): return .number(v)
         case .string(let s, _): return .string(s)
@@ -158,8 +267,13 @@ public final class Interpreter: @unchecked Sendable {
             for i in items { out.append(try evaluate(i)) }
             return .list(out)
         case .variable(let name, let at):
+            if let atoms = columnScopes.last, let column = Selection.column(name, of: atoms) { return column }
             if let v = variables[name] { return v }
-            throw LanguageError("unknown variable '\(name)'\(suggestion(for: name, among: Array(variables.keys) + Array(Interpreter.commandNames)))", at: at)
+            if let c = Interpreter.constants[name] { return .number(c) }
+            if let atoms = columnScopes.last {
+                throw LanguageError("the atoms have no column '\(name)'\(suggestion(for: name, among: Selection.columnNames(of: atoms)))", at: at)
+            }
+            throw LanguageError("unknown variable '\(name)'\(suggestion(for: name, among: Array(variables.keys) + Array(commandNamesInScope)))", at: at)
         case .member(let base, let name, let at):
             let v = try evaluate(base)
             if let m = v.member(name) { return m }
@@ -168,6 +282,35 @@ public final class Interpreter: @unchecked Sendable {
             throw LanguageError("a \(v.type.rawValue) has no member '\(name)'\(suggestion(for: name, among: names))", at: at)
         case .call(let call):
             return try invoke(call)
+        case .unary(let op, let operand, let at):
+            return try Operators.apply(op, try evaluate(operand), at: at)
+        case .binary(let op, let l, let r, let at):
+            let left = try evaluate(l)
+            // and / or on single values look at the right side only when they must.
+            if op == .and || op == .or, case .bool(let b) = left {
+                if op == .and && !b { return .bool(false) }
+                if op == .or && b { return .bool(true) }
+                let right = try evaluate(r)
+                guard case .bool = right else { return try Operators.apply(op, left, right, at: at) }
+                return right
+            }
+            return try Operators.apply(op, left, try evaluate(r), at: at)
+        case .index(let base, let i, let at):
+            return try Selection.index(try evaluate(base), by: try evaluate(i), at: at)
+        case .slice(let base, let from, let to, let at):
+            let b = try evaluate(base)
+            let f = try from.map { e throws(LanguageError) in try evaluate(e) }
+            let t = try to.map { e throws(LanguageError) in try evaluate(e) }
+            return try Selection.slice(b, from: f, to: t, at: at)
+        case .selection(let base, let condition, let at):
+            let b = try evaluate(base)
+            guard let atoms = Selection.atoms(of: b) else {
+                throw LanguageError("'where' selects atoms or a table's rows, not \(Operators.article(b))\(b.type == .list ? " (to filter a list, index it with a condition: list[list > 0])" : "")", at: at)
+            }
+            columnScopes.append(atoms)
+            defer { columnScopes.removeLast() }
+            let keep = try evaluate(condition)
+            return try Selection.select(b, where: keep, at: condition.errorLocation)
         }
     }
 
@@ -187,10 +330,18 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Evaluates the arguments of a call and runs its command.
     func invoke(_ call: CommandCall) throws(LanguageError) -> Value {
+        if Interpreter.commands[call.name] == nil, let f = userCommands[call.name] {
+            var values: [Value] = []
+            for a in call.positional { values.append(try evaluate(a)) }
+            return try self.call(f, call, values: values)
+        }
         var values: [Value] = [], keywordValues: [Value] = []
         let words = Interpreter.choiceWords(call.name)
-        for a in call.positional { values.append(try evaluateArgument(a, words: words)) }
-        for k in call.keywords { keywordValues.append(try evaluateArgument(k.value, words: words)) }
+        let hasChoices = !words.isEmpty
+        for a in call.positional { values.append(try evaluateArgument(a, words: words, asText: hasChoices)) }
+        for k in call.keywords {
+            keywordValues.append(try evaluateArgument(k.value, words: words, asText: Interpreter.takesText(call.name, keyword: k.name)))
+        }
         let args = try bind(call, values, keywordValues)
         let decl = Interpreter.commands[call.name]!
         try checkCancellation(at: call.location)
@@ -222,10 +373,25 @@ public final class Interpreter: @unchecked Sendable {
         Set(commands[command]?.parameters.compactMap(\.choices).flatMap { $0 } ?? [])
     }
 
-    /// An argument's value: a bare word that is one of the command's choices and not a
-    /// variable is taken as text.
-    private func evaluateArgument(_ e: Expression, words: Set<String>) throws(LanguageError) -> Value {
-        if case .variable(let name, _) = e, variables[name] == nil, words.contains(name) { return .string(name) }
+    /// Whether the keyword argument `keyword` of `command` takes text (a column's name,
+    /// a choice): a bare word there that is no variable is the text itself (`by=uiso`).
+    static func takesText(_ command: String, keyword: String) -> Bool {
+        guard let decl = commands[command] else { return false }
+        let named = decl.parameters.first { $0.name == keyword } ?? {
+            let p = decl.parameters.filter { $0.name.hasPrefix(keyword) }
+            return p.count == 1 ? p[0] : nil
+        }()
+        return named.map { $0.types.contains(.string) && !$0.isPath } ?? false
+    }
+
+    /// An argument's value: a bare word that is one of the command's choices, or stands
+    /// where text is taken (`asText`), and is no variable is taken as text; a wrong one is
+    /// then the binder's to name with the allowed values.
+    private func evaluateArgument(_ e: Expression, words: Set<String>, asText: Bool = false) throws(LanguageError) -> Value {
+        if case .variable(let name, _) = e, variables[name] == nil, Interpreter.constants[name] == nil, columnScopes.isEmpty,
+           words.contains(name) || asText {
+            return .string(name)
+        }
         return try evaluate(e)
     }
 

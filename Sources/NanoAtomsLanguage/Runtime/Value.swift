@@ -106,11 +106,31 @@ public struct AtomsValue: Sendable {
     public var stage: Stage? = nil
     /// Where the atoms came from.
     public var source: String
+    /// For atoms without a stage (a selection, a table's atoms): the map they were measured
+    /// in, with their voxels.
+    public var evidence: MapEvidence? = nil
 
-    /// Atoms from a file, a table or a simulation.
-    public init(atoms: AtomSet, source: String) {
+    /// Atoms from a file, a table or a simulation; `evidence` the map they were measured in.
+    public init(atoms: AtomSet, source: String, evidence: MapEvidence? = nil) {
         self.atoms = atoms
         self.source = source
+        self.evidence = evidence
+    }
+
+    /// The map these atoms were found or measured in, with each atom's voxels; nil for atoms
+    /// from a file.
+    public var mapEvidence: MapEvidence? {
+        if let d = candidates {
+            return MapEvidence(raw: d.binarized.denoised.masked.map, regions: d.detection.regions, profile: d.binarized.denoised.profile,
+                               radius: d.options.atomRadius)
+        }
+        return evidence
+    }
+
+    /// The atoms at `indices`, in that order: their columns, and the map with their voxels.
+    /// The pipeline stage is not kept: a selection is not a model to validate again.
+    public func subset(_ indices: [Int], source: String) -> AtomsValue {
+        AtomsValue(atoms: atoms.subset(indices), source: source, evidence: mapEvidence?.subset(indices))
     }
 
     /// A stage's atoms.
@@ -181,7 +201,7 @@ public enum ValueType: String, Sendable, CaseIterable {
 }
 
 /// A value of the language.
-public enum Value: Sendable {
+public indirect enum Value: Sendable {
     case number(Double)
     case string(String)
     case bool(Bool)
@@ -326,7 +346,7 @@ public enum Value: Sendable {
             case "rdf_r": return .list(t.structure.radialDistribution.r.map { .number($0) })
             case "rdf_g": return .list(t.structure.radialDistribution.g.map { .number($0) })
             case "atoms":
-                return .atoms(AtomsValue(atoms: t.atoms, source: "the table"))
+                return .atoms(AtomsValue(atoms: t.atoms, source: "the table", evidence: t.map))
             default: return column(t.atoms)
             }
         case .fit(let f):

@@ -1,7 +1,9 @@
 /// Splits source text into tokens (see `Grammar/nanoatoms.ebnf`, "Tokens").
 ///
 /// Spaces, tabs and comments are skipped; a line feed is a token except inside "(" ")" and
-/// "[" "]", where expressions may span lines.
+/// "[" "]", where expressions may span lines. Each token records whether space came before it
+/// (``Token/spaced``). A word that starts with `/`, `~/`, `./` or `../`, or ends with a known
+/// file extension, is a bare path: `load /data/np4.mrc` needs no quotes.
 package struct Lexer {
     private let chars: [Character]
     private var index = 0
@@ -30,27 +32,74 @@ package struct Lexer {
         index += 1
     }
 
+    /// File extensions that make a bare word a path (`np4.mrc`, `run1/atoms.csv`).
+    package static let pathExtensions: Set<String> = ["mrc", "map", "ccp4", "mrcs", "rec", "pdb", "ent", "cif", "mmcif", "csv",
+                                                     "xyz", "nano", "cxc", "svg", "png", "html", "json", "txt", "tsv"]
+
+    /// Characters a bare path may hold.
+    private static func isPathCharacter(_ c: Character) -> Bool {
+        c.isLetter || (c.isASCII && c.isNumber) || "_.-/~*?+".contains(c)
+    }
+
+    /// The bare path starting here, if the run of path characters is one: it starts with
+    /// `/`, `~/`, `./` or `../`, or ends with a known file extension (`np4.mrc`,
+    /// `runs/np4.mrc`, `*.mrc`). Only at the start of a spaced word: `a/b` divides.
+    private func barePath() -> String? {
+        var end = index
+        while end < chars.count, Lexer.isPathCharacter(chars[end]) { end += 1 }
+        guard end > index else { return nil }
+        let run = String(chars[index..<end])
+        if run.hasPrefix("/") && run.count > 1 && !run.hasPrefix("/ ") { return run }
+        if run == "/" || run == "~" || run.hasPrefix("~/") || run.hasPrefix("./") || run.hasPrefix("../") || run == "." || run == ".." { return run }
+        guard let dot = run.lastIndex(of: "."), run.first.map({ $0.isLetter || $0 == "_" || $0 == "*" || $0.isNumber }) == true else { return nil }
+        let ext = run[run.index(after: dot)...].lowercased()
+        return Lexer.pathExtensions.contains(ext) ? run : nil
+    }
+
     /// The next token.
     package mutating func next() throws(LanguageError) -> Token {
+        var spaced = index == 0 || chars[index - 1] == "\n"
         while let c = current {
-            if c == " " || c == "\t" || c == "\r" { advance(); continue }
-            if c == "#" { while let d = current, d != "\n" { advance() }; continue }
-            if c == "\n" && depth > 0 { advance(); continue }
+            if c == " " || c == "\t" || c == "\r" { advance(); spaced = true; continue }
+            if c == "#" { while let d = current, d != "\n" { advance() }; spaced = true; continue }
+            if c == "\n" && depth > 0 { advance(); spaced = true; continue }
             break
         }
+        var token = try unspacedNext()
+        token.spaced = spaced
+        return token
+    }
+
+    private mutating func unspacedNext() throws(LanguageError) -> Token {
         let here = SourceLocation(line: line, column: column)
         guard let c = current else { return Token(kind: .end, location: here) }
         if c == "\n" { advance(); return Token(kind: .newline, location: here) }
+        let startsWord = index == 0 || " \t\n([{,=;|".contains(chars[index - 1])
+        if startsWord, "/~.*".contains(c) || c.isLetter || c.isNumber || c == "_", let path = barePath() {
+            for _ in 0..<path.count { advance() }
+            return Token(kind: .path(path), location: here)
+        }
         if c.isLetter || c == "_" {
             var s = ""
             while let d = current, d.isLetter || d.isNumber || d == "_" { s.append(d); advance() }
             return Token(kind: reservedWords.contains(s) ? .keyword(s) : .identifier(s), location: here)
         }
-        if c.isASCII && c.isNumber || (c == "-" && (peek()?.isNumber ?? false)) {
+        if c.isASCII && c.isNumber {
             return Token(kind: .number(try number(at: here)), location: here)
         }
         if c == "\"" { return Token(kind: .string(try string(at: here)), location: here) }
-        if "=|.,;()[]{}".contains(c) {
+        if let two = peek().map({ String([c, $0]) }), ["<=", ">=", "==", "!="].contains(two) {
+            advance(); advance()
+            return Token(kind: .op(two), location: here)
+        }
+        if "+-*/^<>".contains(c) {
+            advance()
+            return Token(kind: .op(String(c)), location: here)
+        }
+        if c == "!" {
+            throw LanguageError("unexpected character '!' (for 'not equal' write !=, for negation 'not')", at: here)
+        }
+        if "=|.,;:()[]{}".contains(c) {
             if c == "(" || c == "[" { depth += 1 }
             if (c == ")" || c == "]") && depth > 0 { depth -= 1 }
             advance()
@@ -65,7 +114,6 @@ package struct Lexer {
 
     private mutating func number(at here: SourceLocation) throws(LanguageError) -> Double {
         var s = ""
-        if current == "-" { s.append("-"); advance() }
         while let d = current, d.isASCII && d.isNumber { s.append(d); advance() }
         if current == ".", let n = peek(), n.isASCII && n.isNumber {
             s.append("."); advance()
