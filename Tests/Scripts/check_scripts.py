@@ -105,7 +105,30 @@ def model_from_elsewhere(out):
           and "not_single_crystal" in text, text[:300])
 
 
-CHECKS = {"demo.nano": demo, "model_from_elsewhere.nano": model_from_elsewhere, "tutorial.nano": tutorial, "batch.nano": batch, "part1_part2.nano": part1_part2}
+def surface_and_core(out):
+    import csv
+    text = run("surface_and_core.nano", out)
+    rows = list(csv.DictReader(open(os.path.join(out, "atoms.csv"))))
+    cn = [float(r["cn"]) for r in rows]
+    u = [float(r["uiso"]) for r in rows]
+    depth = [float(r["radial_depth"]) for r in rows]
+    def mean(v):
+        v = [x for x in v if x == x]
+        return sum(v) / len(v)
+    for name, keep in (("surface", [c < 9 for c in cn]), ("core", [c == 12 for c in cn])):
+        m = re.search(name + r": (\d+) atoms, mean uiso ([0-9.]+)", text)
+        n = sum(keep)
+        mu = mean([x for x, k in zip(u, keep) if k])
+        check(f"surface_and_core: the {name} selection's count and mean Uiso match atoms.csv ({n}, {mu:.5f})",
+              m and int(m.group(1)) == n and abs(float(m.group(2)) - mu) < 1e-5, m and m.groups())
+    s = re.search(r"shell 2 - 4 A: (\d+) atoms, mean cn ([0-9.]+)", text)
+    inside = [c for c, d in zip(cn, depth) if 2 <= d < 4]
+    check("surface_and_core: the user-defined shell command selects what atoms.csv says",
+          s and int(s.group(1)) == len(inside) and abs(float(s.group(2)) - mean(inside)) < 1e-4, s and s.groups())
+    check("surface_and_core: the surface moves more than the core (simulated so)", "the surface moves more than the core" in text, text[-300:])
+
+
+CHECKS = {"surface_and_core.nano": surface_and_core, "demo.nano": demo, "model_from_elsewhere.nano": model_from_elsewhere, "tutorial.nano": tutorial, "batch.nano": batch, "part1_part2.nano": part1_part2}
 
 for script in sorted(f for f in os.listdir(os.path.join(ROOT, "Scripts")) if f.endswith(".nano")):
     p = subprocess.run([EXE, "check", os.path.join(ROOT, "Scripts", script)], capture_output=True, text=True)

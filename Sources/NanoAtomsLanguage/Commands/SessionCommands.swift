@@ -22,9 +22,40 @@ let helpTopics: [String: String] = [
         command arg key=value  call a command; arguments are values, variables or other commands
         a | command args       pass a on as the command's first argument
         value.member           a member: tab.median_cn, fit.delta, atoms.count, tab.uiso
+        x[0] x[-1] x[1:3]      an item, the last, a slice; tab[12] is one atom's row
+        + - * / ^  < <= > >= == !=  and or not    arithmetic and comparisons, element-wise on
+                               columns: tab.uiso * 8 * pi^2, tab.cn < 9 (pi, inf, nan are known)
+        atoms where cond       the atoms (or a table's rows) where cond holds: tab where cn < 9
+        if c { … } else { … }  run a block when c is true ('help if')
+        def name(a, b) { … }   define a command ('help def'); return gives its value
         [1, 2, 3]  "text"  3.5  true   lists, strings (escapes \\n \\t \\" \\\\), numbers, booleans
+        /data/np4.mrc  maps/*.mrc      a bare path needs no quotes
         # comment              ; or a new line ends a statement; open ( [ { " go on to the next line
         args                   the list of a script's command-line arguments
+        den m  thr=2           unique prefixes of commands and options are enough
+        """,
+    "where": """
+        VALUE where CONDITION
+          the atoms of atoms or of a table for which CONDITION is true. Inside it, bare names
+          are the atoms' columns (columns tab lists them; also x, y, z, index, element), other
+          names the variables. The result is atoms with every column, in the map they came
+          from, so stats, plot, export, compare and the aggregates work on it.
+          example: core = tab where cn == 12 and radial_depth > fit.delta; mean core.uiso
+        """,
+    "if": """
+        if CONDITION { STATEMENTS } else if CONDITION { STATEMENTS } else { STATEMENTS }
+          run the first block whose condition is true. A condition is true or false (for a
+          column use count or sum: if count (tab where cn < 3) > 0 { ... }). 'else' goes on
+          the line of the '}' before it.
+          example: if tab.delta_cn > 8 { print "delta looks too deep: check the mask" }
+        """,
+    "def": """
+        # what it does (the # lines right above are its help)
+        def NAME(PARAM, ...) { STATEMENTS; return VALUE }
+          define a command of your own, called like any other: NAME arg1 arg2. Its body sees
+          the session's variables; what it binds stays inside it. Without return it gives
+          nothing. Defined at the top level of a script or the shell, it lasts the session.
+          example: def core_u(t) { return mean (t where cn == 12).uiso }
         """,
 ]
 
@@ -41,7 +72,7 @@ let varsCommand = CommandDeclaration(
 
 let helpCommand = CommandDeclaration(
     name: "help",
-    parameters: [.optional("topic", [.string], "a command, or set, for, syntax")],
+    parameters: [.optional("topic", [.string], "a command, or set, for, if, def, where, syntax")],
     returns: .none,
     summary: "list the commands, or explain how to call one",
     teaching: "help lists the commands with a line each; help COMMAND gives its arguments, defaults and units and an example; help syntax recalls the language.",

@@ -282,7 +282,7 @@ public indirect enum Value: Sendable {
         case .volume: return ["nx", "ny", "nz", "apix", "min", "max", "mean", "sd", "truth", "role"]
         case .mask: return ["threshold", "otsu", "components", "correlation", "curve"]
         case .atoms(let a): return ["count", "removed", "x", "y", "z"] + a.atoms.columnNames
-        case .table(let t): return t.table1.map(\.key) + ["lattice_method", "cn_radius", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g",
+        case .table(let t): return t.table1.map(\.key) + ["count", "lattice_method", "cn_radius", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g",
                                                            "atoms", "x", "y", "z"] + t.atoms.columnNames
         case .fit: return ["delta", "m", "c", "rms", "depths", "values", "statistic"]
         case .comparison: return ["common", "displaced", "lost", "gained", "common_pct", "displaced_pct", "lost_pct", "gained_pct"]
@@ -339,6 +339,7 @@ public indirect enum Value: Sendable {
             // A field of δ not measured is absent, as it was before any fit.
             if let f = t.table1Field(name) { return f.value.isFinite || !name.hasPrefix("delta") ? .number(f.value) : nil }
             switch name {
+            case "count": return .number(Double(t.atoms.count))
             case "lattice_method": return .string(t.lattice.method.rawValue)
             case "cn_radius": return .number(t.coordinationRadius)
             case "delta_cn_low": return t.depthFitCN?.interval.map { .number($0.lowerBound) }

@@ -49,8 +49,8 @@ package struct Lexer {
         while end < chars.count, Lexer.isPathCharacter(chars[end]) { end += 1 }
         guard end > index else { return nil }
         let run = String(chars[index..<end])
-        if run.hasPrefix("/") && run.count > 1 && !run.hasPrefix("/ ") { return run }
-        if run == "/" || run == "~" || run.hasPrefix("~/") || run.hasPrefix("./") || run.hasPrefix("../") || run == "." || run == ".." { return run }
+        if run.hasPrefix("/") && run.count > 1 { return run }
+        if run == "~" || run.hasPrefix("~/") || run.hasPrefix("./") || run.hasPrefix("../") || run == "." || run == ".." { return run }
         guard let dot = run.lastIndex(of: "."), run.first.map({ $0.isLetter || $0 == "_" || $0 == "*" || $0.isNumber }) == true else { return nil }
         let ext = run[run.index(after: dot)...].lowercased()
         return Lexer.pathExtensions.contains(ext) ? run : nil
