@@ -44,14 +44,14 @@ struct InterpreterTests {
 
     @Test("argument checking: unknown, repeated, missing, extra and mistyped arguments", arguments: [
         ("denoise", "denoise needs 'map' (volume)"),
-        ("denoise 3", "denoise: 'map' must be volume, not number"),
+        ("denoise 3", "denoise: 'map' must be a map, not a number"),
         ("simulate natomz=10", "simulate has no argument 'natomz' (did you mean 'natoms'?)"),
         ("simulate natoms=10 natoms=12", "simulate: 'natoms' is given twice"),
         ("vars 1", "vars takes at most 0 positional argument(s)"),
         ("simulate \"cube\"", "simulate: 'shape' must be one of cuboctahedron, truncoct, irregular, not 'cube'"),
         ("simulate cube", "simulate: 'shape' must be one of cuboctahedron, truncoct, irregular, not 'cube'"),
-        ("validate 1", "validate: 'atoms' must be atoms, not number"),
-        ("export 3 \"x.csv\"", "export: 'value' must be atoms or table or volume or fit or comparison, not number"),
+        ("validate 1", "validate: 'atoms' must be atoms, not a number"),
+        ("export 3 \"x.csv\"", "export: 'value' must be atoms or a table (from stats) or a map or a depth fit (from fitdepth) or a comparison (from compare), not a number"),
         ("simulate natoms=2.5", "simulate: 'natoms' must be a whole number"),
         ("help nothing", "help: no command or topic 'nothing'"),
         ("load \"/nonexistent.mrc\"", "load: /nonexistent.mrc: no such file"),
@@ -204,9 +204,9 @@ struct CheckerTests {
         let p = Checker.check("m = simulate\nd = denoise mm\nt = stats m\nv = validate d rulz=\"paper\"\nset thread 2")
         #expect(p.map(\.message) == [
             "unknown variable 'mm' (did you mean 'm'?)",
-            "stats: 'atoms' must be atoms, not volume",
+            "stats: 'atoms' must be atoms, not a map",
             "validate has no argument 'rulz' (did you mean 'rule'?); usage: validate atoms rule=\"robust\" cnmin=3 detached=true",
-            "validate: 'atoms' must be atoms, not volume",
+            "validate: 'atoms' must be atoms, not a map",
             "unknown option 'thread' (did you mean 'threads'?)",
         ])
         #expect(p[0].location == Loc(line: 2, column: 13))

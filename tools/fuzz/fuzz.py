@@ -181,11 +181,17 @@ class Fuzzer:
             "export a \"far/away/a.pdb\"", "transcript \"script.nano\"", "transcript \"t.nano\"",
             "source \"/dev/zero\"", "source \"fifo\"", "source \"script.nano\"", f"x = arg {n()} 1",
             "show m", "show a", "vars", f"print {n()} \"x\"", "for i in [1, 2] { print i }",
+            "x = t where cn < 9 and uiso > 0.1", f"y = mean t.uiso * 8 * pi^{n()}", f"z = t[{n()}]", f"w = a[{n()}:{n()}]",
+            f"v = [1, 2, 3][{n()}]", "q = stats (t where cn > 6)", "r = stats (a where valid_corr > 0.5)",
+            "def f(n) { return f n }", "f 1", "def g(a) { return a * 2 }", f"g {n()}", f"g [{n()}, 1] 2",
+            "if t.count > 3 { print 1 } else { print 2 }", f"if {n()} {{ print 1 }}", "s = head (sort t by=uiso) n=3",
+            f"c = count (t.cn > {n()})", "open m.mrc", "load ./m.mrc", "ls", "pwd", "quit",
+            f"x = {n()} / 0", f"x = [{n()}] + [1, 2]", "x = t where cn = 3", "x = 1 < 2 < 3", "den m", "sim natoms=13",
         ]
         body = [r.choice(stmts) for _ in range(r.randint(1, 8))]
         if r.random() < 0.15:
             depth = r.choice([50, 300, 2000, 7000])
-            kind = r.choice(["(", "[", "for", "pipe", "call"])
+            kind = r.choice(["(", "[", "for", "pipe", "call", "minus", "sum", "not", "if"])
             if kind == "(":
                 body.append("x = " + "(" * depth + "1" + ")" * depth)
             elif kind == "[":
@@ -194,6 +200,14 @@ class Fuzzer:
                 body.append("for i in [1] { " * depth + "print i" + " }" * depth)
             elif kind == "pipe":
                 body.append("m = simulate natoms=13" + " | mask" * depth)
+            elif kind == "minus":
+                body.append("x = " + "-" * depth + "1")
+            elif kind == "sum":
+                body.append("x = " + "1 + " * depth + "1")
+            elif kind == "not":
+                body.append("x = " + "not " * depth + "true")
+            elif kind == "if":
+                body.append("if true { " * depth + "print 1" + " }" * depth)
             else:
                 body.append("x = " + "text " * depth + "1")
         sep = r.choice(["\n", "\n", "\r\n", ";"])

@@ -75,7 +75,7 @@ enum ArgumentBinder {
     static func problem(_ a: Argument, _ p: Parameter, _ decl: CommandDeclaration) -> String? {
         let typeFits = a.type == .any || p.types.contains(.any) || p.types.contains(a.type) || (a.type == .table && p.types.contains(.atoms))
         if !typeFits {
-            return "\(decl.name): '\(p.name)' must be \(p.types.map(\.rawValue).joined(separator: " or ")), not \(a.type.rawValue)"
+            return "\(decl.name): '\(p.name)' must be \(p.types.map(\.phrase).joined(separator: " or ")), not \(a.type.phrase)"
         }
         if case .number(let x)? = a.value, let problem = p.problem(with: x) { return "\(decl.name): \(problem)" }
         if let choices = p.choices, case .string(let s)? = a.value, !choices.contains(s) {

@@ -198,6 +198,25 @@ public enum ValueType: String, Sendable, CaseIterable {
     case number, string, bool, list, volume, mask, atoms, table, fit, comparison, record, none
     /// Accepts anything.
     case any
+
+    /// How messages name it: in words, with the command that makes the less obvious ones.
+    public var phrase: String {
+        switch self {
+        case .number: return "a number"
+        case .string: return "text"
+        case .bool: return "true or false"
+        case .list: return "a list"
+        case .volume: return "a map"
+        case .mask: return "a binarised map (from binarize)"
+        case .atoms: return "atoms"
+        case .table: return "a table (from stats)"
+        case .fit: return "a depth fit (from fitdepth)"
+        case .comparison: return "a comparison (from compare)"
+        case .record: return "a record"
+        case .none: return "nothing"
+        case .any: return "anything"
+        }
+    }
 }
 
 /// A value of the language.

@@ -62,7 +62,7 @@ struct PlotCommandTests {
         ("plot fit kind=bins", "plot: a fit can be drawn as depth, not bins"),
         ("plot atoms \"x.png\"", "plot: writes SVG; name the file with .svg, not 'x.png'"),
         ("plot tab kind=bins column=\"nothing\"", "plot: 'column' must be one of"),
-        ("plot 3", "plot: 'value' must be fit or table or atoms or mask or volume or comparison, not number"),
+        ("plot 3", "plot: 'value' must be a depth fit (from fitdepth) or a table (from stats) or atoms or a binarised map (from binarize) or a map or a comparison (from compare), not a number"),
         ("plot tab kind=slice", "plot: a table carries no map"),
     ])
     func refuses(source: String, message: String) {
