@@ -44,10 +44,11 @@ func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int
 final class Shell {
     let interpreter = Interpreter(cancellation: shellCancellation)
 
-    /// The history file: $XDG_STATE_HOME/nanoatoms/history, else ~/.local/state/nanoatoms/history.
+    /// The history file: $XDG_STATE_HOME/nanoatoms/history, else $HOME/.local/state/nanoatoms/history.
     static var historyPath: String {
         let env = ProcessInfo.processInfo.environment
-        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (home + "/.local/state")
         return state + "/nanoatoms/history"
     }
     static let historyLimit: Int32 = 2000

@@ -247,4 +247,16 @@ struct CompletionTests {
         #expect(Completion.candidates(before: "explain ", word: "sp", interpreter: interpreter) == ["split"])
         #expect(Completion.candidates(before: "print ", word: "tab.c", interpreter: interpreter) == ["tab.count"])
     }
+
+    @Test("an option's allowed values after option=, columns inside where, user commands, if and def")
+    func valuesAndColumns() {
+        let i = Interpreter()
+        try? i.run("set element Pt\natoms = build (simulate natoms=55 seed=2 snr=8)\ndef mine(x) { return x }")
+        #expect(Completion.candidates(before: "plot atoms kind=", word: "bi", interpreter: i) == ["bins"])
+        #expect(Completion.candidates(before: "validate atoms rule=", word: "", interpreter: i) == ["robust", "paper", "none"])
+        #expect(Completion.candidates(before: "sel = atoms where ", word: "valid_c", interpreter: i) == ["valid_corr_sphere"])
+        #expect(Completion.candidates(before: "sel = atoms where nvox > 3 ", word: "a", interpreter: i) == ["and", "args", "atoms"])
+        #expect(Completion.candidates(before: "", word: "mi", interpreter: i) == ["min", "mine"])
+        #expect(Completion.candidates(before: "", word: "de", interpreter: i).contains("def"))
+    }
 }
