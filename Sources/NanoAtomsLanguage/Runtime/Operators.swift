@@ -48,31 +48,18 @@ enum Operators {
             for y in r { out.append(try apply(op, a, y, at: at)) }
             return .list(out)
         case (.number(let x), .number(let y)):
+            if let b = compare(op, x, y) { return .bool(b) }
             switch op {
             case .add: return .number(x + y)
             case .subtract: return .number(x - y)
             case .multiply: return .number(x * y)
             case .divide: return .number(x / y)
             case .power: return .number(Foundation.pow(x, y))
-            case .less: return .bool(x < y)
-            case .lessOrEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            case .greaterOrEqual: return .bool(x >= y)
-            case .equal: return .bool(x == y)
-            case .notEqual: return .bool(x != y)
-            case .and, .or: break
-            }
-        case (.string(let x), .string(let y)):
-            switch op {
-            case .add: return .string(x + y)
-            case .less: return .bool(x < y)
-            case .lessOrEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            case .greaterOrEqual: return .bool(x >= y)
-            case .equal: return .bool(x == y)
-            case .notEqual: return .bool(x != y)
             default: break
             }
+        case (.string(let x), .string(let y)):
+            if let b = compare(op, x, y) { return .bool(b) }
+            if op == .add { return .string(x + y) }
         case (.bool(let x), .bool(let y)):
             switch op {
             case .and: return .bool(x && y)
@@ -90,6 +77,19 @@ enum Operators {
             throw LanguageError("'\(op.rawValue)' needs true or false on both sides, not \(article(a)) and \(article(b))", at: at)
         }
         throw LanguageError("cannot \(verb(op)) \(article(a)) and \(article(b))", at: at)
+    }
+
+    /// `x op y` for a comparison, nil for other operators.
+    private static func compare<T: Comparable>(_ op: BinaryOperator, _ x: T, _ y: T) -> Bool? {
+        switch op {
+        case .less: return x < y
+        case .lessOrEqual: return x <= y
+        case .greater: return x > y
+        case .greaterOrEqual: return x >= y
+        case .equal: return x == y
+        case .notEqual: return x != y
+        default: return nil
+        }
     }
 
     private static func verb(_ op: BinaryOperator) -> String {

@@ -342,26 +342,12 @@ package struct Parser {
 
     // disjunction = conjunction , { "or" , conjunction }
     private mutating func disjunction() throws(LanguageError) -> Expression {
-        var left = try conjunction()
-        while isKeyword("or") {
-            try enter()
-            let at = current.location
-            advance(); skipNewlines()
-            left = .binary(.or, left, try conjunction(), at)
-        }
-        return left
+        try leftAssociative({ $0.isKeyword("or") ? .or : nil }) { (p: inout Parser) throws(LanguageError) in try p.conjunction() }
     }
 
     // conjunction = negation , { "and" , negation }
     private mutating func conjunction() throws(LanguageError) -> Expression {
-        var left = try negation()
-        while isKeyword("and") {
-            try enter()
-            let at = current.location
-            advance(); skipNewlines()
-            left = .binary(.and, left, try negation(), at)
-        }
-        return left
+        try leftAssociative({ $0.isKeyword("and") ? .and : nil }) { (p: inout Parser) throws(LanguageError) in try p.negation() }
     }
 
     // negation = "not" , negation | comparison
@@ -400,24 +386,24 @@ package struct Parser {
 
     // sum = product , { ( "+" | "-" ) , product }
     private mutating func sum() throws(LanguageError) -> Expression {
-        var left = try product()
-        while let op = binaryOperator(["+", "-"]) {
-            try enter()
-            let at = current.location
-            advance(); skipNewlines()
-            left = .binary(op, left, try product(), at)
-        }
-        return left
+        try leftAssociative({ $0.binaryOperator(["+", "-"]) }) { (p: inout Parser) throws(LanguageError) in try p.product() }
     }
 
     // product = unary , { ( "*" | "/" ) , unary }
     private mutating func product() throws(LanguageError) -> Expression {
-        var left = try unary()
-        while let op = binaryOperator(["*", "/"]) {
+        try leftAssociative({ $0.binaryOperator(["*", "/"]) }) { (p: inout Parser) throws(LanguageError) in try p.unary() }
+    }
+
+    /// operand , { operator , operand }, grouped to the left: a - b - c is (a - b) - c.
+    /// `match` names the operator at the current token, nil where the value ends.
+    private mutating func leftAssociative(_ match: (Parser) -> BinaryOperator?,
+                                          _ operand: (inout Parser) throws(LanguageError) -> Expression) throws(LanguageError) -> Expression {
+        var left = try operand(&self)
+        while let op = match(self) {
             try enter()
             let at = current.location
             advance(); skipNewlines()
-            left = .binary(op, left, try unary(), at)
+            left = .binary(op, left, try operand(&self), at)
         }
         return left
     }
