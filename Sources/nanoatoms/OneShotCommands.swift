@@ -255,9 +255,12 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "The element, when the file does not say.") var element: ElementArgument?
     @Option(help: "A CSV file to write the table to.") var out: String?
     @Option(help: "Threads.") var threads: Int?
+    @Option(name: .long, help: ArgumentHelp("A neighbour cut-off instead of the lattice's CN radius (a bond-cutoff analysis).", valueName: "Å"))
+    var cutoff: Double?
 
     mutating func validate() throws {
         try check(threads, "--threads", within: Limits.threads)
+        try check(cutoff, "--cutoff", within: Limits.coordinationCutoff)
         guard ModelFile.isModel(model) else { throw ValidationError("\(model): a model is .pdb, .cif, .csv or .xyz") }
     }
 
@@ -273,6 +276,7 @@ struct StatsCommand: ParsableCommand {
             }
             var so = StatisticsOptions()
             if let t = threads { so.threads = t }
+            so.coordinationRadius = cutoff
             let st = try computeStatistics(atoms: atoms, map: evidence, options: so, cancellation: nil)
             if let out { try writeAtomically(CSVFormat.text(st.atoms), to: out) }
             print("\(model): \(st.summary.atoms) \(atoms.element.symbol) atoms\(atoms[column: "atomic_number"] != nil ? " (several elements)" : "")")

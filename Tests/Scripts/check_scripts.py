@@ -125,6 +125,9 @@ def surface_and_core(out):
     inside = [c for c, d in zip(cn, depth) if 2 <= d < 4]
     check("surface_and_core: the user-defined shell command selects what atoms.csv says",
           s and int(s.group(1)) == len(inside) and abs(float(s.group(2)) - mean(inside)) < 1e-4, s and s.groups())
+    cuts = [(float(a), float(b)) for a, b in re.findall(r"cutoff ([0-9.]+) A: median cn ([0-9.]+)", text)]
+    check("surface_and_core: the bond-cutoff analysis runs at 3 radii, median CN growing with the radius (past the 2nd shell above 12)",
+          len(cuts) == 3 and cuts[0][1] <= cuts[1][1] < cuts[2][1] and cuts[2][1] > 12, cuts)
     check("surface_and_core: the surface moves more than the core (simulated so)", "the surface moves more than the core" in text, text[-300:])
 
 

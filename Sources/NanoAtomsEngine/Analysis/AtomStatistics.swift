@@ -4,6 +4,9 @@ public struct StatisticsOptions: Sendable {
     public var gcnNormalization: GCNNormalization = .bulk
     /// Threads for the per-atom fits.
     public var threads = Parallel.availableCores
+    /// A neighbour cut-off of the user's, Å, in place of the lattice's CN radius: a bond-cutoff
+    /// analysis (CN, GCN, bonds and surface sites follow it). nil: the lattice's.
+    public var coordinationRadius: Double? = nil
     /// The defaults.
     public init() {}
 }
@@ -171,7 +174,7 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
             : LatticeFit.fit(positions, bulkLatticeConstant: element.latticeConstant, threads: options.threads)
         return (lattice, own, own.structure ?? ParticleStructure(positions, bulkBond: element.bulkBondLength, threads: options.threads))
     }
-    let d = lattice.coordinationRadius
+    let d = options.coordinationRadius ?? lattice.coordinationRadius
     let (neighbors, depth) = try timer.measure("position_stats", checking: cancellation) { () -> ([[Int]], [Double]) in
         let neighbors = neighborLists(positions, radius: d)
         let other: GCNNormalization = options.gcnNormalization == .bulk ? .maximumOfNeighbors : .bulk

@@ -21,6 +21,9 @@ package enum Limits {
     package static let bFactor: ClosedRange<Double> = 0.1...1000
     /// Mask diameters, Å: from a few atoms to a micrometre.
     package static let maskDiameter: ClosedRange<Double> = 2...10_000
+    /// A neighbour cut-off of the user's, Å: from below any metal's bond to past its third
+    /// shell (each atom then has about 150 neighbours; more only slows every statistic).
+    package static let coordinationCutoff: ClosedRange<Double> = 1...8
     /// Coordinates, Å, of atoms read from a model and of a map's corner: a micrometre from
     /// the origin is far beyond any reconstruction's box.
     package static let coordinate: ClosedRange<Double> = -1e6...1e6

@@ -7,7 +7,9 @@ let fittableColumns = Statistic.all.filter(\.isFittable).map(\.key)
 let statsCommand = CommandDeclaration(
     name: "stats",
     parameters: [.required("atoms", [.atoms], "atoms found in a map, or loaded from a model file"),
-                 .optional("map", [.volume], "the map to measure shape statistics in (default: the map the atoms were found in)")],
+                 .optional("map", [.volume], "the map to measure shape statistics in (default: the map the atoms were found in)"),
+                 .option("cutoff", [.number, .none], default: .none, unit: "Å",
+                         "a neighbour cut-off of your own instead of the lattice's CN radius (a bond-cutoff analysis)").within(Limits.coordinationCutoff)],
     returns: .table,
     summary: "per-atom statistics: structure, CN, GCN, bonds, strain, depth; peak z, correlation, Uiso, U, DOI with a map",
     teaching: """
@@ -22,7 +24,8 @@ let statsCommand = CommandDeclaration(
         log-linear fit of an isotropic Gaussian within 3/4 of half the bond length, and the
         anisotropic U with its eigenvalues and DOI = U_min/U_maj. Atoms found here use their own
         map and the lattice validation used; atoms loaded from a file (SINGLE's *_ATMS.pdb, an
-        mmCIF, CSV or XYZ) get shape statistics with map=.
+        mmCIF, CSV or XYZ) get shape statistics with map=. cutoff= sets the neighbour radius
+        yourself, for a bond-cutoff analysis (tab.cn_radius says which was used).
         Look at: tab.median_cn and tab.core_ratio (the paper's Table 1), 'show tab' for the whole
         row, the structure and the flags, and tab.uiso or any column as a list. docs/statistics.md
         defines every column.
@@ -32,6 +35,7 @@ let statsCommand = CommandDeclaration(
         let a = try args.atoms("atoms")
         var o = StatisticsOptions()
         o.threads = interp.options.threads
+        o.coordinationRadius = try args.number("cutoff")
         let atoms = a.atoms
         if case .volume(let v) = args["map"] {
             let evidence = MapEvidence(raw: v.volume, regions: nil, profile: AtomProfile.peng(atoms.element, voxelSize: v.volume.voxelSize),
