@@ -191,6 +191,15 @@ struct ExpressionEvaluationTests {
         #expect(e?.file == "def broken" && e?.location == Loc(line: 2, column: 12) && e?.lineText == "  return a + \"x\"")
     }
 
+    @Test("a bare word is text only where a choice is taken: a wrong word lists the choices, a mistyped variable is named")
+    func bareWords() {
+        let s = Session()
+        #expect(s.run("set element Pt\ntab = stats (simulate natoms=55 seed=1).truth") == nil)
+        #expect(s.run("f = fitdepth tab cnn")?.message.contains("must be one of cn, gcn") == true)
+        #expect(s.run("f = fitdepth tabb cn")?.message == "unknown variable 'tabb' (did you mean 'tab'?)")
+        #expect(s.run("p = plot tab kind=bin")?.message.contains("not 'bin' (did you mean 'bins'?)") == true)
+    }
+
     @Test("quit stops a script after the statement; nothing after it runs")
     func quit() {
         let s = Session()

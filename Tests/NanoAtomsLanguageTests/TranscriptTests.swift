@@ -71,11 +71,15 @@ struct TranscriptTests {
         #expect(summaries(first) == summaries(replay))
     }
 
-    @Test("a pipeline and a member are written whole")
+    @Test("a pipeline and a member are written whole; a definition keeps its help")
     func wholeStatements() {
         let s = Session()
-        #expect(s.run("set element Pt\nm = simulate natoms=13 seed=1\nd = m | denoise\nm.nx") == nil)
-        #expect(s.interpreter.transcript == ["set element Pt", "m = simulate natoms=13 seed=1", "d = m | denoise", "m.nx"])
+        #expect(s.run("set element Pt\nm = simulate natoms=13 seed=1\nd = m | denoise\nm.nx\n# twice n\ndef twice(n) { return 2 * n }") == nil)
+        #expect(s.interpreter.transcript == ["set element Pt", "m = simulate natoms=13 seed=1", "d = m | denoise", "m.nx",
+                                             "# twice n\ndef twice(n) { return 2 * n }"])
+        let replay = Session()
+        #expect(replay.run(s.interpreter.transcript.joined(separator: "\n")) == nil)
+        #expect(replay.run("help twice") == nil && replay.last == "twice n\n  twice n")
     }
 }
 

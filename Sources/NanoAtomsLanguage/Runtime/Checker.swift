@@ -79,7 +79,7 @@ public enum Checker {
             }
             guard let decl = Interpreter.commands[call.name] else { return .any }
             let words = Interpreter.choiceWords(call.name)
-            let positional = call.positional.map { argument($0, words, asText: !words.isEmpty) }
+            let positional = call.positional.enumerated().map { argument($1, words, asText: Interpreter.takesText(call, position: $0)) }
             let keywords = call.keywords.map { argument($0.value, words, asText: Interpreter.takesText(call.name, keyword: $0.name)) }
             _ = ArgumentBinder.bind(call, to: decl, positional: positional, keywords: keywords) { (e: LanguageError) in problems.append(e) }
             return decl.returns

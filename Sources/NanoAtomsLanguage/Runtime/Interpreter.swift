@@ -92,7 +92,12 @@ public final class Interpreter: @unchecked Sendable {
             if case .definition(let d) = statement { userCommandLines[d.name] = lines }
             try execute(statement)
             if recordTranscript && !Interpreter.onlyLooks(statement) {
-                transcript.append(Interpreter.text(of: statement, next: n + 1 < statements.count ? statements[n + 1].location : nil, lines: lines))
+                var text = Interpreter.text(of: statement, next: n + 1 < statements.count ? statements[n + 1].location : nil, lines: lines)
+                // A definition keeps its help: the # lines above it.
+                if case .definition(let d) = statement, !d.documentation.isEmpty {
+                    text = d.documentation.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 }.joined(separator: "\n") + "\n" + text
+                }
+                transcript.append(text)
             }
             if quitRequested { return }
         }
@@ -114,6 +119,10 @@ public final class Interpreter: @unchecked Sendable {
             if l == endLine, let n = next, n.line == l { line = Array(line.prefix(n.column - 1)) }
             if l == start.line { line = Array(line.dropFirst(start.column - 1)) }
             parts.append(String(line))
+        }
+        // Comment lines between this statement and the next belong to the next (a def's help).
+        while parts.count > 1, let last = parts.last?.trimmingCharacters(in: .whitespaces), last.isEmpty || last.hasPrefix("#") {
+            parts.removeLast()
         }
         var text = parts.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         while text.hasSuffix(";") { text.removeLast(); text = text.trimmingCharacters(in: .whitespaces) }
@@ -337,8 +346,9 @@ public final class Interpreter: @unchecked Sendable {
         }
         var values: [Value] = [], keywordValues: [Value] = []
         let words = Interpreter.choiceWords(call.name)
-        let hasChoices = !words.isEmpty
-        for a in call.positional { values.append(try evaluateArgument(a, words: words, asText: hasChoices)) }
+        for (k, a) in call.positional.enumerated() {
+            values.append(try evaluateArgument(a, words: words, asText: Interpreter.takesText(call, position: k)))
+        }
         for k in call.keywords {
             keywordValues.append(try evaluateArgument(k.value, words: words, asText: Interpreter.takesText(call.name, keyword: k.name)))
         }
@@ -382,6 +392,17 @@ public final class Interpreter: @unchecked Sendable {
             return p.count == 1 ? p[0] : nil
         }()
         return named.map { $0.types.contains(.string) && !$0.isPath } ?? false
+    }
+
+    /// Whether the `k`-th positional argument of `call` binds to a parameter that takes a
+    /// choice of words (`fitdepth tab cnn` then says which words are allowed, while
+    /// `fitdepth tabb cn` is still an unknown variable).
+    static func takesText(_ call: CommandCall, position k: Int) -> Bool {
+        guard let decl = commands[call.name] else { return false }
+        let given = Set(call.keywords.map(\.name))
+        let free = decl.parameters.filter { $0.positional && !given.contains($0.name) }
+        guard let p = k < free.count ? free[k] : free.last.flatMap({ $0.variadic ? $0 : nil }) else { return false }
+        return p.choices != nil
     }
 
     /// An argument's value: a bare word that is one of the command's choices, or stands
