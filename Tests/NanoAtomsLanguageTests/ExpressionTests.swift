@@ -143,6 +143,9 @@ struct ExpressionEvaluationTests {
         #expect(printed("print [nan, 1] < 2") == "[false, true]")
         #expect(printed("print [1, 2] + [1]").hasPrefix("error: '+' needs lists of the same length, not 2 and 1"))
         #expect(printed("print [1] * \"a\"").hasPrefix("error: cannot multiply a number and a string"))
+        // A list nested a thousand deep is refused, not a stack overflow.
+        #expect(printed("y = [1]\nfor a in [1,2,3,4,5,6,7,8,9,10] { for b in [1,2,3,4,5,6,7,8,9,10] { for c in [1,2,3,4,5,6,7,8,9,10] { y = [y] } } }\nz = y * 2 - y")
+                    .hasPrefix("error: lists nested more than 100 deep"))
     }
 
     @Test("and / or look at the right side only when they must")

@@ -5,18 +5,20 @@ import Foundation
 /// `and`, `or`, `not` on true/false, element-wise on lists of them; `+` joins strings.
 /// Arithmetic follows IEEE 754: 1/0 is inf, 0/0 is nan, and nan compares false.
 enum Operators {
-    /// The longest list an operator builds: no atom set comes near it.
-    static let maximumLength = 50_000_000
+    /// Lists nested deeper than this are refused: element-wise work recurses once per level,
+    /// and a loop can nest a list a million deep (x = [x]).
+    static let maximumNesting = 100
 
     /// `op value`.
-    static func apply(_ op: UnaryOperator, _ v: Value, at: SourceLocation) throws(LanguageError) -> Value {
+    static func apply(_ op: UnaryOperator, _ v: Value, at: SourceLocation, depth: Int = 0) throws(LanguageError) -> Value {
+        guard depth <= maximumNesting else { throw nestingError(at) }
         switch (op, v) {
         case (.negate, .number(let x)): return .number(-x)
         case (.not, .bool(let b)): return .bool(!b)
         case (_, .list(let items)):
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for i in items { out.append(try apply(op, i, at: at)) }
+            for i in items { out.append(try apply(op, i, at: at, depth: depth + 1)) }
             return .list(out)
         case (.negate, _):
             throw LanguageError("cannot negate \(article(v)) (only numbers and lists of numbers)", at: at)
@@ -27,7 +29,8 @@ enum Operators {
 
     /// `a op b` for every operator but `and` and `or` on single values (the interpreter
     /// short-circuits those).
-    static func apply(_ op: BinaryOperator, _ a: Value, _ b: Value, at: SourceLocation) throws(LanguageError) -> Value {
+    static func apply(_ op: BinaryOperator, _ a: Value, _ b: Value, at: SourceLocation, depth: Int = 0) throws(LanguageError) -> Value {
+        guard depth <= maximumNesting else { throw nestingError(at) }
         switch (a, b) {
         case (.list(let l), .list(let r)):
             guard l.count == r.count else {
@@ -35,17 +38,17 @@ enum Operators {
             }
             var out: [Value] = []
             out.reserveCapacity(l.count)
-            for (x, y) in zip(l, r) { out.append(try apply(op, x, y, at: at)) }
+            for (x, y) in zip(l, r) { out.append(try apply(op, x, y, at: at, depth: depth + 1)) }
             return .list(out)
         case (.list(let l), _):
             var out: [Value] = []
             out.reserveCapacity(l.count)
-            for x in l { out.append(try apply(op, x, b, at: at)) }
+            for x in l { out.append(try apply(op, x, b, at: at, depth: depth + 1)) }
             return .list(out)
         case (_, .list(let r)):
             var out: [Value] = []
             out.reserveCapacity(r.count)
-            for y in r { out.append(try apply(op, a, y, at: at)) }
+            for y in r { out.append(try apply(op, a, y, at: at, depth: depth + 1)) }
             return .list(out)
         case (.number(let x), .number(let y)):
             if let b = compare(op, x, y) { return .bool(b) }
@@ -77,6 +80,10 @@ enum Operators {
             throw LanguageError("'\(op.rawValue)' needs true or false on both sides, not \(article(a)) and \(article(b))", at: at)
         }
         throw LanguageError("cannot \(verb(op)) \(article(a)) and \(article(b))", at: at)
+    }
+
+    private static func nestingError(_ at: SourceLocation) -> LanguageError {
+        LanguageError("lists nested more than \(maximumNesting) deep: operators work on numbers and on lists of them", at: at)
     }
 
     /// `x op y` for a comparison, nil for other operators.
