@@ -39,7 +39,16 @@ public struct ParticleStatistics: Sendable {
     /// What should not be trusted in these statistics, each with its reason: the lattice
     /// (not one crystal, a fallback, far from bulk) and the penetration depths.
     public var flags: [QualityFlag] {
-        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag, uisoFlag, binsFlag].compactMap { $0 }
+        lattice.flags(element: atoms.element) + [depthFitCN?.flag, depthFitGCN?.flag, uisoFlag, binsFlag, cutoffFlag].compactMap { $0 }
+    }
+
+    /// Says so when CN was counted within a cut-off of the user's: the core ratio (CN 12) and
+    /// δ_CN (its plateau held to 10–12) assume the first shell.
+    var cutoffFlag: QualityFlag? {
+        guard coordinationRadius != lattice.coordinationRadius else { return nil }
+        return QualityFlag(.userCutoff, String(format: "CN counted within %.2f Å (given), not the lattice's CN radius %.2f Å: the core ratio (CN 12) and δ_CN assume the first shell only",
+                                               coordinationRadius, lattice.coordinationRadius),
+                           remedy: "compare CN between cut-offs; read the core ratio and δ_CN from a table without cutoff=")
     }
 
     /// Fewer CN bins of ``minimumBinSize`` atoms than this make the binned statistics (paper

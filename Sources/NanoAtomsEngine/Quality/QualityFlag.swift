@@ -41,6 +41,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         case extremeValues = "extreme_values"
         /// The joint refinement against the map did not settle.
         case refinement = "refinement"
+        /// Neighbours were counted within a cut-off of the user's, not the lattice's CN radius.
+        case userCutoff = "user_cutoff"
     }
 
     /// What is doubtful.

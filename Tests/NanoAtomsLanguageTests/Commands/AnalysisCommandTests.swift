@@ -19,6 +19,11 @@ struct AnalysisCommandTests {
             #expect(table.coordinationRadius == r)
         }
         #expect(t4.atoms[column: "cn"]!.max() == 18 && t3.atoms[column: "cn"]!.max() == 12)
+        // A cut-off of the user's is flagged; the lattice's own is not.
+        #expect(t4.flags.contains { $0.code == .userCutoff } && t3.flags.contains { $0.code == .userCutoff })
+        #expect(s.run("t0 = stats truth") == nil)
+        guard case .table(let t0)? = s.interpreter.variables["t0"] else { Issue.record("no table"); return }
+        #expect(!t0.flags.contains { $0.code == .userCutoff })
         #expect(s.run("print t4.cn_radius") == nil && s.last == "4.3")
         #expect(s.run("x = stats truth cutoff=20")?.message.hasPrefix("stats: 'cutoff' must lie between 1 and 8 Å") == true)
     }
