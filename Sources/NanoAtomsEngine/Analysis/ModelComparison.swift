@@ -21,6 +21,9 @@ public struct ModelComparison: Sendable {
     public let commonDistance: Double
     /// See `commonDistance`.
     public let displacementDistance: Double
+    /// Groups of candidate pairs too large for the exact assignment, paired closest first
+    /// (``assignAtoms(_:_:tolerance:)``); 0 for any metal particle.
+    public var greedyGroups = 0
 
     /// Percentage of the first model's atoms that are common.
     public var commonPercent: Double { 100 * Double(common.count) / Double(max(firstCount, 1)) }
@@ -37,19 +40,22 @@ public struct ModelComparison: Sendable {
 package let commonDistanceFraction = 0.8
 
 /// Compares two models of `element`: atoms closer than 0.8 × the atomic diameter are common
-/// (one to one, closest first); of the rest, pairs within the CN radius of the bulk lattice
-/// are displaced; the first model's remaining atoms are lost and the second's gained.
+/// (one to one, by optimal assignment: the most pairs, then the least total distance); of the
+/// rest, pairs within the CN radius of the bulk lattice are displaced (assigned the same way);
+/// the first model's remaining atoms are lost and the second's gained.
 public func compareModels(_ first: [Vector3], _ second: [Vector3], element: Element,
                           commonDistance: Double? = nil, displacementDistance: Double? = nil) -> ModelComparison {
     let dCommon = commonDistance ?? commonDistanceFraction * 2 * element.radius
-    let dMove = displacementDistance ?? 0.5 * element.latticeConstant * (1 + 1 / 2.0.squareRoot())
-    let m1 = matchAtoms(first, second, tolerance: dCommon)
+    let dMove = displacementDistance ?? NanoAtomsEngine.displacementDistance(element)
+    let (m1, g1) = assignAtoms(first, second, tolerance: dCommon)
     let restFirst = m1.unmatchedFirst, restSecond = m1.unmatchedSecond
-    let m2 = matchAtoms(restFirst.map { first[$0] }, restSecond.map { second[$0] }, tolerance: dMove)
+    let (m2, g2) = assignAtoms(restFirst.map { first[$0] }, restSecond.map { second[$0] }, tolerance: dMove)
     let displaced = m2.pairs.map { (first: restFirst[$0.first], second: restSecond[$0.second], distance: $0.distance) }
-    return ModelComparison(common: m1.pairs, displaced: displaced,
+    var c = ModelComparison(common: m1.pairs, displaced: displaced,
                            lost: m2.unmatchedFirst.map { restFirst[$0] }, gained: m2.unmatchedSecond.map { restSecond[$0] },
                            firstCount: first.count, secondCount: second.count,
                            firstPositions: first, secondPositions: second,
                            commonDistance: dCommon, displacementDistance: dMove)
+    c.greedyGroups = g1 + g2
+    return c
 }

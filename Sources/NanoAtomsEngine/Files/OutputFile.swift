@@ -110,7 +110,7 @@ func removeFolders(_ made: [String]) {
 /// random suffix. ``TemporaryFiles/sweep(_:)`` knows the pattern and removes those left by a
 /// process that is gone.
 func temporaryName(for path: String) -> String {
-    path + "\(TemporaryFiles.fileMarker)\(getpid())-\(TemporaryFiles.next())-\(UInt32.random(in: 0...UInt32.max))"
+    path + "\(TemporaryFiles.fileMarker)\(TemporaryFiles.ownerTag)-\(TemporaryFiles.next())-\(UInt32.random(in: 0...UInt32.max))"
 }
 
 /// Writes `bytes` to a new file at `path` (which must not exist), looping over short writes.
@@ -225,15 +225,36 @@ package enum TemporaryFiles {
         return counter
     }
 
-    /// The process id in a temporary name after `marker`, if the name has one.
-    static func owner(_ name: String, marker: String) -> Int32? {
+    /// This process in a temporary name: `PID@HOST`. The host keeps one machine of a cluster
+    /// from sweeping away the live temporaries of a process on another machine that writes
+    /// into the same shared folder (a study's tasks under SLURM), whose process id means
+    /// nothing here.
+    static let ownerTag: String = "\(getpid())@\(hostName)"
+
+    /// This machine's name, kept to letters, digits, `.` and `_`.
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(cString: buffer).unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "_") }
+        return name.isEmpty ? "host" : String(String.UnicodeScalarView(name))
+    }()
+
+    /// The process in a temporary name after `marker`, if the name has one: its id and, for
+    /// names written since hosts were recorded, its host.
+    static func owner(_ name: String, marker: String) -> (pid: Int32, host: String?)? {
         guard let r = name.range(of: marker, options: .backwards) else { return nil }
-        return Int32(name[r.upperBound...].prefix { $0.isNumber })
+        let rest = name[r.upperBound...]
+        guard let pid = Int32(rest.prefix { $0.isNumber }) else { return nil }
+        let afterPid = rest.drop { $0.isNumber }
+        let host = afterPid.hasPrefix("@") ? String(afterPid.dropFirst().prefix { $0 != "-" }) : nil
+        return (pid, host)
     }
 
-    /// Whether the process `pid` is gone (so its temporaries are litter).
-    static func isGone(_ pid: Int32) -> Bool {
-        pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+    /// Whether the process that wrote a temporary is gone (so its temporaries are litter): one
+    /// of this machine that no longer runs. Another machine's are never judged from here.
+    static func isGone(_ owner: (pid: Int32, host: String?)) -> Bool {
+        if let h = owner.host, h != hostName { return false }
+        return owner.pid != getpid() && kill(owner.pid, 0) != 0 && errno == ESRCH
     }
 
     /// Removes, from `folder`, temporary files and staging folders whose process is gone; a

@@ -57,7 +57,7 @@ private func stageAndCommit(_ directory: String, target: String, name: String, p
                             files: [(path: String, bytes: [UInt8])]) throws {
     var st = stat()
     TemporaryFiles.sweep(parent)
-    let stage = parent.appendingPath(".\(name)\(TemporaryFiles.stageMarker)\(getpid())-\(TemporaryFiles.next())")
+    let stage = parent.appendingPath(".\(name)\(TemporaryFiles.stageMarker)\(TemporaryFiles.ownerTag)-\(TemporaryFiles.next())")
     do {
         guard mkdir(stage, 0o777) == 0 else {
             throw EngineError("cannot create the output folder (\(String(cString: strerror(errno))))", file: directory)
@@ -77,7 +77,7 @@ private func stageAndCommit(_ directory: String, target: String, name: String, p
         } else if exchangeNames(stage, target) {
             try? FileManager.default.removeItem(atPath: stage)     // the old set, now under the staging name
         } else {
-            let old = parent.appendingPath(".\(name)\(TemporaryFiles.oldMarker)\(getpid())-\(TemporaryFiles.next())")
+            let old = parent.appendingPath(".\(name)\(TemporaryFiles.oldMarker)\(TemporaryFiles.ownerTag)-\(TemporaryFiles.next())")
             guard rename(target, old) == 0 else {
                 throw EngineError("cannot replace the output folder (\(String(cString: strerror(errno))))", file: directory)
             }

@@ -53,4 +53,12 @@ public struct ParticleRun: Sendable {
     public func write(to directory: String, mapName: String, timings: inout StepTimings) throws {
         try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, timings: &timings)
     }
+
+    /// ``write(to:mapName:)`` with `extraFiles` in the same set, into a folder that may hold
+    /// `allowed`: a study task's folder, whose `task.json` says what made it.
+    package func write(to directory: String, mapName: String, extraFiles: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
+        var ignored = StepTimings()
+        try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, extraFiles: extraFiles,
+                             allowed: allowed, timings: &ignored)
+    }
 }

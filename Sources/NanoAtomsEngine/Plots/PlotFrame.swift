@@ -17,15 +17,16 @@ package struct PlotFrame: Sendable {
     /// Default figure size.
     package static let defaultSize = (width: 520.0, height: 380.0)
 
-    /// A frame with axes drawn for `xDomain` × `yDomain`; `rightMargin` leaves room for a colour bar.
+    /// A frame with axes drawn for `xDomain` × `yDomain`; `rightMargin` leaves room for a colour
+    /// bar. With `xCategories`, the x axis is categories: ticks at 1, 2, … labelled with them.
     package init(title: String, xLabel: String, yLabel: String, xDomain: (Double, Double), yDomain: (Double, Double),
                 width: Double = PlotFrame.defaultSize.width, height: Double = PlotFrame.defaultSize.height,
-                rightMargin: Double = 20, grid: Bool = true) {
+                rightMargin: Double = 20, grid: Bool = true, xCategories: [String]? = nil) {
         canvas = SVGCanvas(width: width, height: height, title: title)
         area = PlotFrame.plotArea(width: width, height: height, rightMargin: rightMargin)
         x = LinearScale(domain: xDomain, range: (area.left, area.left + area.width))
         y = LinearScale(domain: yDomain, range: (area.top + area.height, area.top))
-        drawAxes(title: title, xLabel: xLabel, yLabel: yLabel, grid: grid)
+        drawAxes(title: title, xLabel: xLabel, yLabel: yLabel, grid: grid, categories: xCategories)
     }
 
     /// The plot area a frame of this size has: left, top, width, height.
@@ -46,9 +47,9 @@ package struct PlotFrame: Sendable {
         return (h, v)
     }
 
-    private mutating func drawAxes(title: String, xLabel: String, yLabel: String, grid: Bool) {
+    private mutating func drawAxes(title: String, xLabel: String, yLabel: String, grid: Bool, categories: [String]?) {
         let bottom = area.top + area.height, right = area.left + area.width
-        let xTicks = niceTicks(x.domain.lower, x.domain.upper, count: 6)
+        let xTicks = categories.map { c in c.indices.map { Double($0 + 1) } } ?? niceTicks(x.domain.lower, x.domain.upper, count: 6)
         let yTicks = niceTicks(y.domain.lower, y.domain.upper, count: 5)
         let xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1
         let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
@@ -57,7 +58,8 @@ package struct PlotFrame: Sendable {
             let px = x(t)
             if grid { canvas.line(px, area.top, px, bottom, stroke: "#e6e6e6", className: "grid") }
             canvas.line(px, bottom, px, bottom + 5, className: "tick")
-            canvas.text(tickLabel(t, step: xStep), px, bottom + 19, size: 11, anchor: .middle, className: "tick-label x")
+            let label = categories.map { $0[Int(t) - 1] } ?? tickLabel(t, step: xStep)
+            canvas.text(label, px, bottom + 19, size: 11, anchor: .middle, className: "tick-label x")
         }
         for t in yTicks {
             let py = y(t)

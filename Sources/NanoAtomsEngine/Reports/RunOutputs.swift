@@ -223,7 +223,10 @@ package enum RunOutputs {
 
     /// Writes a run's files into `directory` as one unit (``writeRunFolder(_:files:allowed:)``);
     /// ``ParticleRun/write(to:mapName:timings:)`` is the way in.
+    /// `extraFiles` join the set (a study's `task.json`); `allowed` is what an existing folder
+    /// may hold.
     static func write(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String, to directory: String,
+                      extraFiles: [(path: String, bytes: [UInt8])] = [], allowed: Set<String> = fileNames,
                       timings: inout StepTimings) throws {
         let atoms = statistics.atoms
         var files: [(path: String, bytes: [UInt8])] = []
@@ -241,7 +244,7 @@ package enum RunOutputs {
         for f in figures { files.append(("plots/\(f.name).svg", Array(f.canvas.document.utf8))) }
         files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures).utf8)))
         let t2 = DispatchTime.now().uptimeNanoseconds
-        try writeRunFolder(directory, files: files, allowed: fileNames)
+        try writeRunFolder(directory, files: files + extraFiles, allowed: allowed)
         let t3 = DispatchTime.now().uptimeNanoseconds
         timings.record("export", seconds: Double(t1 - t0 + t3 - t2) * 1e-9)
         timings.record("report", seconds: Double(t2 - t1) * 1e-9)

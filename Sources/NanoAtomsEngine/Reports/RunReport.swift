@@ -78,7 +78,6 @@ package enum RunReport {
         return "<table>\n<tr>\(cells(header, "th"))</tr>\n" + rows.map { "<tr>\(cells($0, "td"))</tr>\n" }.joined() + "</table>\n"
     }
 
-    /// δ with its bootstrap 95 % interval, e.g. "4.61 (4.1–5.3)", and ⚑ when it is flagged.
     /// One sentence on the mask: its size and how it was found.
     package static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
 
@@ -99,15 +98,15 @@ package enum RunReport {
         return text + "."
     }
 
-    /// The report page.
-    package static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
-        var page = """
+    /// The start of a report page: its head with the shared style, and the heading.
+    package static func pageHead(title: String, heading: String) -> String {
+        """
             <!DOCTYPE html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>nanoatoms: \(escapeXML(mapName))</title>
+            <title>\(escapeXML(title))</title>
             <style>
             body { font-family: \(SVGCanvas.fontFamily); margin: 2em auto; max-width: 1180px; padding: 0 1em; color: #111; }
             h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
@@ -122,9 +121,14 @@ package enum RunReport {
             </style>
             </head>
             <body>
-            <h1>nanoatoms report: \(escapeXML(mapName))</h1>
+            <h1>\(escapeXML(heading))</h1>
 
             """
+    }
+
+    /// The report page.
+    package static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
+        var page = pageHead(title: "nanoatoms: \(mapName)", heading: "nanoatoms report: \(mapName)")
         let removedCorrelation = r.removedCount(.lowCorrelation), removedCN = r.removedCount(.lowCoordination)
         page += "<p class=\"lead\">" + escapeXML(String(format: "%d %@ atoms in a %d × %d × %d map (%.3f Å voxels). Threshold %.4g on the denoised map (Otsu's value %.4g); %d components, %d split; validation removed %d atoms for low correlation, %d for CN below %@ and %d as detached clusters.",
                                                          r.atoms.count, r.options.element.symbol, r.raw.nx, r.raw.ny, r.raw.nz, r.raw.voxelSize,

@@ -290,4 +290,4 @@ let sessionCommands = [varsCommand, helpCommand, explainCommand, sourceCommand, 
                        basenameCommand, argCommand, cdCommand, pwdCommand, lsCommand, quitCommand, exitCommand]
 
 /// Every command, in the order help lists them.
-package let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + dataCommands + outputCommands + plotCommands + sessionCommands
+package let allCommands: [CommandDeclaration] = mapCommands + modelCommands + analysisCommands + studyCommands + dataCommands + outputCommands + plotCommands + sessionCommands
