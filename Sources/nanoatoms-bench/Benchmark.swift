@@ -13,6 +13,8 @@ struct BenchmarkOptions {
     var baselineRuns = 3
     /// Where to keep the simulated maps (and outputs); a temporary folder, removed, when nil.
     var keep: String?
+    /// With --study N: N maps as one study instead of the step timings.
+    var study: Int?
 
     /// ../shared/peers/pypeer next to the repository, when it is there.
     static func defaultBaseline() -> String? {
@@ -40,9 +42,11 @@ struct BenchmarkOptions {
             case "--baseline-runs": baselineRuns = max(1, Int(value()) ?? 3)
             case "--no-baseline": baseline = nil
             case "--keep": keep = value()
+            case "--study": study = max(1, min(64, Int(value()) ?? 8))
             case "-h", "--help":
                 print("usage: nanoatoms-bench [--sizes 128,160,256,320] [--threads 1,2] [--runs 5] [--atoms 561] [--snr 6.7]\n" +
-                      "                       [--baseline PYPEER_DIR | --no-baseline] [--baseline-runs 3] [--keep DIR]")
+                      "                       [--baseline PYPEER_DIR | --no-baseline] [--baseline-runs 3] [--keep DIR]\n" +
+                      "       nanoatoms-bench --study N [--atoms 561]   (N maps as one study: serial against one map per core)")
                 exit(0)
             default: fail("unknown option '\(args[i])'")
             }
@@ -97,6 +101,7 @@ func baselineSeconds(pypeer: String, map: String, runs: Int, out: String) -> Dou
 
 func runBenchmark(_ args: [String]) {
     let o = BenchmarkOptions(args)
+    if let n = o.study { runStudyBenchmark(maps: n, atoms: o.atoms); return }
     let folder = o.keep ?? NSTemporaryDirectory() + "nanoatoms-bench-" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { if o.keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
