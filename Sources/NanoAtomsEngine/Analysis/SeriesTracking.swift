@@ -46,15 +46,97 @@ public struct RigidTransform: Sendable, Equatable {
 
 /// `moving` registered rigidly onto `fixed`, two models of one particle: the centroids are put
 /// together, then closest pairs and the best rotation and shift alternate (iterative closest
-/// points), first within the displacement distance, then within the common distance. The
-/// models must start within a few degrees of each other (stages of one series are); any shift
-/// is found.
+/// points), first within the displacement distance, then within the common distance.
+///
+/// A particle may turn between stages by any angle. When the start from no rotation leaves
+/// fewer than 90 % of the atoms within half the common distance of a partner, the turns that
+/// carry the bonds of the central atom of one model onto those of the other are tried
+/// (``bondFrameRotations``): each is scored by the atoms it lands within half the common
+/// distance of an atom, the best ``orientationCandidates`` are refined as above, and the one
+/// with the most close pairs wins.
 public func registerModel(_ moving: [Vector3], onto fixed: [Vector3], element: Element) -> (transform: RigidTransform, rmsd: Double, pairs: Int) {
     guard moving.count >= 3, fixed.count >= 3 else { return (.identity, .nan, 0) }
+    let ca = moving.reduce(.zero, +) / Double(moving.count), cb = fixed.reduce(.zero, +) / Double(fixed.count)
+    let grid = NeighborGrid(points: fixed, maximumRadius: displacementDistance(element))
+    let direct = refineRegistration(moving, onto: fixed, start: RigidTransform(rotation: .identity, translation: cb - ca), element: element)
+    // A lattice also fits itself shifted by a bond or turned onto another axis, with pairs about
+    // 1.2 Å apart: judge a registration by its close pairs (within half the common distance).
+    guard Double(direct.close) < 0.9 * Double(min(moving.count, fixed.count)) else { return (direct.transform, direct.rmsd, direct.pairs) }
+    // Candidate turns from the lattice itself: the bonds of the atom nearest the centre of each
+    // model. Any turn that carries the lattice onto itself carries two bonds of the one onto two
+    // bonds of the other at the same angle; the whole particle's shape then tells the
+    // candidates apart.
+    let candidates = bondFrameRotations(moving, ca, fixed, cb, element: element)
+    let tight = commonDistanceFraction * element.radius
+    let tightGrid = NeighborGrid(points: fixed, maximumRadius: tight)
+    let scored = candidates.map { r -> (score: Int, rotation: Matrix3) in
+        let start = RigidTransform(rotation: r, translation: cb - r * ca)
+        return (moving.filter { tightGrid.hasPoint(within: tight, of: start.apply($0)) }.count, r)
+    }.sorted { $0.score > $1.score }
+    var best = direct
+    for c in scored.prefix(orientationCandidates) {
+        let r = refineRegistration(moving, onto: fixed, start: RigidTransform(rotation: c.rotation, translation: cb - c.rotation * ca), element: element)
+        if r.close > best.close || (r.close == best.close && r.rmsd < best.rmsd) { best = r }
+    }
+    return (best.transform, best.rmsd, best.pairs)
+}
+
+/// Candidate turns refined in full, the best by how many atoms they land on atoms.
+package let orientationCandidates = 6
+
+/// The bond vectors (within the displacement distance) of the atom of `p` nearest `centre`
+/// that has at least eight.
+func centralBonds(_ p: [Vector3], _ centre: Vector3, element: Element) -> [Vector3] {
+    let grid = NeighborGrid(points: p, maximumRadius: displacementDistance(element))
+    for i in p.indices.sorted(by: { (p[$0] - centre).lengthSquared < (p[$1] - centre).lengthSquared }).prefix(50) {
+        let bonds = grid.neighbors(of: i, within: displacementDistance(element)).map { p[$0] - p[i] }
+        if bonds.count >= 8 { return bonds }
+    }
+    return []
+}
+
+/// An orthonormal frame from two vectors that are not parallel: the first, the second made
+/// square to it, and their cross product; as the columns of a matrix.
+func frame(_ a: Vector3, _ b: Vector3) -> Matrix3 {
+    let e1 = a / a.length
+    let o = b - b.dot(e1) * e1
+    let e2 = o / o.length
+    let e3 = Vector3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)
+    return Matrix3(rows: e1, e2, e3).transposed
+}
+
+/// Every turn that carries two bonds of the central atom of `moving` onto two bonds of the
+/// central atom of `fixed` at the same angle (within 10°), each refined by a best fit of all
+/// the bonds it pairs, duplicates (within 3°) dropped.
+func bondFrameRotations(_ moving: [Vector3], _ ca: Vector3, _ fixed: [Vector3], _ cb: Vector3, element: Element) -> [Matrix3] {
+    let bm = centralBonds(moving, ca, element: element), bf = centralBonds(fixed, cb, element: element)
+    guard let b1 = bm.first, let b2 = bm.dropFirst().first(where: { abs($0.dot(b1) / ($0.length * b1.length)) < 0.7 }) else { return [] }
+    func angle(_ u: Vector3, _ v: Vector3) -> Double { acos(max(-1, min(1, u.dot(v) / (u.length * v.length)))) }
+    let target = angle(b1, b2), source = frame(b1, b2)
+    var rotations: [Matrix3] = []
+    for c1 in bf {
+        for c2 in bf where abs(angle(c1, c2) - target) < 10 * .pi / 180 {
+            var r = frame(c1, c2) * source.transposed
+            // All bonds paired under r, then the best turn for them (about the atom).
+            var from: [Vector3] = [], to: [Vector3] = []
+            for b in bm {
+                let t = r * b
+                if let c = bf.min(by: { ($0 - t).lengthSquared < ($1 - t).lengthSquared }), (c - t).length < 0.6 { from.append(b); to.append(c) }
+            }
+            if from.count >= 3 { r = RigidTransform.bestFit(from + [.zero], onto: to + [.zero]).rotation }
+            if rotations.allSatisfy({ RigidTransform(rotation: $0.transposed * r, translation: .zero).angleDegrees > 3 }) { rotations.append(r) }
+        }
+    }
+    return rotations
+}
+
+/// Iterative closest points from `start`: the transform, the RMS distance and count of the
+/// pairs within the common distance at the end, and of those the pairs within half of it.
+func refineRegistration(_ moving: [Vector3], onto fixed: [Vector3], start: RigidTransform,
+                        element: Element) -> (transform: RigidTransform, rmsd: Double, pairs: Int, close: Int) {
     let wide = displacementDistance(element), narrow = commonDistanceFraction * 2 * element.radius
-    var t = RigidTransform(rotation: .identity,
-                           translation: fixed.reduce(.zero, +) / Double(fixed.count) - moving.reduce(.zero, +) / Double(moving.count))
-    var result = (transform: t, rmsd: Double.nan, pairs: 0)
+    var t = start
+    var result = (transform: t, rmsd: Double.nan, pairs: 0, close: 0)
     for iteration in 0..<registrationIterations {
         let moved = moving.map(t.apply)
         let m = matchAtoms(moved, fixed, tolerance: iteration < registrationIterations / 2 ? wide : narrow)
@@ -62,10 +144,14 @@ public func registerModel(_ moving: [Vector3], onto fixed: [Vector3], element: E
         let next = RigidTransform.bestFit(m.pairs.map { moving[$0.first] }, onto: m.pairs.map { fixed[$0.second] })
         let change = (next.translation - t.translation).length + (0..<9).map { abs(next.rotation.m[$0] - t.rotation.m[$0]) }.max()! * 10
         t = next
-        let rmsd = zip(m.pairs.map { next.apply(moving[$0.first]) }, m.pairs.map { fixed[$0.second] })
-            .map { ($0 - $1).lengthSquared }.reduce(0, +) / Double(m.pairs.count)
-        result = (t, rmsd.squareRoot(), m.pairs.count)
-        if iteration >= registrationIterations / 2 && change < 1e-7 { break }
+        if iteration >= registrationIterations / 2 {
+            let rmsd = zip(m.pairs.map { next.apply(moving[$0.first]) }, m.pairs.map { fixed[$0.second] })
+                .map { ($0 - $1).lengthSquared }.reduce(0, +) / Double(m.pairs.count)
+            let close = zip(m.pairs.map { next.apply(moving[$0.first]) }, m.pairs.map { fixed[$0.second] })
+                .filter { ($0 - $1).length <= narrow / 2 }.count
+            result = (t, rmsd.squareRoot(), m.pairs.count, close)
+            if change < 1e-7 { break }
+        }
     }
     return result
 }

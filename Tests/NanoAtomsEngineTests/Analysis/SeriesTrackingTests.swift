@@ -103,4 +103,24 @@ struct SeriesTrackingTests {
         #expect(t.tracks.filter { $0.status[1] == .displaced && $0.status[2] == .kept }.count == 6)
         #expect(t.tracks.filter { $0.status[1] == .lost }.allSatisfy { $0.atoms[2] == nil && $0.status[2] == nil })
     }
+
+    @Test("a particle turned by any angle between stages is registered by the search over rotations", arguments: [40.0, 120.0, 175.0])
+    func largeTurn(degrees: Double) {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = 561
+        // Without some surface atoms the particle has no symmetry, so one turn alone fits it.
+        var rng = SeededGenerator(seed: 3)
+        let full = TestParticle.make(s).positions
+        let centre = full.reduce(.zero, +) / Double(full.count)
+        let stage1 = full.filter { ($0 - centre).length < 10 || Double.random(in: 0..<1, using: &rng) > 0.15 }
+        // Each atom found again 0.15 Å (RMS) from where it was, as in a model built from a map.
+        let stage2 = nextStage(stage1, lost: 0..<12, moved: 0..<0, gained: 3, degrees: degrees, shift: Vector3(6, 3, -5)).map {
+            $0 + Vector3(Double.random(in: -0.26...0.26, using: &rng), Double.random(in: -0.26...0.26, using: &rng), Double.random(in: -0.26...0.26, using: &rng))
+        }
+        let t = trackSeries([stage1, stage2], element: pt)
+        let c = t.steps[0].comparison
+        #expect(c.lost.count == 12 && c.gained.count == 3 && c.common.count == stage1.count - 12)
+        #expect(t.steps[0].registrationRMSD < 0.3)
+        #expect(abs(t.steps[0].transform.angleDegrees - degrees) < 0.5)
+    }
 }
