@@ -117,13 +117,16 @@ struct StudyRunTests {
         }
     }
 
-    @Test("a series of models: the study's steps are the known lost and gained atoms")
+    @Test("a series of models: the study's steps are the known lost, displaced and gained atoms")
     func seriesOfModels() throws {
         let folder = TestSupport.temporaryFolder()
         var s = ParticleSpec(element: pt)
         s.atomCount = 309
         let stage1 = TestParticle.make(s, threads: 1).positions
-        let stage2 = withoutOutermost(stage1, 7)
+        // Stage 2: the 7 outermost atoms gone, and the next 4 pushed 2.2 Å outward (displaced).
+        let centre = stage1.reduce(.zero, +) / Double(stage1.count)
+        var stage2 = withoutOutermost(stage1, 7).sorted { ($0 - centre).length > ($1 - centre).length }
+        for k in 0..<4 { stage2[k] += 2.2 * (stage2[k] - centre) / (stage2[k] - centre).length }
         let stage3 = stage2 + [stage2.reduce(.zero, +) / Double(stage2.count) + Vector3(40, 0, 0)]
         for (k, p) in [stage1, stage2, stage3].enumerated() { try writeModel(folder + "/t\(k + 1).csv", p) }
         try writeAtomically("[[series]]\nname = \"growth\"\nstages = [\"t1.csv\", \"t2.csv\", \"t3.csv\"]\n", to: folder + "/s.toml")
@@ -134,12 +137,15 @@ struct StudyRunTests {
         let results = try StudyResults.gather(plan, in: folder + "/out")
         let t = try #require(results.series.first?.tracking)
         #expect(t.steps.map(\.comparison.lost.count) == [7, 0])
+        #expect(t.steps.map(\.comparison.displaced.count) == [4, 0])
         #expect(t.steps.map(\.comparison.gained.count) == [0, 1])
-        #expect(t.steps.map(\.comparison.common.count) == [302, 302])
+        #expect(t.steps.map(\.comparison.common.count) == [298, 302])
         try results.write(in: folder + "/out")
         let steps = try String(contentsOfFile: folder + "/out/results/series_steps.csv", encoding: .utf8)
-        #expect(steps.contains("growth,2,302,302,0,7,0,"))
+        #expect(steps.contains("growth,2,302,298,4,7,0,"))
         #expect(steps.contains("growth,3,303,302,0,0,1,"))
+        let tracks = try String(contentsOfFile: folder + "/out/results/series_tracks.csv", encoding: .utf8)
+        #expect(tracks.split(separator: "\n").filter { $0.contains(",2,displaced,") }.count == 4)
     }
 
     @Test("a folder holding other files is refused before anything is written")
