@@ -77,4 +77,44 @@ struct StudyFileTests {
         #expect(message.hasPrefix(expected), "\(message)")
         #expect(!message.contains("\n"))
     }
+
+    @Test("thousands of mangled study files: each is read or refused with one line, never a crash")
+    func mangled() {
+        let valid = Array("""
+            title = "t"   # c
+            element = "Pt"
+            cn_min = "off"
+            [[particle]]
+            name = "NP1"
+            merged = "a.mrc"
+            part2 = 'b.mrc'
+            [[series]]
+            name = "s"
+            stages = ["x.pdb", "y.mrc",
+              "z.csv"]
+            """.utf8)
+        let alphabet = Array("[]=\"'#,\n\\ .-_0123456789eE+aZ\t\r".utf8) + [0, 0xC3, 0xA9, 0xFF]
+        var rng = SeededGenerator(seed: 11)
+        var read = 0, refused = 0
+        for _ in 0..<3000 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                let k = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[k] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: k)
+                default: if bytes.count > 1 { bytes.remove(at: k) }
+                }
+            }
+            do {
+                _ = try StudyPlan.parse(String(decoding: bytes, as: UTF8.self), file: "/d/s.toml", name: "s.toml")
+                read += 1
+            } catch {
+                refused += 1
+                let m = "\(error)"
+                #expect(m.hasPrefix("s.toml: ") && !m.contains("\n"), "\(m)")
+            }
+        }
+        #expect(read > 100 && refused > 1000)
+    }
 }
