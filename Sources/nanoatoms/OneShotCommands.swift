@@ -129,23 +129,19 @@ struct BuildingOptions: ParsableArguments {
         if noMask && maskDiameter != nil { throw ValidationError("--no-mask and --mask-diameter exclude each other") }
     }
 
-    /// The options for `element`.
+    /// The options for `element`: the same translation a study file's options get
+    /// (``StudyMapOptions/buildingOptions(threads:)``).
     func options(element: Element) -> ModelBuildingOptions {
-        var o = ModelBuildingOptions(element: element)
-        if let d = maskDiameter { o.mask = .diameter(d) }
-        if noMask { o.mask = .none }
-        if paper {
-            // The paper's method as published: its outlier rule, no recovery of weak atoms.
-            o.outlierRule = .paper
-            o.recoverWeakAtoms = false
-            o.removeDetached = false
-        }
-        if let r = outlierRule { o.outlierRule = r.rule }
-        if let c = minimumCoordination { o.minimumCoordination = c.value }
+        var o = StudyMapOptions()
+        o.element = element
+        o.maskDiameter = maskDiameter
+        o.noMask = noMask
+        o.paper = paper
+        o.outlierRule = outlierRule?.rule
+        o.minimumCoordination = minimumCoordination.map { $0.value }
         o.threshold = threshold
-        if refine && !paper { o.refine = true }
-        if let t = threads { o.threads = t }
-        return o
+        o.refine = refine
+        return o.buildingOptions(threads: threads ?? Parallel.availableCores)
     }
 }
 

@@ -22,6 +22,9 @@ public struct StudyMapOptions: Sendable, Equatable {
     /// The voxel size, for maps whose header has none.
     public var voxelSize: Double? = nil
 
+    /// The defaults of `nanoatoms run`.
+    public init() {}
+
     /// The engine's options for a map with this element, using `threads` threads.
     public func buildingOptions(threads: Int) -> ModelBuildingOptions {
         var o = ModelBuildingOptions(element: element ?? StudyPlan.defaultElement)
