@@ -126,6 +126,7 @@ struct StudyCommand: ParsableCommand {
         for (name, t) in r.series {
             print("series \(name): atoms " + t.positions.map { String($0.count) }.joined(separator: " → ") + "; " +
                   t.steps.map { "stage \($0.stage): kept \($0.comparison.common.count), displaced \($0.comparison.displaced.count), lost \($0.comparison.lost.count), gained \($0.comparison.gained.count)" }.joined(separator: "; "))
+            for s in t.steps { if let d = s.doubt { print("  flag stage \(s.stage): \(d)") } }
         }
         print("wrote \((out as NSString).appendingPathComponent(StudyResults.folderName))/: report.html, table1.csv, comparisons.csv, cn_bins.csv, series_steps.csv, series_tracks.csv, study.json, plots/")
     }

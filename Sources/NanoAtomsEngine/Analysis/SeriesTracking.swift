@@ -54,14 +54,17 @@ public struct RigidTransform: Sendable, Equatable {
 /// (``bondFrameRotations``): each is scored by the atoms it lands within half the common
 /// distance of an atom, the best ``orientationCandidates`` are refined as above, and the one
 /// with the most close pairs wins.
-public func registerModel(_ moving: [Vector3], onto fixed: [Vector3], element: Element) -> (transform: RigidTransform, rmsd: Double, pairs: Int) {
-    guard moving.count >= 3, fixed.count >= 3 else { return (.identity, .nan, 0) }
+///
+/// Returns the transform, the RMS distance and count of the pairs within the common distance,
+/// and of those the pairs within half of it (`close`).
+public func registerModel(_ moving: [Vector3], onto fixed: [Vector3], element: Element) -> (transform: RigidTransform, rmsd: Double, pairs: Int, close: Int) {
+    guard moving.count >= 3, fixed.count >= 3 else { return (.identity, .nan, 0, 0) }
     let ca = moving.reduce(.zero, +) / Double(moving.count), cb = fixed.reduce(.zero, +) / Double(fixed.count)
     let grid = NeighborGrid(points: fixed, maximumRadius: displacementDistance(element))
     let direct = refineRegistration(moving, onto: fixed, start: RigidTransform(rotation: .identity, translation: cb - ca), element: element)
     // A lattice also fits itself shifted by a bond or turned onto another axis, with pairs about
     // 1.2 Å apart: judge a registration by its close pairs (within half the common distance).
-    guard Double(direct.close) < 0.9 * Double(min(moving.count, fixed.count)) else { return (direct.transform, direct.rmsd, direct.pairs) }
+    guard Double(direct.close) < 0.9 * Double(min(moving.count, fixed.count)) else { return direct }
     // Candidate turns from the lattice itself: the bonds of the atom nearest the centre of each
     // model. Any turn that carries the lattice onto itself carries two bonds of the one onto two
     // bonds of the other at the same angle; the whole particle's shape then tells the
@@ -78,7 +81,7 @@ public func registerModel(_ moving: [Vector3], onto fixed: [Vector3], element: E
         let r = refineRegistration(moving, onto: fixed, start: RigidTransform(rotation: c.rotation, translation: cb - c.rotation * ca), element: element)
         if r.close > best.close || (r.close == best.close && r.rmsd < best.rmsd) { best = r }
     }
-    return (best.transform, best.rmsd, best.pairs)
+    return best
 }
 
 /// Candidate turns refined in full, the best by how many atoms they land on atoms.
@@ -174,8 +177,23 @@ public struct SeriesStep: Sendable {
     public let registrationRMSD: Double
     /// See `registrationRMSD`.
     public let registrationPairs: Int
+    /// Of those pairs, the ones within half the common distance: most of them for one
+    /// particle, few for two that are not.
+    public let registrationClosePairs: Int
     /// The comparison of the stage before with this one (registered), by optimal assignment.
     public let comparison: ModelComparison
+
+    /// Why this step's counts should not be trusted, or nil: registration paired fewer than
+    /// half the atoms (the stages may not be one particle, or it changed past registering),
+    /// or some pairs were made closest first.
+    public var doubt: String? {
+        let smaller = min(comparison.firstCount, comparison.secondCount)
+        if Double(registrationClosePairs) < 0.5 * Double(smaller) {
+            return "registration brought \(registrationClosePairs) of \(smaller) atoms within \(String(format: "%.2f", comparison.commonDistance / 2)) Å of a partner: the stages may not be one particle, or it changed too much to register"
+        }
+        if comparison.greedyGroups > 0 { return "\(comparison.greedyGroups) groups of candidate pairs too large for the exact assignment were paired closest first" }
+        return nil
+    }
 }
 
 /// A particle followed through the stages of a series: each stage registered onto the one
@@ -230,7 +248,8 @@ public func trackSeries(_ stages: [[Vector3]], element: Element) -> SeriesTracki
         positions.append(moved)
         let c = compareModels(previous, moved, element: element)
         greedy += c.greedyGroups
-        steps.append(SeriesStep(stage: k + 1, transform: reg.transform, registrationRMSD: reg.rmsd, registrationPairs: reg.pairs, comparison: c))
+        steps.append(SeriesStep(stage: k + 1, transform: reg.transform, registrationRMSD: reg.rmsd, registrationPairs: reg.pairs,
+                                registrationClosePairs: reg.close, comparison: c))
         for t in tracks.indices { tracks[t].atoms.append(nil); tracks[t].status.append(nil) }
         var next = [Int](repeating: -1, count: stage.count)
         for (pairs, status) in [(c.common, SeriesTracking.Status.kept), (c.displaced, .displaced)] {

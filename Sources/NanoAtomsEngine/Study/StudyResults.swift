@@ -30,22 +30,24 @@ public struct StudyResults: Sendable {
     /// Reads every task's folder in `folder` and assembles the results. A task missing or
     /// failed leaves its rows empty and is named in them; the rest are still assembled.
     public static func gather(_ plan: StudyPlan, in folder: String) throws -> StudyResults {
-        var records: [StudyTaskRecord?] = []
-        var atoms: [AtomSet?] = []
-        for task in plan.tasks {
-            let f = task.folder(in: folder)
-            guard let r = StudyTaskRecord.read(folder: f), r.task == task.name else { records.append(nil); atoms.append(nil); continue }
-            records.append(r)
-            atoms.append(r.status == .done ? try readTaskAtoms(folder: f, element: Element.named(r.element) ?? StudyPlan.defaultElement) : nil)
+        let records = plan.tasks.map { task -> StudyTaskRecord? in
+            guard let r = StudyTaskRecord.read(folder: task.folder(in: folder)), r.task == task.name else { return nil }
+            return r
+        }
+        // Each table is read when it is needed and let go after, so a study of many maps holds
+        // one or two tables at a time, not all of them.
+        func atoms(_ k: Int?) throws -> AtomSet? {
+            guard let k, let r = records[k], r.status == .done else { return nil }
+            return try readTaskAtoms(folder: plan.tasks[k].folder(in: folder), element: Element.named(r.element) ?? StudyPlan.defaultElement)
         }
         var comparisons: [(String, ModelComparison)] = []
         var pooledCN: [Int] = [], pooled: [String: [Double]] = [:], binned: [String] = []
         let binnedStatistics = Statistic.all.filter(\.binnedByCN).map(\.key)
         for p in plan.particles {
-            if let a = p.tasks[.part1].flatMap({ atoms[$0] }), let b = p.tasks[.part2].flatMap({ atoms[$0] }) {
+            if let a = try atoms(p.tasks[.part1]), let b = try atoms(p.tasks[.part2]) {
                 comparisons.append((p.name, compareModels(a.positions, b.positions, element: a.element)))
             }
-            if let m = p.tasks[.merged].flatMap({ atoms[$0] }), let cn = m[column: "cn"] {
+            if let m = try atoms(p.tasks[.merged]), let cn = m[column: "cn"] {
                 binned.append(p.name)
                 pooledCN += cn.map { Int($0) }
                 for s in binnedStatistics {
@@ -59,9 +61,9 @@ public struct StudyResults: Sendable {
         }
         var series: [(String, SeriesTracking)] = []
         for s in plan.series {
-            let stages = s.stages.compactMap { atoms[$0] }
+            let stages = try s.stages.compactMap { try atoms($0).map { ($0.element, $0.positions) } }
             guard stages.count == s.stages.count else { continue }
-            series.append((s.name, trackSeries(stages.map(\.positions), element: stages[0].element)))
+            series.append((s.name, trackSeries(stages.map(\.1), element: stages[0].0)))
         }
         return StudyResults(plan: plan, records: records, comparisons: comparisons, series: series,
                             coordinationBins: bins, binnedParticles: binned)
@@ -148,14 +150,15 @@ public struct StudyResults: Sendable {
 
     /// One row per step of each series.
     func seriesStepsCSV() -> String {
-        var out = "series,stage,atoms,kept,displaced,lost,gained,registration_rmsd,registration_pairs,rotation_deg,shift\n"
+        var out = "series,stage,atoms,kept,displaced,lost,gained,registration_rmsd,registration_pairs,rotation_deg,shift,doubt\n"
         for (name, t) in series {
-            out += [name, "1", String(t.positions.first?.count ?? 0), "", "", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
+            out += [name, "1", String(t.positions.first?.count ?? 0), "", "", "", "", "", "", "", "", ""].map(csvField).joined(separator: ",") + "\n"
             for s in t.steps {
                 let c = s.comparison
                 out += [name, String(s.stage), String(c.secondCount), String(c.common.count), String(c.displaced.count), String(c.lost.count),
                         String(c.gained.count), CSVFormat.format(s.registrationRMSD), String(s.registrationPairs),
-                        CSVFormat.format(s.transform.angleDegrees), CSVFormat.format(s.transform.translation.length)].map(csvField).joined(separator: ",") + "\n"
+                        CSVFormat.format(s.transform.angleDegrees), CSVFormat.format(s.transform.translation.length),
+                        s.doubt ?? ""].map(csvField).joined(separator: ",") + "\n"
             }
         }
         return out
@@ -232,6 +235,7 @@ public struct StudyResults: Sendable {
                                   ("gained", .number(Double(s.comparison.gained.count))), ("registration_rmsd", .finite(s.registrationRMSD)),
                                   ("registration_pairs", .number(Double(s.registrationPairs))),
                                   ("rotation_deg", .finite(s.transform.angleDegrees)),
+                                  ("doubt", s.doubt.map { .string($0) } ?? .null),
                                   ("shift", .array([.finite(s.transform.translation.x), .finite(s.transform.translation.y), .finite(s.transform.translation.z)]))])
                      }))])
         }
@@ -316,11 +320,11 @@ public struct StudyResults: Sendable {
         }
         for (name, t) in series {
             page += "<h2>Series \(escapeXML(name))</h2>\n<p>Each stage registered rigidly onto the one before; atoms paired by optimal assignment within the common distance.</p>\n"
-            page += RunReport.table(["stage", "atoms", "kept", "displaced", "lost", "gained", "registration RMSD (Å)", "rotation (°)"], textColumns: 0,
+            page += RunReport.table(["stage", "atoms", "kept", "displaced", "lost", "gained", "registration RMSD (Å)", "rotation (°)", "doubt"], textColumns: 1,
                                     rows: t.steps.map { s in
                 [String(s.stage), String(s.comparison.secondCount), String(s.comparison.common.count), String(s.comparison.displaced.count),
                  String(s.comparison.lost.count), String(s.comparison.gained.count), String(format: "%.3f", s.registrationRMSD),
-                 String(format: "%.2f", s.transform.angleDegrees)]
+                 String(format: "%.2f", s.transform.angleDegrees), s.doubt ?? ""]
             })
         }
         if !figures.isEmpty {

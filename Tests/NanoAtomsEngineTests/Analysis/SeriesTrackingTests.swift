@@ -102,6 +102,7 @@ struct SeriesTrackingTests {
         // A displaced atom keeps its track into the next stage.
         #expect(t.tracks.filter { $0.status[1] == .displaced && $0.status[2] == .kept }.count == 6)
         #expect(t.tracks.filter { $0.status[1] == .lost }.allSatisfy { $0.atoms[2] == nil && $0.status[2] == nil })
+        #expect(t.steps.allSatisfy { $0.doubt == nil })
     }
 
     @Test("a particle turned by any angle between stages is registered by the search over rotations", arguments: [40.0, 120.0, 175.0])
@@ -122,5 +123,21 @@ struct SeriesTrackingTests {
         #expect(c.lost.count == 12 && c.gained.count == 3 && c.common.count == stage1.count - 12)
         #expect(t.steps[0].registrationRMSD < 0.3)
         #expect(abs(t.steps[0].transform.angleDegrees - degrees) < 0.5)
+    }
+
+    @Test("two stages that are not one particle are flagged, not counted as if they were")
+    func unrelatedStages() {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = 309
+        let lattice = TestParticle.make(s).positions
+        // A gas of atoms at random places in the same sphere, no two closer than 2.4 Å.
+        var rng = SeededGenerator(seed: 5)
+        var gas: [Vector3] = []
+        while gas.count < 250 {
+            let p = Vector3(Double.random(in: -12...12, using: &rng), Double.random(in: -12...12, using: &rng), Double.random(in: -12...12, using: &rng))
+            if p.length < 12 && gas.allSatisfy({ ($0 - p).length > 2.4 }) { gas.append(p) }
+        }
+        let t = trackSeries([lattice, gas], element: pt)
+        #expect(t.steps[0].doubt?.hasPrefix("registration brought") == true, "\(String(describing: t.steps[0].doubt))")
     }
 }
