@@ -7,7 +7,7 @@ import NanoAtomsLanguage
 // swift-argument-parser: typed options, --help, --version and one-line usage errors.
 
 /// The version `nanoatoms --version` prints.
-let nanoatomsVersion = "0.9.0"
+let nanoatomsVersion = Provenance.version
 
 /// Prints `message` to standard error and exits with status `code`.
 func fail(_ message: String, code: Int32 = 1) -> Never {
@@ -155,7 +155,7 @@ func report(_ run: ParticleRun, out: String) {
     print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
     printTable1(st)
     let pdb = RunOutputs.pdbProblem(st.atoms)
-    print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html and plots/", run.timings.total, out,
+    print(String(format: "time: %.3f s; wrote %@/%@model.cif, atoms.csv, summary.json, report.html (with a 3D view), plots/ and model.cxc (ChimeraX)", run.timings.total, out,
                  pdb == nil ? "model.pdb, " : ""))
     if let pdb { print("model.pdb not written: \(pdb)") }
     printFlags(run.flags)
@@ -210,9 +210,13 @@ struct RunCommand: ParsableCommand {
                 halves = h
                 options.refine = true
             }
+            // The inputs' checksums for the provenance, on a thread of their own while the model
+            // is built (hashing a large map takes about as long as reading it).
+            let files = [("map", map)] + zip(["part1", "part2"], halfMaps).map { ($0, $1) }
+            let inputs = ConcurrentResult { try files.map { try Provenance.Input(role: $0.0, path: $0.1) } }
             // No cancellation flag: a one-shot run goes to the end.
             let run = try ParticleRun(map: consume volume, options: options, halves: halves)
-            try run.write(to: out, mapName: (map as NSString).lastPathComponent)
+            try run.write(to: out, mapName: (map as NSString).lastPathComponent, provenance: Provenance(inputs: try inputs.value()))
             report(run, out: out)
         }
     }
@@ -402,5 +406,26 @@ struct CheckCommand: ParsableCommand {
         for p in problems { FileHandle.standardError.write(Data((p.report(file: script, source: source) + "\n").utf8)) }
         if !problems.isEmpty { throw ExitCode(1) }
         print("\(script): ok")
+    }
+}
+
+/// A value computed on another thread while the caller goes on; ``value()`` waits for it.
+final class ConcurrentResult<T>: @unchecked Sendable {
+    private var result: Result<T, Error>? = nil
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Starts `work` at once on a global queue.
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+    }
+
+    /// The value, or the error `work` threw; waits until it is there.
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
     }
 }

@@ -7,7 +7,9 @@ headless Chromium, which must load it without errors, show every figure and take
 
 Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
+import csv
 import glob
+import json
 import os
 import re
 import shutil
@@ -72,6 +74,32 @@ check("Chromium reports no errors in the page", not problems, problems[:3])
 check("the page shows every figure", dom.stdout.count("<svg") == len(svgs) and dom.stdout.count("<figure") == len(svgs),
       (dom.stdout.count("<svg"), len(svgs)))
 check("the page shows the Table 1 row and the removals", "paper Table 1" in dom.stdout and "Atoms removed by validation" in dom.stdout)
+# The 3D view: its script draws every atom of the model (and an ellipsoid for each atom with
+# a valid anisotropic U) without an error, in the settings the address asks for.
+with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+    summary = json.load(f)
+with open(os.path.join(out, "atoms.csv"), encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+valid_u = sum(1 for r in rows if r.get("aniso_valid") == "1")
+view = subprocess.run(common + ["--dump-dom", "file://" + report + "#ellipsoids,removed,colour=uiso,turn=0.6:0.4"],
+                      capture_output=True, text=True, timeout=120)
+status = re.search(r'id="view3d-status" data-status="([^"]*)"', view.stdout)
+canvas = re.search(r'<canvas id="view3d"[^>]*data-drawn="(\d+)" data-ellipses="(\d+)" data-rings="(\d+)"', view.stdout)
+view_problems = [l for l in view.stderr.splitlines() if re.search(r"CONSOLE|Uncaught", l)]
+check("the 3D view's script runs without an error", status and status.group(1) == "ok" and not view_problems,
+      (status.group(1) if status else None, view_problems[:2]))
+check("the 3D view draws every atom of the model", canvas and int(canvas.group(1)) == summary["natoms"] == len(rows),
+      (canvas.groups() if canvas else None, summary["natoms"]))
+check("the 3D view draws a thermal ellipsoid for each atom with a valid U", canvas and int(canvas.group(2)) == valid_u > 0,
+      (canvas.groups() if canvas else None, valid_u))
+check("the 3D view rings every atom validation removed", canvas and int(canvas.group(3)) == len(summary["removals"]),
+      (canvas.groups() if canvas else None, len(summary["removals"])))
+view_shot = os.path.join(os.path.dirname(screenshot) if screenshot else tmp, "report-3d.png")
+v = subprocess.run(common + ["--window-size=1100,1400", f"--screenshot={view_shot}",
+                             "file://" + report + "#ellipsoids,colour=uiso,turn=0.6:0.4"], capture_output=True, text=True, timeout=120)
+check("Chromium takes a screenshot of the 3D view", v.returncode == 0 and is_png(view_shot, 50_000), v.stderr[-300:])
+print(f"3D view screenshot: {view_shot}")
+
 shot = screenshot or os.path.join(tmp, "report.png")
 s = subprocess.run(common + ["--window-size=1280,3200", f"--screenshot={shot}", "file://" + report],
                    capture_output=True, text=True, timeout=120)

@@ -207,13 +207,8 @@ public enum TestParticle {
 
     /// The median of the map's values at the voxels nearest `positions` (1 for none).
     static func medianPeak(of map: Volume, at positions: [Vector3]) -> Double {
-        var peaks = positions.map { p -> Float in
-            let v = map.voxelCoordinate(of: p)
-            let i = Int(v.x.rounded()), j = Int(v.y.rounded()), k = Int(v.z.rounded())
-            return map.contains(i, j, k) ? map[i, j, k] : 0
-        }
-        peaks.sort()
-        return Double(peaks.isEmpty ? 1 : peaks[peaks.count / 2])
+        let m = map.medianValue(at: positions)
+        return m.isFinite ? m : 1
     }
 
     /// A lumpy particle of exactly `count` sites: lattice sites ordered by a radius

@@ -18,7 +18,8 @@ public enum ModelFile {
     ///
     /// PDB B-factors become `uiso` = B/8π² (Å²) when they look like B-factors; SINGLE writes a
     /// per-atom correlation into the B column, so values all within [−1, 1] are kept as the
-    /// column `pdb_b` instead and no Uiso is claimed.
+    /// column `pdb_b` instead and no Uiso is claimed. Anisotropic U (PDB ANISOU, mmCIF
+    /// `atom_site_anisotrop`) becomes the columns `u11` … `u23` with `aniso_valid`.
     public static func read(path: String, element fallback: Element?) throws -> AtomSet {
         let text = try readInputText(path)
         let name = path
@@ -30,11 +31,11 @@ public enum ModelFile {
         case "cif", "mmcif":
             let read = try MMCIFFormat.parse(text, name: name)
             return try atoms(symbols: read.map { ($0.element, $0.position) }, fallback: fallback, name: name,
-                             bFactors: read.map(\.bFactor))
+                             bFactors: read.map(\.bFactor), anisotropic: read.map(\.anisotropicU))
         default:
             let read = try PDBFormat.parse(text, name: name)
             return try atoms(symbols: read.map { ($0.element, $0.position) }, fallback: fallback, name: name,
-                             bFactors: read.map(\.bFactor))
+                             bFactors: read.map(\.bFactor), anisotropic: read.map(\.anisotropicU))
         }
     }
 
@@ -42,7 +43,8 @@ public enum ModelFile {
     static let defaultElement = Element.named("Pt")!
 
     /// An atom set from (symbol, position) pairs.
-    static func atoms(symbols: [(String, Vector3)], fallback: Element?, name: String, bFactors: [Double]?) throws -> AtomSet {
+    static func atoms(symbols: [(String, Vector3)], fallback: Element?, name: String, bFactors: [Double]?,
+                      anisotropic: [Matrix3?] = []) throws -> AtomSet {
         guard !symbols.isEmpty else { throw EngineError("no atoms in the file", file: name) }
         var elements: [Element] = []
         elements.reserveCapacity(symbols.count)
@@ -69,6 +71,14 @@ public enum ModelFile {
             } else if b.contains(where: { $0 != 0 }) {
                 set.setColumn("uiso", b.map { $0 / (8 * Double.pi * Double.pi) })
             }
+        }
+        // ANISOU records (PDB) or the atom_site_anisotrop table (mmCIF): U and the flag that it
+        // is there, in the columns the statistics write.
+        if anisotropic.count == symbols.count, anisotropic.contains(where: { $0 != nil }) {
+            for (key, (p, q)) in zip(Statistic.anisotropicU.map(\.key), [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
+                set.setColumn(key, anisotropic.map { $0.map { $0[p, q] } ?? .nan })
+            }
+            set.setColumn("aniso_valid", anisotropic.map { $0 == nil ? 0 : 1 })
         }
         return set
     }
@@ -102,14 +112,26 @@ package enum XYZFormat {
         return out
     }
 
-    /// XYZ text for `atoms` (comment: `comment`).
+    /// Extended XYZ text for `atoms`, as ASE and OVITO read it: the comment line declares
+    /// `Properties=species:S:1:pos:R:3` and then one real column per per-atom statistic
+    /// (`nan` where a value is not a number), plus `comment="…"`.
     package static func text(_ atoms: AtomSet, comment: String) -> String {
-        var out = "\(atoms.count)\n\(comment)\n"
-        let z = atoms[column: "atomic_number"]
+        let columns = atoms.columnNames.filter { c in c != "atomic_number" && c.first?.isLetter == true && c.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }
+        let properties = "species:S:1:pos:R:3" + columns.map { ":\($0):R:1" }.joined()
+        let quoted = comment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var out = TextBuffer(capacity: 64 + atoms.count * (40 + 12 * columns.count))
+        out.append("\(atoms.count)\nProperties=\(properties) comment=\"\(quoted)\"\n")
+        let symbols = atoms.elements.map(\.symbol)
+        let values = columns.map { atoms[column: $0]! }
         for (i, p) in atoms.positions.enumerated() {
-            let symbol = z.flatMap { zs in Element.all.first { Double($0.atomicNumber) == zs[i] }?.symbol } ?? atoms.element.symbol
-            out += String(format: "%@ %.4f %.4f %.4f\n", symbol, p.x, p.y, p.z)
+            out.append(symbols[i])
+            for v in [p.x, p.y, p.z] { out.append(ascii: " "); out.append(fixed: v, 4, width: 1) }
+            for c in values {
+                out.append(ascii: " ")
+                if c[i].isFinite { out.append(significant: c[i], 7) } else { out.append("nan") }
+            }
+            out.append(ascii: "\n")
         }
-        return out
+        return out.string
     }
 }

@@ -130,6 +130,8 @@ public enum MRCFormat {
 
         // Voxel size per Cartesian axis: cell length / sampling.
         let apix: Double
+        // Per Cartesian axis, when the header's voxels are not cubes (they are resampled below).
+        var axisSizes: [Double]? = nil
         if let v = voxelSize {
             try Limits.check(v, in: Limits.voxelSize, "the voxel size", unit: "Å", file: name)
             apix = v
@@ -143,13 +145,16 @@ public enum MRCFormat {
                 sizes.append(c / s)
             }
             let mean = sizes.reduce(0, +) / 3
-            guard sizes.allSatisfy({ abs($0 - mean) <= 1e-3 * mean }) else {
-                throw EngineError("voxel sizes differ between axes (\(sizes.map { String(format: "%.4f", $0) }.joined(separator: ", ")) Å); give one with --apix", file: name)
+            if !sizes.allSatisfy({ abs($0 - mean) <= 1e-3 * mean }) {
+                for (a, size) in sizes.enumerated() where !Limits.voxelSize.contains(size) {
+                    throw EngineError("the header's voxel size along \(["x", "y", "z"][a]), \(Limits.formatBound(size)) Å (cell over samples), is outside \(Limits.formatBound(Limits.voxelSize.lowerBound))–\(Limits.formatBound(Limits.voxelSize.upperBound)) Å", file: name)
+                }
+                axisSizes = sizes
             }
-            guard Limits.voxelSize.contains(mean) else {
+            guard axisSizes != nil || Limits.voxelSize.contains(mean) else {
                 throw EngineError("the header's voxel size, \(Limits.formatBound(mean)) Å (cell over samples), is outside \(Limits.formatBound(Limits.voxelSize.lowerBound))–\(Limits.formatBound(Limits.voxelSize.upperBound)) Å; if the header is wrong, give the voxel size with --apix (apix= in a script)", file: name)
             }
-            apix = mean
+            apix = axisSizes?.min() ?? mean
         }
 
         // Storage axis s (0 columns, 1 rows, 2 sections) runs along Cartesian axis axes[s]-1.
@@ -160,10 +165,10 @@ public enum MRCFormat {
         for s in 0..<3 {
             let a = Int(axes[s]) - 1
             let o = Double(headerOrigin[a])
-            originValues[a] = Double(start[s]) * apix + (o.isFinite ? o : 0)
+            originValues[a] = Double(start[s]) * (axisSizes?[a] ?? apix) + (o.isFinite ? o : 0)
         }
         let origin = Vector3(originValues[0], originValues[1], originValues[2])
-        for a in 0..<3 where !Limits.coordinate.contains(originValues[a]) || !Limits.coordinate.contains(originValues[a] + Double(dims[a]) * apix) {
+        for a in 0..<3 where !Limits.coordinate.contains(originValues[a]) || !Limits.coordinate.contains(originValues[a] + Double(dims[a]) * (axisSizes?[a] ?? apix)) {
             throw EngineError("the map's corner lies at \(Limits.formatBound(originValues[a])) Å along \(["x", "y", "z"][a]) (NXSTART·apix + ORIGIN), beyond ±1e6 Å: its header is broken", file: name)
         }
         // The common layout (float32, little-endian, x fastest) is the values as they are, on
@@ -222,9 +227,59 @@ public enum MRCFormat {
             throw EngineError("\(bad) voxel values are NaN or infinite (the first at data index \(firstBad))", file: name)
         }
         var volume = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: apix, origin: origin, values: values)
+        if let axisSizes { volume = try resampledToCubes(volume, axisSizes: axisSizes, name: name) }
         // Another program's sentinel or a corrupted voxel must not reach the arithmetic.
         if let flag = ExtremeValues.condition(&volume, knownRange: knownRange).flag { volume.flags.append(flag) }
         return volume
+    }
+
+    /// `volume`, whose values lie on voxels of `axisSizes` Å along x, y, z (its `voxelSize`
+    /// is the smallest), interpolated trilinearly onto cubes of the smallest size over the same
+    /// extent, with a `resampled` flag saying so. Every step of the method assumes cubic voxels
+    /// (the simulated atom, the filters, the neighbour grid), so the map is made to fit them
+    /// once, where it enters; the finest spacing loses no detail.
+    static func resampledToCubes(_ volume: Volume, axisSizes: [Double], name: String) throws -> Volume {
+        let h = volume.voxelSize
+        let old = [volume.nx, volume.ny, volume.nz]
+        let dims = (0..<3).map { a in Int((Double(old[a] - 1) * axisSizes[a] / h + 1e-9).rounded(.down)) + 1 }
+        try Limits.checkMapSize(dims[0], dims[1], dims[2], file: name)
+        var out = Volume(nx: dims[0], ny: dims[1], nz: dims[2], voxelSize: h, origin: volume.origin)
+        // Per axis, each new sample's lower neighbour on the old grid and its weight.
+        func steps(_ a: Int) -> [(Int, Float)] {
+            (0..<dims[a]).map { n in
+                let x = Double(n) * h / axisSizes[a]
+                let i = min(Int(x), max(old[a] - 2, 0))
+                return (i, old[a] == 1 ? 0 : Float(x - Double(i)))
+            }
+        }
+        let sx = steps(0), sy = steps(1), sz = steps(2)
+        let nx = old[0], plane = old[0] * old[1]
+        let dx = old[0] > 1 ? 1 : 0, dy = old[1] > 1 ? nx : 0, dz = old[2] > 1 ? plane : 0
+        volume.values.withUnsafeBufferPointer { src in
+            out.values.withUnsafeMutableBufferPointer { dst in
+                var o = 0
+                for (k, wz) in sz {
+                    for (j, wy) in sy {
+                        let base = k * plane + j * nx
+                        for (i, wx) in sx {
+                            let p = base + i
+                            let c00 = src[p] + wx * (src[p + dx] - src[p])
+                            let c10 = src[p + dy] + wx * (src[p + dy + dx] - src[p + dy])
+                            let c01 = src[p + dz] + wx * (src[p + dz + dx] - src[p + dz])
+                            let c11 = src[p + dz + dy] + wx * (src[p + dz + dy + dx] - src[p + dz + dy])
+                            let c0 = c00 + wy * (c10 - c00), c1 = c01 + wy * (c11 - c01)
+                            dst[o] = c0 + wz * (c1 - c0)
+                            o += 1
+                        }
+                    }
+                }
+            }
+        }
+        out.flags = volume.flags
+        out.flags.append(QualityFlag(.resampled, String(format: "the header's voxels are %.4f × %.4f × %.4f Å, not cubes; the map was resampled (trilinear) onto %.4f Å cubes, %d × %d × %d voxels",
+                                                        axisSizes[0], axisSizes[1], axisSizes[2], h, dims[0], dims[1], dims[2]),
+                                     remedy: "resample it yourself first if another interpolation is wanted"))
+        return out
     }
 
     /// How many values are NaN or infinite, and the first one's index (called once

@@ -107,3 +107,36 @@ public struct Volume: Sendable, Equatable {
                       origin: origin + Vector3(Double(box.lo.x), Double(box.lo.y), Double(box.lo.z)) * voxelSize, values: copied)
     }
 }
+
+extension Volume {
+    /// The median of the map's values at the voxels nearest `positions` (0 for a position
+    /// outside the grid); NaN for no positions.
+    package func medianValue(at positions: [Vector3]) -> Double {
+        guard !positions.isEmpty else { return .nan }
+        var values = positions.map { p -> Float in
+            let v = voxelCoordinate(of: p)
+            let i = Int(v.x.rounded()), j = Int(v.y.rounded()), k = Int(v.z.rounded())
+            return contains(i, j, k) ? self[i, j, k] : 0
+        }
+        values.sort()
+        return Double(values[values.count / 2])
+    }
+}
+
+extension Volume {
+    /// The median of the map's values, estimated from at most about 100,000 evenly spaced
+    /// voxels (no copy of a large map).
+    package func sampledMedian() -> Double {
+        let total = nx * ny * nz
+        guard total > 0 else { return .nan }
+        let stride = Swift.max(1, total / 100_000)
+        var picked: [Float] = []
+        picked.reserveCapacity(total / stride + 1)
+        values.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < total { picked.append(b[i]); i += stride }
+        }
+        picked.sort()
+        return Double(picked[picked.count / 2])
+    }
+}

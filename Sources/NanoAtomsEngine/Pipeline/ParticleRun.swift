@@ -42,23 +42,25 @@ public struct ParticleRun: Sendable {
     /// Writes `model.cif`, `model.pdb` (when the coordinates fit its columns), `atoms.csv`,
     /// `summary.json`, `report.html` and `plots/*.svg` into `directory` as one unit: a failure at
     /// any file, or a kill, leaves the folder as it was. `mapName` names the map in the files.
-    public func write(to directory: String, mapName: String) throws {
+    /// `provenance` says what made it (the version and command line of this process by default).
+    public func write(to directory: String, mapName: String, provenance: Provenance = Provenance()) throws {
         var ignored = StepTimings()
-        try write(to: directory, mapName: mapName, timings: &ignored)
+        try write(to: directory, mapName: mapName, provenance: provenance, timings: &ignored)
     }
 
     /// ``write(to:mapName:)`` that records in `timings` the time spent making the model files and
     /// the summary and writing the folder (`export`), and making the figures and the report
     /// (`report`): the benchmark's hook.
-    public func write(to directory: String, mapName: String, timings: inout StepTimings) throws {
-        try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, timings: &timings)
+    public func write(to directory: String, mapName: String, provenance: Provenance = Provenance(), timings: inout StepTimings) throws {
+        try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, provenance: provenance, timings: &timings)
     }
 
     /// ``write(to:mapName:)`` with `extraFiles` in the same set, into a folder that may hold
     /// `allowed`: a study task's folder, whose `task.json` says what made it.
-    package func write(to directory: String, mapName: String, extraFiles: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
+    package func write(to directory: String, mapName: String, provenance: Provenance, extraFiles: [(path: String, bytes: [UInt8])],
+                       allowed: Set<String>) throws {
         var ignored = StepTimings()
-        try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, extraFiles: extraFiles,
+        try RunOutputs.write(model, statistics: statistics, mapName: mapName, to: directory, provenance: provenance, extraFiles: extraFiles,
                              allowed: allowed, timings: &ignored)
     }
 }

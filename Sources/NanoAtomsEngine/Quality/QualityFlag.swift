@@ -43,6 +43,8 @@ public struct QualityFlag: Sendable, Equatable, CustomStringConvertible {
         case refinement = "refinement"
         /// Neighbours were counted within a cut-off of the user's, not the lattice's CN radius.
         case userCutoff = "user_cutoff"
+        /// The map's voxels were not cubes; it was resampled onto cubic voxels when read.
+        case resampled = "resampled"
     }
 
     /// What is doubtful.

@@ -59,6 +59,8 @@ package enum MMCIFFormat {
         package var element: String
         /// `B_iso_or_equiv`, Å² (0 when absent).
         package var bFactor: Double
+        /// The anisotropic U (Å²) from `atom_site_anisotrop`, where the file has a row for it.
+        package var anisotropicU: Matrix3? = nil
     }
 
     /// Reads the `atom_site` loop of mmCIF text (the first model only, as readers of one
@@ -78,8 +80,9 @@ package enum MMCIFFormat {
             guard let ix = column("cartn_x"), let iy = column("cartn_y"), let iz = column("cartn_z") else {
                 throw EngineError("line \(k + 1): the atom_site table has no Cartn_x, Cartn_y, Cartn_z", file: name)
             }
-            let isym = column("type_symbol"), ib = column("b_iso_or_equiv"), imodel = column("pdbx_pdb_model_num")
+            let isym = column("type_symbol"), ib = column("b_iso_or_equiv"), imodel = column("pdbx_pdb_model_num"), iid = column("id")
             var atoms: [ReadAtom] = []
+            var ids: [String: Int] = [:]
             var firstModel: String? = nil
             while q < lines.count {
                 let line = lines[q].trimmingCharacters(in: .whitespaces)
@@ -101,12 +104,49 @@ package enum MMCIFFormat {
                 }
                 let symbol = isym.map { f[$0] == "." || f[$0] == "?" ? "" : f[$0] } ?? ""
                 let b = ib.flatMap { Double(f[$0]) }.flatMap { $0.isFinite ? $0 : nil } ?? 0
+                if let iid { ids[f[iid]] = atoms.count }
                 atoms.append(ReadAtom(position: Vector3(x, y, z), element: symbol, bFactor: b))
                 q += 1
             }
+            try readAnisotropic(lines, from: q, ids: ids, into: &atoms, name: name)
             return atoms
         }
         throw EngineError("no atom_site table (an mmCIF model lists its atoms in a loop_ of _atom_site fields)", file: name)
+    }
+
+    /// Reads the `atom_site_anisotrop` loop after line `start`, if there is one, into the atoms
+    /// whose `id` it names (ids it does not know are skipped: another model's atoms).
+    static func readAnisotropic(_ lines: [String], from start: Int, ids: [String: Int], into atoms: inout [ReadAtom], name: String) throws {
+        var k = start
+        while k < lines.count {
+            guard lines[k].trimmingCharacters(in: .whitespaces) == "loop_" else { k += 1; continue }
+            var tags: [String] = []
+            var q = k + 1
+            while q < lines.count, lines[q].hasPrefix("_") { tags.append(lines[q].trimmingCharacters(in: .whitespaces).lowercased()); q += 1 }
+            guard tags.first?.hasPrefix("_atom_site_anisotrop.") == true else { k = q; continue }
+            let names = ["u[1][1]", "u[2][2]", "u[3][3]", "u[1][2]", "u[1][3]", "u[2][3]"]
+            guard let iid = tags.firstIndex(of: "_atom_site_anisotrop.id") else { return }
+            let columns = names.map { tags.firstIndex(of: "_atom_site_anisotrop." + $0) }
+            guard columns.allSatisfy({ $0 != nil }) else { return }   // B-form or partial tables: Uiso only
+            while q < lines.count {
+                let line = lines[q].trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line == "#" || line.hasPrefix("_") || line == "loop_" || line.hasPrefix("data_") { break }
+                let f = ciffields(line)
+                guard f.count == tags.count else {
+                    throw EngineError("line \(q + 1): \(f.count) fields, the atom_site_anisotrop table has \(tags.count)", file: name)
+                }
+                if let i = ids[f[iid]] {
+                    let u = columns.map { Double(f[$0!]) }
+                    guard u.allSatisfy({ $0 != nil && $0!.isFinite && abs($0!) < 100 }) else {
+                        throw EngineError("line \(q + 1): the anisotropic U values must be numbers below 100 Å² in size", file: name)
+                    }
+                    let v = u.map { $0! }
+                    atoms[i].anisotropicU = Matrix3([v[0], v[3], v[4], v[3], v[1], v[5], v[4], v[5], v[2]])
+                }
+                q += 1
+            }
+            return
+        }
     }
 
     /// The whitespace-separated fields of a CIF row, quotes removed.

@@ -5,11 +5,12 @@ import Foundation
 /// `report.html` and the figures in `plots/`.
 ///
 /// `summary.json` holds the counts, the threshold search, every removal with its reason, the
-/// mask, both lattice fits, the Table 1 row, the depth fits and the timings.
+/// mask, both lattice fits, the Table 1 row, the depth fits, the provenance and the timings.
 package enum RunOutputs {
     /// The summary of a model-building run as JSON: counts, the threshold search, every
     /// removal with its reason, the mask and the timings.
-    package static func summary(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String) -> JSONValue {
+    package static func summary(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String,
+                                provenance: Provenance = Provenance()) -> JSONValue {
         let trials = r.search.trials.map { t in
             JSONValue.object([("threshold", .number(Double(t.threshold))), ("atoms", .number(Double(t.atoms))),
                               ("correlation", .finite(t.correlation)),
@@ -97,6 +98,7 @@ package enum RunOutputs {
         } else {
             fields.append(("lattice", lattice(r.lattice)))
         }
+        fields.append(("provenance", provenance.json(options: r.options)))
         fields.append(("timings", .object(timings.steps.map { ($0.name, .number(($0.seconds * 1e4).rounded() / 1e4)) })))
         return .object(fields)
     }
@@ -213,7 +215,17 @@ package enum RunOutputs {
     }
 
     /// The files a run writes, relative to its folder.
-    package static let fileNames: Set<String> = ["model.pdb", "model.cif", "atoms.csv", "summary.json", "report.html", "plots"]
+    package static let fileNames: Set<String> = ["model.pdb", "model.cif", "atoms.csv", "summary.json", "report.html", "plots",
+                                                 "model.cxc", "model.defattr"]
+
+    /// The level at which the ChimeraX script draws the input map: half way from the
+    /// background to the median of the raw map at the atom centres (the threshold search's
+    /// own threshold is on the denoised map, which is not written).
+    static func mapLevel(_ r: ValidatedModel) -> Double {
+        r.background.level + 0.5 * r.raw.medianValue(at: r.atoms.positions)
+    }
+    /// What ``mapLevel(_:)`` is, in the script's words.
+    static let mapLevelMeaning = "half way from the background to the median raw-map value at the atom centres"
 
     /// Why model.pdb cannot hold `atoms` (a coordinate beyond its columns), or nil when it can.
     package static func pdbProblem(_ atoms: AtomSet) -> String? {
@@ -226,7 +238,7 @@ package enum RunOutputs {
     /// `extraFiles` join the set (a study's `task.json`); `allowed` is what an existing folder
     /// may hold.
     static func write(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String, to directory: String,
-                      extraFiles: [(path: String, bytes: [UInt8])] = [], allowed: Set<String> = fileNames,
+                      provenance: Provenance, extraFiles: [(path: String, bytes: [UInt8])] = [], allowed: Set<String> = fileNames,
                       timings: inout StepTimings) throws {
         let atoms = statistics.atoms
         var files: [(path: String, bytes: [UInt8])] = []
@@ -238,11 +250,17 @@ package enum RunOutputs {
                                                                  remark: "nanoatoms model of \(mapName); B = 8 pi^2 Uiso (A^2)").utf8)))
         }
         files.append(("atoms.csv", Array(CSVFormat.text(atoms).utf8)))
-        files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName).serialized() + "\n").utf8)))
+        let pdbWritten = files.contains { $0.path == "model.pdb" }
+        files.append(("model.defattr", Array(ChimeraXFiles.attributeFile(atoms, columns: ChimeraXFiles.columns(of: atoms)).utf8)))
+        files.append(("model.cxc", Array(ChimeraXFiles.script(
+            title: "model of \(mapName)", model: ChimeraXFiles.modelFile(for: atoms, pdb: "model.pdb", mmcif: "model.cif", pdbWritten: pdbWritten),
+            attributes: "model.defattr", atoms: atoms, colour: Statistic.cn.key,
+            map: provenance.inputs.first { $0.role == "map" }.map { ($0.path, mapLevel(result), mapLevelMeaning) }).utf8)))
+        files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName, provenance: provenance).serialized() + "\n").utf8)))
         let t1 = DispatchTime.now().uptimeNanoseconds
         let figures = RunReport.figures(result, statistics: statistics)
         for f in figures { files.append(("plots/\(f.name).svg", Array(f.canvas.document.utf8))) }
-        files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures).utf8)))
+        files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures, provenance: provenance).utf8)))
         let t2 = DispatchTime.now().uptimeNanoseconds
         try writeRunFolder(directory, files: files + extraFiles, allowed: allowed)
         let t3 = DispatchTime.now().uptimeNanoseconds

@@ -118,6 +118,8 @@ package enum RunReport {
             figure svg { width: 100%; height: auto; }
             figcaption { font-size: 0.88em; color: #333; }
             .lead { font-size: 1.05em; }
+            .view3d canvas { display: block; max-width: 100%; border: 1px solid #ddd; touch-action: none; }
+            .view3d #view3d-bar { border: none; } .view3d .controls label { margin-left: 0.8em; } .view3d button { margin-left: 0.4em; }
             </style>
             </head>
             <body>
@@ -127,7 +129,8 @@ package enum RunReport {
     }
 
     /// The report page.
-    package static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure]) -> String {
+    package static func html(_ r: ValidatedModel, statistics st: ParticleStatistics?, mapName: String, figures: [Figure],
+                             provenance: Provenance = Provenance()) -> String {
         var page = pageHead(title: "nanoatoms: \(mapName)", heading: "nanoatoms report: \(mapName)")
         let removedCorrelation = r.removedCount(.lowCorrelation), removedCN = r.removedCount(.lowCoordination)
         page += "<p class=\"lead\">" + escapeXML(String(format: "%d %@ atoms in a %d × %d × %d map (%.3f Å voxels). Threshold %.4g on the denoised map (Otsu's value %.4g); %d components, %d split; validation removed %d atoms for low correlation, %d for CN below %@ and %d as detached clusters.",
@@ -153,6 +156,13 @@ package enum RunReport {
                                              st.lattice.meanLatticeConstant, st.lattice.method.rawValue, 100 * (st.lattice.inlierFraction ?? .nan),
                                              st.lattice.rmsResidual ?? .nan, st.coordinationRadius)) + (st.lattice.note.map { " " + escapeXML($0) } ?? "") + "</p>\n"
             page += "<p>" + escapeXML("Structure (\(st.structure.method.title)): \(st.structure.description).") + "</p>\n"
+        }
+        let viewAtoms = st?.atoms ?? r.atoms
+        if viewAtoms.count > 0 {
+            page += ParticleView.html(data: ParticleView.data(
+                atoms: viewAtoms, removed: r.removals.map { ($0.position, $0.reason) },
+                refinedAway: (r.refinement?.edits ?? []).filter { $0.kind != .added }.map { ($0.position, $0.reason) },
+                atomRadius: r.options.element.radius, defaultColumn: Statistic.cn.key))
         }
         page += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for (i, f) in figures.enumerated() {
@@ -184,6 +194,7 @@ package enum RunReport {
         page += "<h2>Time per step</h2>\n<table>\n<tr><th class=\"text\">step</th><th>seconds</th></tr>\n"
         for step in timings.steps { page += "<tr><td class=\"text\">\(escapeXML(step.name))</td><td>\(String(format: "%.3f", step.seconds))</td></tr>\n" }
         page += "<tr><th class=\"text\">total</th><th>\(String(format: "%.3f", timings.total))</th></tr>\n</table>\n"
+        page += provenance.html(options: r.options)
         page += "<p><small>Written by nanoatoms. Method: Wietfeldt et al. (2024).</small></p>\n</body>\n</html>\n"
         return page
     }

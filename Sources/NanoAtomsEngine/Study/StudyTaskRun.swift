@@ -72,27 +72,6 @@ public struct StudyTaskRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// A checksum of the file's bytes (64-bit FNV-1a, with the size): what tells a changed input
-/// from the one a task was run on. Read in pieces, so a map of gigabytes needs no copy.
-public func fileChecksum(_ path: String) throws -> String {
-    let (fd, size) = try openInputFile(path)
-    defer { close(fd) }
-    let pieceBytes = 1 << 20
-    var buffer = [UInt8](repeating: 0, count: pieceBytes)
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    var offset = 0
-    while offset < size {
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min(pieceBytes, size - offset), off_t(offset)) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw EngineError("cannot read the file (it shrank while being read)", file: path) }
-        buffer.withUnsafeBufferPointer { b in
-            for i in 0..<n { hash = (hash ^ UInt64(b[i])) &* 0x100_0000_01b3 }
-        }
-        offset += n
-    }
-    return String(format: "fnv1a64:%016llx:%d", hash, size)
-}
-
 extension StudyTask {
     /// The files a task's folder may hold: a run's, and `task.json`.
     public static let folderFiles: Set<String> = RunOutputs.fileNames.union([StudyTaskRecord.fileName])
@@ -124,8 +103,8 @@ extension StudyTask {
             try checkRunFolder(folder, allowed: StudyTask.folderFiles)
             record.checksum = try fileChecksum(input)
             let statistics: ParticleStatistics
-            var flags: [QualityFlag]
-            var write: (StudyTaskRecord) throws -> Void
+            let flags: [QualityFlag]
+            let write: (StudyTaskRecord) throws -> Void
             if isModel {
                 var atoms = try ModelFile.read(path: input, element: options.element)
                 if let e = options.element { atoms.element = e }
@@ -144,7 +123,9 @@ extension StudyTask {
                 statistics = run.statistics
                 flags = run.flags
                 let mapName = (input as NSString).lastPathComponent
-                write = { r in try run.write(to: folder, mapName: mapName, extraFiles: [(StudyTaskRecord.fileName, r.encoded())],
+                let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+                let provenance = Provenance(inputs: [.init(role: "map", path: input, bytes: bytes, checksum: record.checksum)])
+                write = { r in try run.write(to: folder, mapName: mapName, provenance: provenance, extraFiles: [(StudyTaskRecord.fileName, r.encoded())],
                                              allowed: StudyTask.folderFiles) }
             }
             record.status = .done

@@ -4,9 +4,13 @@ import NanoAtomsEngine
 let exportCommand = CommandDeclaration(
     name: "export",
     parameters: [.required("value", [.atoms, .table, .volume, .fit, .comparison], "what to write"),
-                 .required("path", [.string], "the file: .pdb, .cif (mmCIF) or .csv for atoms and tables, .mrc for maps, .csv for fits; a folder (no extension) for a built model's whole run", path: true)],
+                 .required("path", [.string], "the file: .pdb, .cif (mmCIF), .xyz (extended XYZ) or .csv for atoms and tables, .cxc for a ChimeraX script (with its model and .defattr beside it), .mrc for maps, .csv for fits; a folder (no extension) for a built model's whole run", path: true),
+                 .optional("colour", [.string], "the column a .cxc script colours the atoms by (default cn)"),
+                 .optional("map", [.volume], "a map a .cxc script opens with the model (written beside it as NAME.mrc)"),
+                 .optional("level", [.number], "the level a .cxc script draws the map at (default: half way from the map's median to its median at the atom centres)"),
+                 .optional("bfactor", [.string], "a column a .pdb file carries in its B column instead of 8π²·Uiso (the convention of SINGLE and of notebooks)")],
     returns: .none,
-    summary: "write atoms or a table (PDB, CSV), a map (MRC) or a fit's points (CSV)",
+    summary: "write atoms or a table (PDB, mmCIF, XYZ, CSV, a ChimeraX script), a map (MRC) or a fit's points (CSV)",
     teaching: """
         export writes a result to a file chosen by its extension, through a temporary file and a
         rename, and never over a file this session read. Atoms and tables go to PDB (a table's
@@ -15,10 +19,17 @@ let exportCommand = CommandDeclaration(
         depth, value and fitted value of each point). A built model exported to a folder (a path
         without an extension) gets exactly the files 'nanoatoms run' writes: model.cif, model.pdb,
         atoms.csv, summary.json, report.html and plots/, through the same writer, all or none.
-        Look at: open the PDB in ChimeraX or PyMOL over the map; colour by B-factor to see the
-        mobile surface.
+        A .cxc file is a ChimeraX command script, written with the files it opens beside it, all
+        or none: NAME.pdb (NAME.cif beyond 9,999 atoms), NAME.defattr (every per-atom statistic
+        as a ChimeraX atom attribute nano_COLUMN) and, with map=, NAME.mrc drawn as a mesh at
+        level=. The script colours the atoms by colour= (CN by default) with the report's colour
+        map and a key, and shows the ANISOU thermal ellipsoids. An .xyz file is extended XYZ, as
+        ASE and OVITO read it, with every statistic as a column. bfactor="cn" puts a statistic in
+        a PDB file's B column, as SINGLE and many notebooks do (the REMARK says which).
+        Look at: open the .cxc in ChimeraX, or the PDB in PyMOL over the map; colour by B-factor
+        to see the mobile surface.
         """,
-    example: "export tab \"atoms.csv\"",
+    example: "export tab \"np.cxc\" colour=\"uiso\"",
     run: { args, interp in
         let path = try args.string("path")!
         let ext = (path as NSString).pathExtension.lowercased()
@@ -38,8 +49,18 @@ let exportCommand = CommandDeclaration(
             try ParticleRun(model: model, cancellation: interp.cancellation).write(to: path, mapName: a.source)
         case (let v, "pdb") where atomsOf(v) != nil:
             let atoms = atomsOf(v)!
-            try writeAtomically(PDBFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms),
-                                               remark: "written by nanoatoms; B = 8 pi^2 Uiso (A^2)"), to: path)
+            var records = RunOutputs.pdbRecords(atoms)
+            var remark = "written by nanoatoms; B = 8 pi^2 Uiso (A^2)"
+            if let column = try args.string("bfactor") {
+                let values = try columnValues(atoms, column, option: "bfactor")
+                for i in records.indices { records[i].bFactor = values[i].isFinite ? values[i] : nil }
+                remark = "written by nanoatoms; the B column holds \(column) (not a B-factor)"
+            }
+            try writeAtomically(PDBFormat.text(element: atoms.element, records: records, remark: remark), to: path)
+        case (let v, "xyz") where atomsOf(v) != nil:
+            try writeAtomically(XYZFormat.text(atomsOf(v)!, comment: "written by nanoatoms \(Provenance.version)"), to: path)
+        case (let v, "cxc") where atomsOf(v) != nil:
+            try exportChimeraX(atomsOf(v)!, path: path, args: args)
         case (let v, "cif") where atomsOf(v) != nil:
             let atoms = atomsOf(v)!
             try writeAtomically(MMCIFFormat.text(element: atoms.element, records: RunOutputs.pdbRecords(atoms)), to: path)
@@ -52,10 +73,56 @@ let exportCommand = CommandDeclaration(
             for (x, y) in zip(f.depths, f.values) { text += "\(CSVFormat.format(x)),\(CSVFormat.format(y)),\(CSVFormat.format(f.value(at: x)))\n" }
             try writeAtomically(text, to: path)
         case (let v, _):
-            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .cif, .csv; a built model: a folder; volumes: .mrc; fits: .csv")
+            throw LanguageError("export: cannot write \(v.type.rawValue) as .\(ext); atoms and tables: .pdb, .cif, .xyz, .csv, .cxc; a built model: a folder; volumes: .mrc; fits: .csv")
         }
         return .none
     })
+
+/// The values of `column` of `atoms`, or an error naming the columns there are.
+func columnValues(_ atoms: AtomSet, _ column: String, option: String) throws -> [Double] {
+    guard let values = atoms[column: column] else {
+        throw LanguageError("export: \(option)=\"\(column)\" is not a column of these atoms; they have \(atoms.columnNames.joined(separator: ", "))")
+    }
+    return values
+}
+
+/// A ChimeraX script with the files it opens beside it, written as one set.
+func exportChimeraX(_ atoms: AtomSet, path: String, args: Arguments) throws {
+    let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    let folder = (path as NSString).deletingLastPathComponent
+    func beside(_ ext: String) -> String { folder.isEmpty ? base + "." + ext : (folder as NSString).appendingPathComponent(base + "." + ext) }
+    let colour = try args.string("colour") ?? Statistic.cn.key
+    if atoms[column: colour] == nil {
+        _ = try columnValues(atoms, colour, option: "colour")
+    }
+    let records = RunOutputs.pdbRecords(atoms)
+    let pdbFits = RunOutputs.pdbProblem(atoms) == nil && atoms.count <= ChimeraXFiles.pdbResidueLimit
+    var files: [(path: String, bytes: [UInt8])] = []
+    let model = base + (pdbFits ? ".pdb" : ".cif")
+    if pdbFits {
+        files.append((beside("pdb"), Array(try PDBFormat.text(element: atoms.element, records: records, remark: "written by nanoatoms; B = 8 pi^2 Uiso (A^2)").utf8)))
+    } else {
+        files.append((beside("cif"), Array(try MMCIFFormat.text(element: atoms.element, records: records).utf8)))
+    }
+    files.append((beside("defattr"), Array(ChimeraXFiles.attributeFile(atoms, columns: ChimeraXFiles.columns(of: atoms)).utf8)))
+    var map: (path: String, level: Double, meaning: String)? = nil
+    if case .volume(let v) = args["map"] {
+        let level: Double, meaning: String
+        if let given = try args.number("level") {
+            guard given.isFinite else { throw LanguageError("export: level= must be a finite number") }
+            (level, meaning) = (given, "given with level=")
+        } else {
+            level = 0.5 * (v.volume.sampledMedian() + v.volume.medianValue(at: atoms.positions))
+            meaning = "half way from the map's median to its median at the atom centres"
+        }
+        map = (base + ".mrc", level, meaning)
+        files.append((beside("mrc"), MRCFormat.encode(v.volume)))
+    }
+    let script = ChimeraXFiles.script(title: "\(atoms.count) atoms", model: model, attributes: base + ".defattr", atoms: atoms,
+                                      colour: colour, map: map)
+    files.append((path, Array(script.utf8)))
+    try writeAtomically(files: files)
+}
 
 let showCommand = CommandDeclaration(
     name: "show",
