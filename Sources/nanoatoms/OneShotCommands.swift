@@ -28,7 +28,8 @@ struct NanoAtomsCommand: ParsableCommand {
             In the shell, 'help' lists the commands and 'explain COMMAND' teaches each step.
             """,
         version: nanoatomsVersion,
-        subcommands: [RunCommand.self, DemoCommand.self, StatsCommand.self, CompareCommand.self, StudyCommand.self, SimulateCommand.self, CheckCommand.self])
+        subcommands: [RunCommand.self, DemoCommand.self, StatsCommand.self, CompareCommand.self, StudyCommand.self, SimulateCommand.self, CheckCommand.self,
+                      KernelCommand.self])
 
     /// The names of the one-shot commands, which main.swift hands to this parser.
     static let names: Set<String> = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" })

@@ -25,6 +25,7 @@ package indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The text of the document, indented by `indent` spaces per level.
+    /// The document as text, `indent` spaces per level (0: on one line).
     package func serialized(indent: Int = 1, level: Int = 0) -> String {
         var out = ""
         serialize(into: &out, indent: indent, level: level)
@@ -33,7 +34,9 @@ package indirect enum JSONValue: Sendable, Equatable {
 
     /// Appends the text of the document to `out` (one growing string, not one per value).
     package func serialize(into out: inout String, indent: Int = 1, level: Int = 0) {
+        // indent 0: the whole document on one line (a protocol's message, data inside a page).
         func newline(_ level: Int) {
+            guard indent > 0 else { return }
             out += "\n"
             for _ in 0..<(indent * level) { out += " " }
         }

@@ -23,7 +23,7 @@ private func kinds(for value: Value) -> [String] {
 let plotCommand = CommandDeclaration(
     name: "plot",
     parameters: [.required("value", [.fit, .table, .atoms, .mask, .volume, .comparison], "what to draw"),
-                 .optional("path", [.string], "an .svg file to write; without it, a quick view in the terminal", path: true),
+                 .optional("path", [.string], "an .svg file to write; without it, the figure inline in a notebook or a quick view in the terminal", path: true),
                  .option("kind", [.string], default: .string("auto"), choices: plotKinds,
                          "depth, bins, projection, rdf, search, slice or comparison (auto: what suits the value)"),
                  .option("column", [.string, .none], default: .none, choices: plotColumns,
@@ -73,6 +73,8 @@ let plotCommand = CommandDeclaration(
         if let path {
             try writeAtomically(figure.svg(title: title).document, to: path)
             interp.write("wrote \(path): \(figure.description)")
+        } else if let show = interp.showFigure {
+            show(figure.svg(title: title).document, figure.description)
         } else {
             interp.write(figure.textView())
         }

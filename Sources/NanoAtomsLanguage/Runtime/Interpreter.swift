@@ -60,6 +60,9 @@ public final class Interpreter: @unchecked Sendable {
     public var options = SessionOptions()
     /// Where printed output goes.
     public var write: (String) -> Void
+    /// Where figures go when the front end can show them (a notebook shows SVG inline); nil
+    /// for a terminal, where `plot` without a file draws its quick text view instead.
+    public var showFigure: ((_ svg: String, _ description: String) -> Void)? = nil
     /// The source text of every statement that succeeded at the top level, in order.
     public private(set) var transcript: [String] = []
     /// Nesting depth of `source`.
