@@ -101,7 +101,7 @@ struct KernelServe: ParsableCommand {
         while let line = readLine(strippingNewline: true) {
             guard !line.isEmpty else { continue }
             let reply = server.handle(line)
-            let bytes = Array((reply.serialized(indent: 0) + "\n").utf8)
+            let bytes = Array((reply.singleLine() + "\n").utf8)
             var sent = 0
             while sent < bytes.count {
                 let n = bytes[sent...].withUnsafeBytes { write(replies, $0.baseAddress!, $0.count) }

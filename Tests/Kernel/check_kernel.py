@@ -11,7 +11,9 @@ fresh prefix, then
   as the shell would (variables and commands on Tab, a command's help on Shift-Tab, an open
   block as incomplete).
 
-  python3 Tests/Kernel/check_kernel.py [path/to/nanoatoms]
+  python3 Tests/Kernel/check_kernel.py [path/to/nanoatoms] [--keep DIR]
+
+--keep DIR saves the executed notebook as DIR/tutorial.ipynb.
 
 Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
@@ -27,7 +29,13 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "nanoatoms"))
+args = sys.argv[1:]
+keep = None
+if "--keep" in args:
+    k = args.index("--keep")
+    keep = os.path.abspath(args[k + 1])
+    del args[k:k + 2]
+EXE = os.path.abspath(args[0] if args else os.path.join(ROOT, ".build", "release", "nanoatoms"))
 results = []
 
 
@@ -90,6 +98,10 @@ check("a mistaken cell fails with the language's cell:LINE:COL error", err and r
 last = nb.cells[-1].get("outputs", [])
 check("the session goes on after the error (the table made cells earlier is still there)",
       any(o.output_type == "stream" and re.search(r"\d+", o.text) for o in last), last)
+
+if keep:
+    nbformat.write(nb, os.path.join(keep, "tutorial.ipynb"))
+    print(f"executed notebook: {os.path.join(keep, 'tutorial.ipynb')}")
 
 # --- the protocol's other requests ---
 km, kc = start_new_kernel(kernel_name="nanoatoms")

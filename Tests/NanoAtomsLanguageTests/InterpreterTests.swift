@@ -128,7 +128,8 @@ struct InterpreterTests {
         #expect(lines[3].hasPrefix("atoms: 147 Pt (components"))
         #expect(lines[4].hasPrefix("table: 147 atoms"))
         #expect(lines[5].hasPrefix("fit of cn against radial depth: δ = "))
-        #expect(lines[6].hasPrefix("comparison: 147 vs 147 atoms; common 100.0 %"))
+        #expect(lines[6].hasPrefix("comparison of simulated cuboctahedron, 147 Pt atoms (147 atoms) with the simulated atoms (147, the truth): common 100.0 %"))
+        #expect(lines[6].contains("missed 0.0 % of the true atoms, extra 0.0 % of the model's"))
         #expect(lines[7].hasPrefix("Table 1 row: natoms 147"))
         // `build` does the same in one step.
         s.output.removeAll()

@@ -24,6 +24,22 @@ public struct ModelComparison: Sendable {
     /// Groups of candidate pairs too large for the exact assignment, paired closest first
     /// (``assignAtoms(_:_:tolerance:)``); 0 for any metal particle.
     public var greedyGroups = 0
+    /// What the two models are, for summaries ("part1", "the simulated atoms").
+    public var firstName = "the first model", secondName = "the second model"
+    /// Which model is the truth, when one is: then its unpaired atoms are the other's missed
+    /// atoms, and the other's unpaired atoms are extra.
+    public var truth: Side? = nil
+    /// One of the two models.
+    public enum Side: String, Sendable { case first, second }
+
+    /// The true atoms the model did not find (nil without a truth).
+    public var missed: [Int]? { truth.map { $0 == .second ? gained : lost } }
+    /// The model's atoms with no true atom near them (nil without a truth).
+    public var extra: [Int]? { truth.map { $0 == .second ? lost : gained } }
+    /// Percentage of the true atoms missed.
+    public var missedPercent: Double? { missed.map { 100 * Double($0.count) / Double(max(truth == .second ? secondCount : firstCount, 1)) } }
+    /// Percentage of the model's atoms that are extra.
+    public var extraPercent: Double? { extra.map { 100 * Double($0.count) / Double(max(truth == .second ? firstCount : secondCount, 1)) } }
 
     /// Percentage of the first model's atoms that are common.
     public var commonPercent: Double { 100 * Double(common.count) / Double(max(firstCount, 1)) }

@@ -25,7 +25,10 @@ package indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The text of the document, indented by `indent` spaces per level.
-    /// The document as text, `indent` spaces per level (0: on one line).
+    /// The document on one line: a protocol's message, data inside a page.
+    package func singleLine() -> String { serialized(indent: -1) }
+
+    /// The document as text, `indent` spaces per level.
     package func serialized(indent: Int = 1, level: Int = 0) -> String {
         var out = ""
         serialize(into: &out, indent: indent, level: level)
@@ -34,9 +37,9 @@ package indirect enum JSONValue: Sendable, Equatable {
 
     /// Appends the text of the document to `out` (one growing string, not one per value).
     package func serialize(into out: inout String, indent: Int = 1, level: Int = 0) {
-        // indent 0: the whole document on one line (a protocol's message, data inside a page).
+        // A negative indent: the whole document on one line (``singleLine()``).
         func newline(_ level: Int) {
-            guard indent > 0 else { return }
+            guard indent >= 0 else { return }
             out += "\n"
             for _ in 0..<(indent * level) { out += " " }
         }

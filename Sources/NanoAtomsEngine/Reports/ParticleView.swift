@@ -51,7 +51,7 @@ package enum ParticleView {
     /// The section of the page: controls, the canvas, the colour bar, the data and the script.
     package static func html(data: JSONValue) -> String {
         // "</" cannot end the data early: JSON allows "<\/" for "</".
-        let json = data.serialized(indent: 0).replacingOccurrences(of: "</", with: "<\\/")
+        let json = data.singleLine().replacingOccurrences(of: "</", with: "<\\/")
         return """
         <h2 id="view3d-section">The particle in 3D</h2>
         <div class="view3d">

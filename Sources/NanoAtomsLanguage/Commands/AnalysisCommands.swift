@@ -103,8 +103,10 @@ let fitdepthCommand = CommandDeclaration(
 
 let compareCommand = CommandDeclaration(
     name: "compare",
-    parameters: [.required("first", [.atoms], "the first model (e.g. part1)"),
-                 .required("second", [.atoms], "the second model (e.g. part2)")],
+    parameters: [.required("first", [.atoms], "the first model (e.g. part1, or the model found)"),
+                 .required("second", [.atoms], "the second model (e.g. part2, or the true atoms)"),
+                 .option("truth", [.string], default: .string("auto"), choices: ["auto", "first", "second", "none"],
+                         "which model is the truth: first, second, none, or auto (a simulated map's true atoms)")],
     returns: .comparison,
     summary: "common, displaced, lost and gained atoms between two models",
     teaching: """
@@ -113,13 +115,26 @@ let compareCommand = CommandDeclaration(
         Atoms closer than 0.8 × the atomic diameter (1.76 Å for Pt) are common; of the rest, pairs
         within the neighbour radius are displaced; the first model's other atoms are lost and the
         second's gained. The paper found ≥ 95 % common atoms and < 5 % lost for most particles.
+        When one model is the truth (map.truth of a simulated map, or truth="second" for true
+        atoms read from a file), the unpaired atoms are named for what they are: the truth's are
+        missed (missed, missed_pct of the true atoms) and the model's are extra (extra,
+        extra_pct of the model's atoms), whichever side the truth is on.
         Look at: the percentages; lost atoms are mostly weak surface atoms, whose lower SNR in a
         half-series may put them below the detection threshold rather than off the particle.
         """,
     example: "c = compare part1 part2",
     run: { args, _ in
         let a = try args.atoms("first"), b = try args.atoms("second")
-        return .comparison(compareModels(a.atoms.positions, b.atoms.positions, element: a.atoms.element))
+        var c = compareModels(a.atoms.positions, b.atoms.positions, element: a.atoms.element)
+        c.firstName = a.source
+        c.secondName = b.source
+        switch try args.string("truth")! {
+        case "first": c.truth = .first
+        case "second": c.truth = .second
+        case "none": c.truth = nil
+        default: c.truth = b.source == simulatedAtomsSource ? .second : a.source == simulatedAtomsSource ? .first : nil
+        }
+        return .comparison(c)
     })
 
 let analysisCommands = [statsCommand, summaryCommand, fitdepthCommand, compareCommand]

@@ -5,10 +5,10 @@ let exportCommand = CommandDeclaration(
     name: "export",
     parameters: [.required("value", [.atoms, .table, .volume, .fit, .comparison], "what to write"),
                  .required("path", [.string], "the file: .pdb, .cif (mmCIF), .xyz (extended XYZ) or .csv for atoms and tables, .cxc for a ChimeraX script (with its model and .defattr beside it), .mrc for maps, .csv for fits; a folder (no extension) for a built model's whole run", path: true),
-                 .optional("colour", [.string], "the column a .cxc script colours the atoms by (default cn)"),
-                 .optional("map", [.volume], "a map a .cxc script opens with the model (written beside it as NAME.mrc)"),
-                 .optional("level", [.number], "the level a .cxc script draws the map at (default: half way from the map's median to its median at the atom centres)"),
-                 .optional("bfactor", [.string], "a column a .pdb file carries in its B column instead of 8π²·Uiso (the convention of SINGLE and of notebooks)")],
+                 .option("colour", [.string, .none], default: .none, "the column a .cxc script colours the atoms by (default cn)"),
+                 .option("map", [.volume, .none], default: .none, "a map a .cxc script opens with the model (written beside it as NAME.mrc)"),
+                 .option("level", [.number, .none], default: .none, "the level a .cxc script draws the map at (default: half way from the map's median to its median at the atom centres)"),
+                 .option("bfactor", [.string, .none], default: .none, "a column a .pdb file carries in its B column instead of 8π²·Uiso (the convention of SINGLE and of notebooks)")],
     returns: .none,
     summary: "write atoms or a table (PDB, mmCIF, XYZ, CSV, a ChimeraX script), a map (MRC) or a fit's points (CSV)",
     teaching: """
@@ -263,8 +263,8 @@ package func fullView(_ value: Value) -> String {
         return [value.summary,
                 String(format: "  common    %4d (closer than %.2f Å)", c.common.count, c.commonDistance),
                 String(format: "  displaced %4d (moved %.2f–%.2f Å)", c.displaced.count, c.commonDistance, c.displacementDistance),
-                "  lost      \(String(format: "%4d", c.lost.count))",
-                "  gained    \(String(format: "%4d", c.gained.count))"].joined(separator: "\n")
+                "  lost      \(String(format: "%4d", c.lost.count)) (in \(c.firstName) only)" + (c.truth == nil ? "" : c.truth == .first ? ": missed" : ": extra"),
+                "  gained    \(String(format: "%4d", c.gained.count)) (in \(c.secondName) only)" + (c.truth == nil ? "" : c.truth == .second ? ": missed" : ": extra")].joined(separator: "\n")
     case .record(let r):
         return ([r.title + ":"] + r.fields.map { "  \($0.0.padding(toLength: 26, withPad: " ", startingAt: 0)) \($0.1.summary)" }).joined(separator: "\n")
     case .list(let l):

@@ -286,8 +286,14 @@ public indirect enum Value: Sendable {
             return String(format: "fit of %@ against radial depth: δ = %.2f Å, m = %.3g, c = %.3g (rms %.3g, %d points)",
                           f.statistic, f.delta, f.slope, f.plateau, f.rmsResidual, f.depths.count)
         case .comparison(let c):
-            return String(format: "comparison: %d vs %d atoms; common %.1f %%, displaced %.1f %%, lost %.1f %%, gained %.1f %%",
-                          c.firstCount, c.secondCount, c.commonPercent, c.displacedPercent, c.lostPercent, c.gainedPercent)
+            let head = "comparison of \(c.firstName) (\(c.firstCount) atoms) with \(c.secondName) (\(c.secondCount)\(c.truth == .second ? ", the truth" : ""))" +
+                (c.truth == .first ? " against the truth, \(c.firstName)" : "")
+            if let missed = c.missedPercent, let extra = c.extraPercent {
+                return head + String(format: ": common %.1f %%, displaced %.1f %%, missed %.1f %% of the true atoms, extra %.1f %% of the model's",
+                                     c.commonPercent, c.displacedPercent, missed, extra)
+            }
+            return head + String(format: ": common %.1f %%, displaced %.1f %%, lost %.1f %% (in the first only), gained %.1f %% (in the second only)",
+                                 c.commonPercent, c.displacedPercent, c.lostPercent, c.gainedPercent)
         case .record(let r):
             return r.title + ": " + r.fields.prefix(4).map { "\($0.0) \($0.1.summary)" }.joined(separator: ", ") + (r.fields.count > 4 ? ", …" : "")
         case .none:
@@ -304,7 +310,9 @@ public indirect enum Value: Sendable {
         case .table(let t): return t.table1.map(\.key) + ["count", "lattice_method", "cn_radius", "delta_cn_low", "delta_cn_high", "rdf_r", "rdf_g",
                                                            "atoms", "x", "y", "z"] + t.atoms.columnNames
         case .fit: return ["delta", "m", "c", "rms", "depths", "values", "statistic"]
-        case .comparison: return ["common", "displaced", "lost", "gained", "common_pct", "displaced_pct", "lost_pct", "gained_pct"]
+        case .comparison(let c):
+            return ["common", "displaced", "lost", "gained", "common_pct", "displaced_pct", "lost_pct", "gained_pct"] +
+                (c.truth == nil ? [] : ["missed", "extra", "missed_pct", "extra_pct"])
         case .record(let r): return r.fields.map(\.0)
         case .list: return ["count"]
         default: return []
@@ -335,7 +343,7 @@ public indirect enum Value: Sendable {
             case "sd": return .number(st.standardDeviation)
             case "role": return .string(v.role.rawValue)
             case "truth":
-                return v.truth.map { .atoms(AtomsValue(atoms: $0, source: "the simulated atoms")) }
+                return v.truth.map { .atoms(AtomsValue(atoms: $0, source: simulatedAtomsSource)) }
             default: return nil
             }
         case .mask(let m):
@@ -390,6 +398,10 @@ public indirect enum Value: Sendable {
             case "displaced_pct": return .number(c.displacedPercent)
             case "lost_pct": return .number(c.lostPercent)
             case "gained_pct": return .number(c.gainedPercent)
+            case "missed": return c.missed.map { .number(Double($0.count)) }
+            case "extra": return c.extra.map { .number(Double($0.count)) }
+            case "missed_pct": return c.missedPercent.map { .number($0) }
+            case "extra_pct": return c.extraPercent.map { .number($0) }
             default: return nil
             }
         case .record(let r):
@@ -424,3 +436,6 @@ package func formatNumber(_ v: Double) -> String {
     if v == v.rounded() && abs(v) < 1e12 { return String(Int64(v)) }
     return String(format: "%.6g", v)
 }
+
+/// The source of a simulated map's true atoms (`map.truth`): `compare` takes them as the truth.
+let simulatedAtomsSource = "the simulated atoms"

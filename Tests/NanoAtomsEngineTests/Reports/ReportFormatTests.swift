@@ -126,5 +126,7 @@ struct ReportFormatTests {
     func json() {
         let v = JSONValue.object([("b", .number(1)), ("a", .array([.finite(.nan), .number(2.5)])), ("s", .string("q\"\n"))])
         #expect(v.serialized(indent: 0) == "{\n\"b\": 1,\n\"a\": [null, 2.5],\n\"s\": \"q\\\"\\n\"\n}")
+        // On one line, for the kernel's protocol and the report's data: the same document.
+        #expect(v.singleLine() == "{\"b\": 1,\"a\": [null, 2.5],\"s\": \"q\\\"\\n\"}")
     }
 }
