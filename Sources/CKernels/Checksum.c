@@ -3,6 +3,10 @@
 // few tens in unoptimised Swift integer code with overflow checks).
 #include "Checksum.h"
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -17,7 +21,7 @@ static const uint32_t K[64] = {
 
 #define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void compress(uint32_t h[8], const uint8_t *p) {
+static void compress_portable(uint32_t h[8], const uint8_t *p) {
     uint32_t w[64];
     for (int t = 0; t < 16; t++)
         w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 | (uint32_t)p[4 * t + 2] << 8 | (uint32_t)p[4 * t + 3];
@@ -33,6 +37,74 @@ static void compress(uint32_t h[8], const uint8_t *p) {
         k = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
     }
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+}
+
+#if defined(__x86_64__)
+// The SHA extensions (Intel SHA-NI, also on AMD Zen): two rounds per instruction, about six
+// times the portable loop. The state is kept as ABEF and CDGH, as the instructions want it.
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_sha_ni(uint32_t h[8], const uint8_t *p) {
+    const __m128i order = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i t = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);
+    t = _mm_shuffle_epi32(t, 0xB1);
+    s1 = _mm_shuffle_epi32(s1, 0x1B);
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8);
+    s1 = _mm_blend_epi16(s1, t, 0xF0);
+    const __m128i abef = s0, cdgh = s1;
+    __m128i w[4];
+    for (int g = 0; g < 4; g++) w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), order);
+    for (int g = 0; g < 16; g++) {
+        __m128i m = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+        s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+        s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+        if (g < 12) {
+            // The schedule's next four words: W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16].
+            __m128i next = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+            next = _mm_add_epi32(next, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+            w[g & 3] = _mm_sha256msg2_epu32(next, w[(g + 3) & 3]);
+        }
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+    t = _mm_shuffle_epi32(s0, 0x1B);
+    s1 = _mm_shuffle_epi32(s1, 0xB1);
+    s0 = _mm_blend_epi16(t, s1, 0xF0);
+    s1 = _mm_alignr_epi8(s1, t, 8);
+    _mm_storeu_si128((__m128i *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+static int has_sha_ni(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    int sha = (b >> 29) & 1;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    return sha && ((c >> 19) & 1) && ((c >> 9) & 1);   // SHA, SSE4.1, SSSE3
+}
+#endif
+
+/// -1 not yet asked, 0 portable, 1 SHA extensions.
+static int use_sha_ni = -1;
+
+int nanoatoms_sha256_hardware(int choice) {
+#if defined(__x86_64__)
+    if (use_sha_ni < 0) use_sha_ni = has_sha_ni();
+    if (choice == 0) use_sha_ni = 0;
+    if (choice == 1) use_sha_ni = has_sha_ni();
+    return use_sha_ni;
+#else
+    (void)choice;
+    return 0;
+#endif
+}
+
+static void compress(uint32_t h[8], const uint8_t *p) {
+#if defined(__x86_64__)
+    if (use_sha_ni < 0) use_sha_ni = has_sha_ni();
+    if (use_sha_ni) { compress_sha_ni(h, p); return; }
+#endif
+    compress_portable(h, p);
 }
 
 void nanoatoms_sha256_init(nanoatoms_sha256 *s) {

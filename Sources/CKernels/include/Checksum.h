@@ -20,4 +20,8 @@ void nanoatoms_sha256_update(nanoatoms_sha256 *s, const uint8_t *bytes, size_t n
 /// Finishes the digest into `out` (32 bytes); the state is spent.
 void nanoatoms_sha256_final(nanoatoms_sha256 *s, uint8_t out[32]);
 
+/// Whether the digest uses the CPU's SHA extensions: `choice` 0 turns them off, 1 on where the
+/// CPU has them, -1 only asks. Tests compare both paths.
+int nanoatoms_sha256_hardware(int choice);
+
 #endif

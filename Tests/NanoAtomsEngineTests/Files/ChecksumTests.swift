@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 @testable import NanoAtomsEngine
@@ -14,6 +15,21 @@ struct ChecksumTests {
                 == "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(checksum(of: [UInt8](repeating: 0x61, count: 1_000_000))
                 == "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("the CPU's SHA extensions, where it has them, give the portable loop's digest for every length")
+    func hardwareMatchesPortable() {
+        let available = nanoatoms_sha256_hardware(1) == 1
+        defer { _ = nanoatoms_sha256_hardware(1) }
+        var lengths = Array(0...200) + [1 << 16, 1_000_003]
+        if !available { lengths = [0, 64, 1000] }
+        for n in lengths {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+            _ = nanoatoms_sha256_hardware(1)
+            let fast = checksum(of: bytes)
+            _ = nanoatoms_sha256_hardware(0)
+            #expect(fast == checksum(of: bytes), "length \(n)")
+        }
     }
 
     @Test("a file read in pieces gives the digest of its bytes, at every length near a block edge")
