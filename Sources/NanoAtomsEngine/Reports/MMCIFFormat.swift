@@ -35,7 +35,8 @@ package enum MMCIFFormat {
             }
             let b = r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0
             let occ = r.occupancy.isFinite ? min(max(r.occupancy, 0), 1) : 0
-            line("HETATM \(i + 1) \(el) \(el) . \(el) A 1 \(i + 1) " + String(format: "%.3f %.3f %.3f %.2f %.2f", p.x, p.y, p.z, occ, b) + " \(i + 1) A 1")
+            let symbol = r.element.map { $0.symbol.uppercased() } ?? el
+            line("HETATM \(i + 1) \(symbol) \(symbol) . \(symbol) A 1 \(i + 1) " + String(format: "%.3f %.3f %.3f %.2f %.2f", p.x, p.y, p.z, occ, b) + " \(i + 1) A 1")
         }
         let anisotropic = records.enumerated().filter { $0.element.anisotropicU.map { $0.m.allSatisfy(\.isFinite) } ?? false }
         if !anisotropic.isEmpty {
@@ -44,7 +45,7 @@ package enum MMCIFFormat {
             for f in ["id", "type_symbol", "U[1][1]", "U[2][2]", "U[3][3]", "U[1][2]", "U[1][3]", "U[2][3]"] { line("_atom_site_anisotrop." + f) }
             for (i, r) in anisotropic {
                 let u = r.anisotropicU!
-                line("\(i + 1) \(el) " + String(format: "%.5f %.5f %.5f %.5f %.5f %.5f", u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]))
+                line("\(i + 1) \(r.element.map { $0.symbol.uppercased() } ?? el) " + String(format: "%.5f %.5f %.5f %.5f %.5f %.5f", u[0, 0], u[1, 1], u[2, 2], u[0, 1], u[0, 2], u[1, 2]))
             }
         }
         line("#")
@@ -86,7 +87,7 @@ package enum MMCIFFormat {
             var firstModel: String? = nil
             while q < lines.count {
                 let line = lines[q].trimmingCharacters(in: .whitespaces)
-                if line.isEmpty || line == "#" || line.hasPrefix("_") || line == "loop_" || line.hasPrefix("data_") { break }
+                if endsTable(line) { break }
                 let f = ciffields(line)
                 guard f.count == tags.count else {
                     throw EngineError("line \(q + 1): \(f.count) fields, the atom_site table has \(tags.count) (a row must stay on one line)", file: name)
@@ -130,7 +131,7 @@ package enum MMCIFFormat {
             guard columns.allSatisfy({ $0 != nil }) else { return }   // B-form or partial tables: Uiso only
             while q < lines.count {
                 let line = lines[q].trimmingCharacters(in: .whitespaces)
-                if line.isEmpty || line == "#" || line.hasPrefix("_") || line == "loop_" || line.hasPrefix("data_") { break }
+                if endsTable(line) { break }
                 let f = ciffields(line)
                 guard f.count == tags.count else {
                     throw EngineError("line \(q + 1): \(f.count) fields, the atom_site_anisotrop table has \(tags.count)", file: name)
@@ -147,6 +148,11 @@ package enum MMCIFFormat {
             }
             return
         }
+    }
+
+    /// Whether `line` (trimmed) ends a loop's rows: a blank or `#` line, a tag, another loop or block.
+    static func endsTable(_ line: String) -> Bool {
+        line.isEmpty || line == "#" || line.hasPrefix("_") || line == "loop_" || line.hasPrefix("data_")
     }
 
     /// The whitespace-separated fields of a CIF row, quotes removed.

@@ -15,6 +15,8 @@ package enum PDBFormat {
         package var anisotropicU: Matrix3? = nil
         /// Standard errors of x, y, z (Å), the occupancy and B (Å²); nil writes no SIGATM record.
         package var errors: (position: Vector3, occupancy: Double, bFactor: Double)? = nil
+        /// This atom's element, when the model holds several; nil for the file's element.
+        package var element: Element? = nil
         /// An atom at `position`.
         package init(position: Vector3) { self.position = position }
     }
@@ -56,19 +58,24 @@ package enum PDBFormat {
 
     /// The text, once ``checkFits(_:)`` has passed.
     static func unchecked(element: Element, records: [Record], box: Vector3?, remark: String?) -> String {
-        let el = element.symbol.uppercased()
-        let name = el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0)
-        let resName = String(repeating: " ", count: 3 - el.count) + el
-        let elementField = String(repeating: " ", count: 2 - el.count) + el
+        // The name, residue and element columns of each element present, made once.
+        func fields(_ e: Element) -> (name: String, resName: String, element: String) {
+            let el = e.symbol.uppercased()
+            return (el.count == 2 ? el.padding(toLength: 4, withPad: " ", startingAt: 0) : " " + el.padding(toLength: 3, withPad: " ", startingAt: 0),
+                    String(repeating: " ", count: 3 - el.count) + el, String(repeating: " ", count: 2 - el.count) + el)
+        }
+        var byElement: [Int: (name: String, resName: String, element: String)] = [element.atomicNumber: fields(element)]
+        for r in records { if let e = r.element, byElement[e.atomicNumber] == nil { byElement[e.atomicNumber] = fields(e) } }
         var out = TextBuffer(capacity: 256 + 162 * records.count)
         if let remark { out.append("REMARK   1 " + remark); out.append(ascii: "\n") }
         if let b = box {
             out.append(String(format: "CRYST1%9.3f%9.3f%9.3f%7.2f%7.2f%7.2f P 1           1", b.x, b.y, b.z, 90.0, 90.0, 90.0))
             out.append(ascii: "\n")
         }
-        // The fields shared by an atom's ATOM and ANISOU records: name, residue and chain.
-        let atomFields = " " + name + " " + resName + " A"
         for (i, r) in records.enumerated() {
+            // The fields shared by an atom's ATOM and ANISOU records: name, residue and chain.
+            let f = byElement[(r.element ?? element).atomicNumber]!
+            let atomFields = " " + f.name + " " + f.resName + " A", elementField = f.element
             let serial = (i + 1) % 100_000, resSeq = (i + 1) % 10_000
             let b = min(max(r.bFactor.flatMap { $0.isFinite ? $0 : nil } ?? 0, 0), 999.99)
             let occ = min(max(r.occupancy.isFinite ? r.occupancy : 0, 0), 1)

@@ -198,8 +198,11 @@ package enum RunOutputs {
                   let su = atoms[column: "sigma_u"] else { return nil }
             return (u, o, sx, sy, sz, so, su)
         }()
+        // Each atom's element where the model holds several (a core–shell or alloy particle).
+        let elements: [Element]? = atoms[column: "atomic_number"] == nil ? nil : atoms.elements
         return atoms.positions.indices.map { i in
             var r = PDBFormat.Record(position: atoms.positions[i])
+            r.element = elements?[i]
             if let uiso, uiso[i].isFinite { r.bFactor = 8 * Double.pi * Double.pi * uiso[i] }
             // A refined model: B and the occupancy are the fit's, with their standard errors.
             if let refined, refined.u[i].isFinite {

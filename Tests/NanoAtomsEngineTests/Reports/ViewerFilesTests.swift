@@ -109,3 +109,28 @@ struct ViewerFilesTests {
         }
     }
 }
+
+/// A model of several elements keeps each atom's element through PDB and mmCIF.
+@Suite("several elements in PDB and mmCIF")
+struct SeveralElementsFormatTests {
+    @Test("a Pd core in a Pt shell: every atom's element written and read back, in both formats")
+    func coreShell() throws {
+        let pt = Element.named("Pt")!, pd = Element.named("Pd")!
+        var atoms = AtomSet(element: pt, positions: (0..<30).map { Vector3(Double($0) * 2.8, Double($0 % 3), 0) })
+        let truth = (0..<30).map { $0 % 4 == 0 ? pd : pt }
+        atoms.setColumn("atomic_number", truth.map { Double($0.atomicNumber) })
+        let records = RunOutputs.pdbRecords(atoms)
+        let folder = TestSupport.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try PDBFormat.text(element: pt, records: records).write(toFile: folder + "/m.pdb", atomically: true, encoding: .utf8)
+        try MMCIFFormat.text(element: pt, records: records).write(toFile: folder + "/m.cif", atomically: true, encoding: .utf8)
+        for file in ["m.pdb", "m.cif"] {
+            let back = try ModelFile.read(path: folder + "/" + file, element: nil)
+            #expect(back.elements == truth, "\(file)")
+        }
+        // PDB columns: the atom name and the element field say Pd for the core atoms.
+        let lines = try String(contentsOfFile: folder + "/m.pdb", encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("ATOM") }
+        #expect(lines[0].dropFirst(12).prefix(4) == "PD  " && lines[0].dropFirst(76).prefix(2) == "PD")
+        #expect(lines[1].dropFirst(12).prefix(4) == "PT  " && lines[1].dropFirst(76).prefix(2) == "PT")
+    }
+}
