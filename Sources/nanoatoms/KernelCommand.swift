@@ -57,8 +57,10 @@ struct KernelInstall: ParsableCommand {
         guard probe.terminationStatus == 0 else {
             fail("kernel install: \(pythonPath) has no ipykernel, which the kernel needs: \(pythonPath) -m pip install ipykernel")
         }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
-        let me = executable.hasPrefix("/") ? executable : (resolveExecutable(CommandLine.arguments[0]) ?? executable)
+        // This executable's own path (argv[0] may be a bare name found on the PATH).
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? resolveExecutable(CommandLine.arguments[0]).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let spec = JSONValue.object([
             ("argv", .array([.string(pythonPath), .string(folder + "/nanoatoms_kernel.py"), .string("-f"), .string("{connection_file}")])),
             ("display_name", .string(name == "nanoatoms" ? "nanoatoms" : "nanoatoms (\(name))")),

@@ -17,7 +17,13 @@ package enum ParticleView {
     package static func data(atoms: AtomSet, removed: [(position: Vector3, reason: String)],
                              refinedAway: [(position: Vector3, reason: String)], atomRadius: Double, defaultColumn: String) -> JSONValue {
         func coordinate(_ v: Double) -> JSONValue { .number((v * 100).rounded() / 100) }
-        func value(_ v: Double) -> JSONValue { v.isFinite ? .number(Double(NumberFormatting.significant(v, 4)) ?? v) : .null }
+        // Four significant digits are all a colour needs, and keep the page small.
+        func rounded(_ v: Double) -> Double {
+            guard v != 0 else { return 0 }
+            let scale = Foundation.pow(10, 3 - Foundation.floor(Foundation.log10(Swift.abs(v))))
+            return (v * scale).rounded() / scale
+        }
+        func value(_ v: Double) -> JSONValue { v.isFinite ? .number(rounded(v)) : .null }
         let uKeys = Statistic.anisotropicU.map(\.key)
         let valid = atoms[column: "aniso_valid"]
         let u = uKeys.map { atoms[column: $0] }
@@ -25,7 +31,7 @@ package enum ParticleView {
         let tensors: [JSONValue] = atoms.positions.indices.map { i in
             guard let valid, valid[i] == 1, u.allSatisfy({ $0 != nil }) else { return .null }
             let t = u.map { $0![i] }
-            return t.allSatisfy(\.isFinite) ? .array(t.map { .number(Double(NumberFormatting.significant($0, 4)) ?? $0) }) : .null
+            return t.allSatisfy(\.isFinite) ? .array(t.map { .number(rounded($0)) }) : .null
         }
         func places(_ list: [(position: Vector3, reason: String)]) -> JSONValue {
             .array(list.map { .array([coordinate($0.position.x), coordinate($0.position.y), coordinate($0.position.z), .string($0.reason)]) })
