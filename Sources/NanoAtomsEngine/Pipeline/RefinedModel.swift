@@ -1,3 +1,4 @@
+import Foundation
 /// One change refinement made to the model, with its reason, as validation records its removals.
 public struct RefinementEdit: Sendable, Equatable {
     /// What was done.
@@ -33,6 +34,11 @@ public struct Refinement: Sendable {
     public let rmsShift: Double
     /// Every edit, in order.
     public let edits: [RefinementEdit]
+    /// Empty sites of the model's lattice the fit tested, and how many held an atom (each of
+    /// those is an `added` edit).
+    public var latticeSitesTested = 0
+    /// See `latticeSitesTested`.
+    public var latticeSitesKept = 0
     /// The half maps' agreement, when two were given (``compareHalfMaps(_:halves:cancellation:)``).
     public var halfMaps: HalfMapComparison? = nil
 }
@@ -82,19 +88,33 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
     var timer = model.timings
     let M = model.raw, profile = model.profile, element = options.element
     let bond = element.latticeConstant / 2.squareRoot()
+    var latticeSitesTested = 0, latticeSitesKept = 0
     let result = try timer.measure("refine", checking: cancellation) { () -> (JointFit, [Int], [RefinementEdit], Double) in
         var keep = Array(model.atoms.positions.indices)
         var positions = model.atoms.positions
         var edits: [RefinementEdit] = []
         var fit = fitAtomsJointly(positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond, threads: options.threads)
         var core = 1.0
-        for _ in 0..<RefinementRules.maximumRounds {
+        // Each fitted atom's empty lattice site, while it is one still to be tested.
+        var untested = [EmptyLatticeSite?](repeating: nil, count: positions.count)
+        for round in 0..<RefinementRules.maximumRounds {
             core = coreAmplitude(fit, radius: model.lattice.coordinationRadius)
             var drop = Set<Int>()
             for i in fit.positions.indices {
                 let occupancy = fit.amplitudes[i] / core
                 let z = fit.amplitudes[i] / fit.amplitudeSignificanceErrors[i]
-                if keep[i] < 0 && occupancy < RefinementRules.minimumAddedOccupancy {
+                if let site = untested[i] {
+                    // A site the lattice proposed: kept when the map holds an atom there, and
+                    // recorded only then (most proposals beyond the surface are empty).
+                    if SiteTest.holdsAtom(neighbours: site.neighbours, occupancy: occupancy, significance: z) {
+                        edits.append(RefinementEdit(kind: .added, position: fit.positions[i], reason:
+                            String(format: "an empty site of the lattice (proposed by %d atoms, bonded to %d), fitted as %.2f of the core atoms' amplitude (%.1f standard errors): an atom the model lacked",
+                                   site.proposers, site.neighbours, occupancy, z)))
+                        latticeSitesKept += 1
+                    } else {
+                        drop.insert(i)
+                    }
+                } else if keep[i] == -1 && occupancy < RefinementRules.minimumAddedOccupancy {
                     drop.insert(i)
                     edits.append(RefinementEdit(kind: .removed, position: fit.positions[i], reason:
                         String(format: "added at a residual peak, but fitted as %.2f of the core atoms' amplitude (under %.2f): misfit, not an atom", occupancy, RefinementRules.minimumAddedOccupancy)))
@@ -122,14 +142,32 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                 edits.append(RefinementEdit(kind: .added, position: a.position, reason:
                     String(format: "a residual peak %.1f robust SDs high, bonded to %d atoms: an atom the model lacked", a.z, a.neighbours)))
             }
-            if drop.isEmpty && added.isEmpty { break }
-            keep = kept.map { keep[$0] } + added.map { _ in -1 }
-            positions = kept.map { fit.positions[$0] } + added.map(\.position)
+            // The lattice proposes its empty sites in every round but the last, so that the next
+            // round's fit tests every one of them.
+            var sites: [EmptyLatticeSite] = []
+            if round + 1 < RefinementRules.maximumRounds {
+                let occupied = kept.map { fit.positions[$0] } + added.map(\.position)
+                let proposed = emptyLatticeSites(occupied, bond: bond, coordinationRadius: model.lattice.coordinationRadius,
+                                                 spacing: RefinementRules.additionSpacing * bond)
+                // Only sites whose atom, fitted alone to the residual, passes the test go into
+                // the joint fit, which tests them again with their neighbours free.
+                let evidence = screenSites(proposed, fit: fit, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
+                                           coreAmplitude: core, startingAmplitude: core)
+                for (site, e) in zip(proposed, evidence) where SiteTest.holdsAtom(neighbours: site.neighbours, occupancy: e.occupancy, significance: e.significance) {
+                    sites.append(EmptyLatticeSite(position: e.position, proposers: site.proposers, neighbours: site.neighbours))
+                }
+                latticeSitesTested += proposed.count
+            }
+            if drop.isEmpty && added.isEmpty && sites.isEmpty { break }
+            untested = kept.map { _ in nil } + added.map { _ in nil } + sites.map { $0 }
+            keep = kept.map { keep[$0] } + added.map { _ in -1 } + sites.map { _ in -2 }
+            positions = kept.map { fit.positions[$0] } + added.map(\.position) + sites.map(\.position)
             // The fit goes on from where it was: its model (the map less background and
             // residual) without the removed atoms and with the added ones, and only the atoms near
             // an edit stepping at first.
-            let amplitudes = kept.map { fit.amplitudes[$0] } + added.map { _ in core }
-            let displacements = kept.map { fit.displacements[$0] } + added.map { _ in JointFitLimits.startingDisplacement }
+            let newcomers = added.map(\.position) + sites.map(\.position)
+            let amplitudes = kept.map { fit.amplitudes[$0] } + newcomers.map { _ in core }
+            let displacements = kept.map { fit.displacements[$0] } + newcomers.map { _ in JointFitLimits.startingDisplacement }
             let removed = drop.sorted()
             // The residual is taken out of the fit and turned into the model in place (no
             // second copy of the map).
@@ -141,9 +179,9 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             }
             MapSimulation.add(positions: removed.map { fit.positions[$0] }, displacements: removed.map { .isotropic(fit.displacements[$0]) },
                               scales: removed.map { -fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
-            MapSimulation.add(positions: added.map(\.position), displacements: added.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
-                              scales: added.map { _ in core }, profile: profile, to: &start, threads: options.threads)
-            let edited = removed.map { fit.positions[$0] } + added.map(\.position)
+            MapSimulation.add(positions: newcomers, displacements: newcomers.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
+                              scales: newcomers.map { _ in core }, profile: profile, to: &start, threads: options.threads)
+            let edited = removed.map { fit.positions[$0] } + newcomers
             let reach = JointFitLimits.interactionRadius(windowRadius: JointFitLimits.windowFraction * bond, profile: profile)
             let editGrid = NeighborGrid(points: edited, maximumRadius: reach)
             let active = positions.map { p in
@@ -195,7 +233,8 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                                  remedy: "compare with the unrefined model (--paper, or build without refine)"))
     }
     let refinement = Refinement(sweeps: fit.sweeps, converged: fit.lastShift <= JointFitLimits.convergedShift, noiseSD: fit.noiseSD,
-                                correlationFactor: fit.correlationFactor, coreAmplitude: core, rmsShift: rms, edits: edits)
+                                correlationFactor: fit.correlationFactor, coreAmplitude: core, rmsShift: rms, edits: edits,
+                                latticeSitesTested: latticeSitesTested, latticeSitesKept: latticeSitesKept)
     return ValidatedModel(detected: model.detected, options: options, candidateCorrelations: model.candidateCorrelations,
                           lattice: model.lattice, removals: model.removals,
                           detection: AtomDetection(positions: fit.positions, regions: detection.regions, wasSplit: detection.wasSplit),

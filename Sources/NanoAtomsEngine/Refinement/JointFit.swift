@@ -82,7 +82,7 @@ package enum JointFitLimits {
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
                              startingModel: Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
-                             threads: Int) -> JointFit {
+                             maximumSweeps: Int = JointFitLimits.maximumSweeps, threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
@@ -105,7 +105,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     // change from it re-steps them all.
     var lastBackground = startingBackground ?? .nan
     let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
-    while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
+    while sweeps < maximumSweeps && lastShift > JointFitLimits.convergedShift {
         sweeps += 1
         background = meanResidual(M, model, pos, reach: reach)
         let typicalPeak = unitPeak * (amp.isEmpty ? 1 : amp.sorted()[amp.count / 2])
@@ -252,10 +252,13 @@ func correlationInflation(_ residual: Volume, _ positions: [Vector3], reach: Int
     return max(1, pow(2 * Double.pi.squareRoot() * sigma, 3))
 }
 
-/// One atom's step: the target is the map minus the background and every other atom (the model
-/// without this atom's own term, computed here exactly as the renderer does).
-func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Volume, background: Double,
+/// One atom's step against the residual M − background − S, where the model S holds this atom
+/// too (its own term computed here exactly as the renderer does). With S nil the model is this
+/// atom alone: a single atom fitted to M (a residual map) as if nothing else were there.
+func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Volume?, background: Double,
               profile: AtomProfile, reach: Int, windowRadius: Double) -> AtomStep {
+    let alone = S == nil
+    let modelled = S?.values ?? []
     let c = M.voxelCoordinate(of: p)
     let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
     let terms = profile.weights.count
@@ -306,7 +309,7 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
                 }
                 let v = row + i0 + i
                 // The map minus the background and every other atom, less this atom's model.
-                let r = Double(M.values[v]) - background - Double(S.values[v])
+                let r = Double(M.values[v]) - background - (alone ? a * t : Double(modelled[v]))
                 let g = SIMD8<Double>(a * dtdr * dx[i], a * dtdr * dy[j], a * dtdr * dz[k], t, a * dtdu, 0, 0, 0)
                 jr += g * r
                 n0 += g * g[0]; n1 += g * g[1]; n2 += g * g[2]; n3 += g * g[3]; n4 += g * g[4]
@@ -333,3 +336,4 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     let newU = min(max(u + max(-0.1, min(0.1, f * step[4])), range.lowerBound), range.upperBound)
     return AtomStep(position: p + move, amplitude: newA, displacement: newU, normal: jtj, rss: rss, voxels: voxels)
 }
+

@@ -111,6 +111,7 @@ package enum RunOutputs {
             ("sweeps", .number(Double(f.sweeps))), ("converged", .bool(f.converged)),
             ("noise_sd", .finite(f.noiseSD)), ("noise_correlation_factor", .finite(f.correlationFactor)),
             ("core_amplitude", .finite(f.coreAmplitude)), ("rms_shift", .finite(f.rmsShift)),
+            ("lattice_sites_tested", .number(Double(f.latticeSitesTested))), ("lattice_sites_kept", .number(Double(f.latticeSitesKept))),
             ("edits", .array(f.edits.map { e in
                 .object([("kind", .string(e.kind.rawValue)), ("x", .number(e.position.x)), ("y", .number(e.position.y)),
                          ("z", .number(e.position.z)), ("reason", .string(e.reason))])
