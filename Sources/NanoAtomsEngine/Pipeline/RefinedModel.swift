@@ -73,6 +73,15 @@ package enum RefinementRules {
     package static let maximumAdditionFraction = 0.05
 }
 
+/// Where a fitted atom came from, when it was not in the validated model: the fit's `keep`
+/// holds a validated atom's index (0 or more) or one of these.
+enum FittedAtomOrigin {
+    /// Added at a significant peak of the residual.
+    static let residualPeak = -1
+    /// An empty site of the lattice, under test.
+    static let latticeSite = -2
+}
+
 /// Refines a validated model against its masked map: every atom's position, amplitude and
 /// isotropic displacement fitted jointly (``fitAtomsJointly``), then atoms with an insignificant
 /// amplitude removed and atoms fitted onto one another merged, each edit recorded with its
@@ -114,7 +123,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                     } else {
                         drop.insert(i)
                     }
-                } else if keep[i] == -1 && occupancy < RefinementRules.minimumAddedOccupancy {
+                } else if keep[i] == FittedAtomOrigin.residualPeak && occupancy < RefinementRules.minimumAddedOccupancy {
                     drop.insert(i)
                     edits.append(RefinementEdit(kind: .removed, position: fit.positions[i], reason:
                         String(format: "added at a residual peak, but fitted as %.2f of the core atoms' amplitude (under %.2f): misfit, not an atom", occupancy, RefinementRules.minimumAddedOccupancy)))
@@ -152,7 +161,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                 // Only sites whose atom, fitted alone to the residual, passes the test go into
                 // the joint fit, which tests them again with their neighbours free.
                 let evidence = screenSites(proposed, fit: fit, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
-                                           coreAmplitude: core, startingAmplitude: core)
+                                           coreAmplitude: core)
                 for (site, e) in zip(proposed, evidence) where SiteTest.holdsAtom(neighbours: site.neighbours, occupancy: e.occupancy, significance: e.significance) {
                     sites.append(EmptyLatticeSite(position: e.position, proposers: site.proposers, neighbours: site.neighbours))
                 }
@@ -160,7 +169,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             }
             if drop.isEmpty && added.isEmpty && sites.isEmpty { break }
             untested = kept.map { _ in nil } + added.map { _ in nil } + sites.map { $0 }
-            keep = kept.map { keep[$0] } + added.map { _ in -1 } + sites.map { _ in -2 }
+            keep = kept.map { keep[$0] } + added.map { _ in FittedAtomOrigin.residualPeak } + sites.map { _ in FittedAtomOrigin.latticeSite }
             positions = kept.map { fit.positions[$0] } + added.map(\.position) + sites.map(\.position)
             // The fit goes on from where it was: its model (the map less background and
             // residual) without the removed atoms and with the added ones, and only the atoms near
@@ -196,7 +205,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
         return (fit, keep, edits, core)
     }
     let (fit, keep, edits, core) = result
-    // Kept atoms keep their voxels and columns; added ones (index −1) own the voxels around them.
+    // Kept atoms keep their voxels and columns; added ones (a negative origin) own the voxels around them.
     let original = keep.filter { $0 >= 0 }
     let addedPositions = zip(keep, fit.positions).filter { $0.0 < 0 }.map(\.1)
     var detection = model.detection.subset(original)

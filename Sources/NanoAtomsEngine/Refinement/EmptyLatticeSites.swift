@@ -95,7 +95,6 @@ struct SiteEvidence {
     var position: Vector3
     var occupancy: Double
     var significance: Double
-    var displacement: Double
 }
 
 /// The lattice's verdict on a site: whether a fitted site holds an atom, by where it is.
@@ -112,25 +111,25 @@ enum SiteTest {
 
 /// Fits one atom at each site to the joint fit's residual (the map less the background and the
 /// whole model): a few Gauss–Newton steps of position, amplitude and width, the move bounded
-/// by `JointFitLimits.maximumMove`. Cheap beside a joint refit, so that only sites the map may
-/// support are put into one.
+/// by `JointFitLimits.maximumMove`, starting from a whole core atom. Cheap beside a joint refit,
+/// so that only sites the map may support are put into one.
 func screenSites(_ sites: [EmptyLatticeSite], fit: JointFit, profile: AtomProfile, windowRadius: Double,
-                 coreAmplitude core: Double, startingAmplitude: Double) -> [SiteEvidence] {
+                 coreAmplitude core: Double) -> [SiteEvidence] {
     let R = fit.residual
     let reach = Int((windowRadius / R.voxelSize).rounded(.up))
     let variance = fit.noiseSD * fit.noiseSD * fit.correlationFactor
     return sites.map { site in
-        var p = site.position, a = startingAmplitude, u = JointFitLimits.startingDisplacement
+        var p = site.position, a = core, u = JointFitLimits.startingDisplacement
         var normalAA = 0.0
         for _ in 0..<EmptyLatticeSiteRules.screeningSteps {
             let s = atomStep(p, a, u, map: R, model: nil, background: 0, profile: profile, reach: reach, windowRadius: windowRadius)
-            guard s.normal.count == 25 else { return SiteEvidence(position: p, occupancy: 0, significance: .nan, displacement: u) }
+            guard s.normal.count == 25 else { return SiteEvidence(position: p, occupancy: 0, significance: .nan) }
             var offset = s.position - site.position
             if offset.length > JointFitLimits.maximumMove { offset = offset * (JointFitLimits.maximumMove / offset.length) }
             p = site.position + offset; a = s.amplitude; u = s.displacement
             normalAA = s.normal[18]
         }
         let z = normalAA > 0 && variance > 0 ? a / (variance / normalAA).squareRoot() : .nan
-        return SiteEvidence(position: p, occupancy: a / core, significance: z, displacement: u)
+        return SiteEvidence(position: p, occupancy: a / core, significance: z)
     }
 }

@@ -82,7 +82,7 @@ package enum JointFitLimits {
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
                              startingModel: Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
-                             maximumSweeps: Int = JointFitLimits.maximumSweeps, threads: Int) -> JointFit {
+                             threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
@@ -105,7 +105,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     // change from it re-steps them all.
     var lastBackground = startingBackground ?? .nan
     let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
-    while sweeps < maximumSweeps && lastShift > JointFitLimits.convergedShift {
+    while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
         sweeps += 1
         background = meanResidual(M, model, pos, reach: reach)
         let typicalPeak = unitPeak * (amp.isEmpty ? 1 : amp.sorted()[amp.count / 2])
