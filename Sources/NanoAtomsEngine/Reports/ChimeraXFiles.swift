@@ -43,6 +43,21 @@ package enum ChimeraXFiles {
         atoms.columnNames.filter { !["x", "y", "z"].contains($0) }
     }
 
+    /// `path` quoted as a ChimeraX argument: in double quotes, or in single quotes when it holds a
+    /// double quote (ChimeraX does not nest quotes or take escapes, but each kind may stand inside
+    /// the other). nil when it holds both kinds or a line break: no quoting carries it.
+    package static func quotedPath(_ path: String) -> String? {
+        if path.contains(where: \.isNewline) { return nil }
+        if !path.contains("\"") { return "\"" + path + "\"" }
+        if !path.contains("'") { return "'" + path + "'" }
+        return nil
+    }
+
+    /// An `open` line for `path`, or a comment saying why it must be opened by hand.
+    static func openLine(_ path: String) -> String {
+        quotedPath(path).map { "open " + $0 } ?? "# (open the file by hand: its name holds both kinds of quote or a line break) " + path.filter { !$0.isNewline }
+    }
+
     /// The command script. `model` and `attributes` are file names next to it; `colour` is the
     /// column the atoms are coloured by (its finite range spans the colour map); `map` is a
     /// map file and the level to draw it at, with the words saying what the level is.
@@ -55,8 +70,8 @@ package enum ChimeraXFiles {
                      "# Open it in ChimeraX (File > Open, or: open \"THIS.cxc\"). It closes what is open, so that",
                      "# the model is #1\(map == nil ? "" : " and the map #2"). Paths are relative to this script's folder.",
                      "close",
-                     "open \"\(model)\"",
-                     "open \"\(attributes)\"",
+                     openLine(model),
+                     openLine(attributes),
                      "style #1 ball",
                      "size #1 atomRadius \(NumberFormatting.significant(0.35 * atoms.element.bulkBondLength, 4))"]
         if !values.isEmpty {
@@ -71,8 +86,10 @@ package enum ChimeraXFiles {
                   columns(of: atoms).map { attributePrefix + attributeName($0) }.joined(separator: ", ") + ")",
                   "# Thermal ellipsoids from the ANISOU records (atoms with a valid anisotropic fit); ~aniso hides them.",
                   "aniso #1"]
-        if let map {
-            lines += ["open \"\(map.path)\"",
+        if let map, quotedPath(map.path) == nil {
+            lines.append(openLine(map.path))
+        } else if let map {
+            lines += [openLine(map.path),
                       "# Level \(NumberFormatting.significant(map.level, 6)): \(map.meaning).",
                       "volume #2 level \(NumberFormatting.significant(map.level, 6)) style mesh"]
         }

@@ -62,6 +62,22 @@ struct ViewerFilesTests {
         #expect(Double(level)! > r.model.background.level && Double(level)! < peak)
     }
 
+    @Test("a path is quoted so ChimeraX reads it whole: double quotes, single around a double quote, none when both are in it")
+    func quoting() {
+        #expect(ChimeraXFiles.quotedPath("/data/my map.mrc") == "\"/data/my map.mrc\"")
+        #expect(ChimeraXFiles.quotedPath("/data/a \"b\".mrc") == "'/data/a \"b\".mrc'")
+        #expect(ChimeraXFiles.quotedPath("/data/it's \"b\".mrc") == nil)
+        #expect(ChimeraXFiles.quotedPath("/data/two\nlines.mrc") == nil)
+        var atoms = AtomSet(element: Element.named("Pt")!, positions: [Vector3(0, 0, 0), Vector3(2.8, 0, 0)])
+        atoms.setColumn("cn", [1, 1])
+        let script = ChimeraXFiles.script(title: "t", model: "model.pdb", attributes: "model.defattr", atoms: atoms, colour: "cn",
+                                          map: (path: "/data/it's \"b\".mrc", level: 1, meaning: "m"))
+        let commands = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        // The model still opens; the map is named in a comment, and no command refers to it.
+        #expect(commands.contains("open \"model.pdb\"") && !commands.contains { $0.hasPrefix("volume") || $0.contains("b\".mrc") })
+        #expect(script.contains("open the file by hand"))
+    }
+
     @Test("the 3D view's data holds every atom, every column, U where valid and every removal")
     func viewData() throws {
         let (folder, r, _) = try run()
