@@ -68,86 +68,87 @@ package enum MMCIFFormat {
     /// particle expect); `name` names the file in errors.
     package static func parse(_ text: String, name: String) throws -> [ReadAtom] {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        var k = 0
-        while k < lines.count {
-            guard lines[k].trimmingCharacters(in: .whitespaces) == "loop_" else { k += 1; continue }
-            var tags: [String] = []
-            var q = k + 1
-            while q < lines.count, lines[q].hasPrefix("_") {
-                tags.append(lines[q].trimmingCharacters(in: .whitespaces).lowercased()); q += 1
-            }
-            guard tags.first?.hasPrefix("_atom_site.") == true else { k = q; continue }
-            func column(_ tag: String) -> Int? { tags.firstIndex(of: "_atom_site." + tag) }
-            guard let ix = column("cartn_x"), let iy = column("cartn_y"), let iz = column("cartn_z") else {
-                throw EngineError("line \(k + 1): the atom_site table has no Cartn_x, Cartn_y, Cartn_z", file: name)
-            }
-            let isym = column("type_symbol"), ib = column("b_iso_or_equiv"), imodel = column("pdbx_pdb_model_num"), iid = column("id")
-            var atoms: [ReadAtom] = []
-            var ids: [String: Int] = [:]
-            var firstModel: String? = nil
-            while q < lines.count {
-                let line = lines[q].trimmingCharacters(in: .whitespaces)
-                if endsTable(line) { break }
-                let f = ciffields(line)
-                guard f.count == tags.count else {
-                    throw EngineError("line \(q + 1): \(f.count) fields, the atom_site table has \(tags.count) (a row must stay on one line)", file: name)
-                }
-                if let im = imodel {
-                    if firstModel == nil { firstModel = f[im] }
-                    if f[im] != firstModel { break }
-                }
-                guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]),
-                      [x, y, z].allSatisfy({ $0.isFinite && Limits.coordinate.contains($0) }) else {
-                    throw EngineError("line \(q + 1): Cartn_x, Cartn_y, Cartn_z must be numbers within ±1e6 Å", file: name)
-                }
-                guard atoms.count < Limits.modelAtoms else {
-                    throw EngineError("line \(q + 1): more than \(Limits.modelAtoms) atoms, more than any nanoparticle holds", file: name)
-                }
-                let symbol = isym.map { f[$0] == "." || f[$0] == "?" ? "" : f[$0] } ?? ""
-                let b = ib.flatMap { Double(f[$0]) }.flatMap { $0.isFinite ? $0 : nil } ?? 0
-                if let iid { ids[f[iid]] = atoms.count }
-                atoms.append(ReadAtom(position: Vector3(x, y, z), element: symbol, bFactor: b))
-                q += 1
-            }
-            try readAnisotropic(lines, from: q, ids: ids, into: &atoms, name: name)
-            return atoms
+        guard let (k, tags, firstRow) = findLoop(lines, from: 0, category: "_atom_site.") else {
+            throw EngineError("no atom_site table (an mmCIF model lists its atoms in a loop_ of _atom_site fields)", file: name)
         }
-        throw EngineError("no atom_site table (an mmCIF model lists its atoms in a loop_ of _atom_site fields)", file: name)
+        var q = firstRow
+        func column(_ tag: String) -> Int? { tags.firstIndex(of: "_atom_site." + tag) }
+        guard let ix = column("cartn_x"), let iy = column("cartn_y"), let iz = column("cartn_z") else {
+            throw EngineError("line \(k + 1): the atom_site table has no Cartn_x, Cartn_y, Cartn_z", file: name)
+        }
+        let isym = column("type_symbol"), ib = column("b_iso_or_equiv"), imodel = column("pdbx_pdb_model_num"), iid = column("id")
+        var atoms: [ReadAtom] = []
+        var ids: [String: Int] = [:]
+        var firstModel: String? = nil
+        while q < lines.count {
+            let line = lines[q].trimmingCharacters(in: .whitespaces)
+            if endsTable(line) { break }
+            let f = ciffields(line)
+            guard f.count == tags.count else {
+                throw EngineError("line \(q + 1): \(f.count) fields, the atom_site table has \(tags.count) (a row must stay on one line)", file: name)
+            }
+            if let im = imodel {
+                if firstModel == nil { firstModel = f[im] }
+                if f[im] != firstModel { break }
+            }
+            guard let x = Double(f[ix]), let y = Double(f[iy]), let z = Double(f[iz]),
+                  [x, y, z].allSatisfy({ $0.isFinite && Limits.coordinate.contains($0) }) else {
+                throw EngineError("line \(q + 1): Cartn_x, Cartn_y, Cartn_z must be numbers within ±1e6 Å", file: name)
+            }
+            guard atoms.count < Limits.modelAtoms else {
+                throw EngineError("line \(q + 1): more than \(Limits.modelAtoms) atoms, more than any nanoparticle holds", file: name)
+            }
+            let symbol = isym.map { f[$0] == "." || f[$0] == "?" ? "" : f[$0] } ?? ""
+            let b = ib.flatMap { Double(f[$0]) }.flatMap { $0.isFinite ? $0 : nil } ?? 0
+            if let iid { ids[f[iid]] = atoms.count }
+            atoms.append(ReadAtom(position: Vector3(x, y, z), element: symbol, bFactor: b))
+            q += 1
+        }
+        try readAnisotropic(lines, from: q, ids: ids, into: &atoms, name: name)
+        return atoms
     }
 
     /// Reads the `atom_site_anisotrop` loop after line `start`, if there is one, into the atoms
     /// whose `id` it names (ids it does not know are skipped: another model's atoms).
     static func readAnisotropic(_ lines: [String], from start: Int, ids: [String: Int], into atoms: inout [ReadAtom], name: String) throws {
+        guard let (_, tags, firstRow) = findLoop(lines, from: start, category: "_atom_site_anisotrop.") else { return }
+        var q = firstRow
+        let names = ["u[1][1]", "u[2][2]", "u[3][3]", "u[1][2]", "u[1][3]", "u[2][3]"]
+        guard let iid = tags.firstIndex(of: "_atom_site_anisotrop.id") else { return }
+        let columns = names.map { tags.firstIndex(of: "_atom_site_anisotrop." + $0) }
+        guard columns.allSatisfy({ $0 != nil }) else { return }   // B-form or partial tables: Uiso only
+        while q < lines.count {
+            let line = lines[q].trimmingCharacters(in: .whitespaces)
+            if endsTable(line) { break }
+            let f = ciffields(line)
+            guard f.count == tags.count else {
+                throw EngineError("line \(q + 1): \(f.count) fields, the atom_site_anisotrop table has \(tags.count)", file: name)
+            }
+            if let i = ids[f[iid]] {
+                let u = columns.map { Double(f[$0!]) }
+                guard u.allSatisfy({ $0 != nil && $0!.isFinite && abs($0!) < 100 }) else {
+                    throw EngineError("line \(q + 1): the anisotropic U values must be numbers below 100 Å² in size", file: name)
+                }
+                let v = u.map { $0! }
+                atoms[i].anisotropicU = Matrix3([v[0], v[3], v[4], v[3], v[1], v[5], v[4], v[5], v[2]])
+            }
+            q += 1
+        }
+    }
+
+    /// The first `loop_` at or after line `start` whose tags are of `category` (a prefix such as
+    /// `_atom_site.`): the line of its `loop_`, its tags in lower case, and the line of its first row.
+    static func findLoop(_ lines: [String], from start: Int, category: String) -> (line: Int, tags: [String], firstRow: Int)? {
         var k = start
         while k < lines.count {
             guard lines[k].trimmingCharacters(in: .whitespaces) == "loop_" else { k += 1; continue }
             var tags: [String] = []
             var q = k + 1
             while q < lines.count, lines[q].hasPrefix("_") { tags.append(lines[q].trimmingCharacters(in: .whitespaces).lowercased()); q += 1 }
-            guard tags.first?.hasPrefix("_atom_site_anisotrop.") == true else { k = q; continue }
-            let names = ["u[1][1]", "u[2][2]", "u[3][3]", "u[1][2]", "u[1][3]", "u[2][3]"]
-            guard let iid = tags.firstIndex(of: "_atom_site_anisotrop.id") else { return }
-            let columns = names.map { tags.firstIndex(of: "_atom_site_anisotrop." + $0) }
-            guard columns.allSatisfy({ $0 != nil }) else { return }   // B-form or partial tables: Uiso only
-            while q < lines.count {
-                let line = lines[q].trimmingCharacters(in: .whitespaces)
-                if endsTable(line) { break }
-                let f = ciffields(line)
-                guard f.count == tags.count else {
-                    throw EngineError("line \(q + 1): \(f.count) fields, the atom_site_anisotrop table has \(tags.count)", file: name)
-                }
-                if let i = ids[f[iid]] {
-                    let u = columns.map { Double(f[$0!]) }
-                    guard u.allSatisfy({ $0 != nil && $0!.isFinite && abs($0!) < 100 }) else {
-                        throw EngineError("line \(q + 1): the anisotropic U values must be numbers below 100 Å² in size", file: name)
-                    }
-                    let v = u.map { $0! }
-                    atoms[i].anisotropicU = Matrix3([v[0], v[3], v[4], v[3], v[1], v[5], v[4], v[5], v[2]])
-                }
-                q += 1
-            }
-            return
+            if tags.first?.hasPrefix(category) == true { return (k, tags, q) }
+            k = q
         }
+        return nil
     }
 
     /// Whether `line` (trimmed) ends a loop's rows: a blank or `#` line, a tag, another loop or block.
