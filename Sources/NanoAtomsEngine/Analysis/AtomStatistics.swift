@@ -97,18 +97,24 @@ public struct MapEvidence: Sendable {
     public var profile: AtomProfile
     /// r_th, Å: the validation window is a cube of side 3 r_th.
     public var radius: Double
+    /// Each atom's whole width as U (Å²) from refinement against `raw`, when the atoms were
+    /// refined: `uiso` then reports it, and the paper's per-atom Gaussian fit goes to
+    /// `uiso_gaussian`.
+    public var refinedWidths: [Double]?
 
     /// The evidence for atoms measured in `raw`.
-    public init(raw: Volume, regions: ComponentList?, profile: AtomProfile, radius: Double) {
+    public init(raw: Volume, regions: ComponentList?, profile: AtomProfile, radius: Double, refinedWidths: [Double]? = nil) {
         self.raw = raw
         self.regions = regions
         self.profile = profile
         self.radius = radius
+        self.refinedWidths = refinedWidths
     }
 
     /// The evidence for the atoms at `indices` of those it was for.
     public func subset(_ indices: [Int]) -> MapEvidence {
-        MapEvidence(raw: raw, regions: regions?.subset(indices), profile: profile, radius: radius)
+        MapEvidence(raw: raw, regions: regions?.subset(indices), profile: profile, radius: radius,
+                    refinedWidths: refinedWidths.map { w in indices.map { w[$0] } })
     }
 }
 
@@ -154,7 +160,8 @@ package func computeStatistics(atoms input: AtomSet, regions: ComponentList, raw
 /// - `valid_corr`: Pearson(M, simulated map) in a cube of side 3 r_th;
 /// - `uiso` (Å²), `u11`…`u23` (Σ, Å²), `u_maj ≥ u_med ≥ u_min` (its eigenvalues), `doi` = u_min/u_maj,
 ///   fitted within (3/4)·ā/(2√2); `aniso_valid` is 0 where the anisotropic fit was rejected
-///   (its columns are then NaN).
+///   (its columns are then NaN). For refined atoms (`map.refinedWidths`) `uiso` is the refined
+///   whole width, and the Gaussian fit's is `uiso_gaussian`.
 ///
 /// `lattice` is the lattice to use (the one validation used, so the CN radius of its rule and of
 /// the table agree); nil fits one.
@@ -224,7 +231,12 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
             atoms.setColumn("valid_corr", perAtomCorrelations(raw: M, simulated: S, positions: positions,
                                                               window: .cube(side: 3 * map.radius), threads: options.threads))
             let fits = fitDisplacements(map: M, positions: positions, radius: fitRadius, threads: options.threads)
-            atoms.setColumn("uiso", fits.map(\.uiso))
+            if let w = map.refinedWidths, w.count == positions.count {
+                atoms.setColumn("uiso", w)
+                atoms.setColumn("uiso_gaussian", fits.map(\.uiso))
+            } else {
+                atoms.setColumn("uiso", fits.map(\.uiso))
+            }
             for (name, (p, q)) in zip(["u11", "u22", "u33", "u12", "u13", "u23"], [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]) {
                 atoms.setColumn(name, fits.map { $0.tensor?[p, q] ?? .nan })
             }
@@ -271,8 +283,10 @@ package func computeStatistics(atoms input: AtomSet, map: MapEvidence?, options:
 /// radius validation used (so the CN rule and the table agree) and the work validation did.
 public func computeStatistics(of r: ValidatedModel, options: StatisticsOptions = StatisticsOptions(),
                               cancellation: Cancellation? = nil) throws(Interrupted) -> ParticleStatistics {
-    try computeStatistics(atoms: r.atoms, map: MapEvidence(raw: r.raw, regions: r.detection.regions, profile: r.profile, radius: r.radius),
-                          options: options, lattice: r.lattice, reusing: r.reusable, cancellation: cancellation)
+    let widths = r.refinement == nil ? nil : r.atoms[column: "u_total"]
+    return try computeStatistics(atoms: r.atoms, map: MapEvidence(raw: r.raw, regions: r.detection.regions, profile: r.profile, radius: r.radius,
+                                                                  refinedWidths: widths),
+                                 options: options, lattice: r.lattice, reusing: r.reusable, cancellation: cancellation)
 }
 
 /// The flags of a run: model building's, then those of its statistics that building did not

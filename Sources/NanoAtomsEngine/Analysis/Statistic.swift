@@ -118,7 +118,9 @@ public struct Statistic: Sendable, Hashable, CustomStringConvertible {
         Statistic("site", "Surface site (0 core, 1 vertex, 2 edge, 3 {100}, 4 {111}, 5 other)", .positions, .category),
         Statistic("surface", "Surface atom", .positions, .category),
     ] + strainTensor + [
+        Statistic("uiso_gaussian", "Uiso of the per-atom Gaussian fit (refined runs, whose uiso is the refined width)", "Å²", .refinement),
         Statistic("occupancy", "Occupancy (amplitude over the core atoms')", .refinement),
+        Statistic("whole_atom", "Fitted as a whole atom (occupancy within 3 SE of one, amplitude held)", .refinement, .marker),
         Statistic("u_refined", "U above the atom's own width (refined)", "Å²", .refinement),
         Statistic("u_total", "Whole width as U (refined)", "Å²", .refinement),
         Statistic("sigma_x", "Standard error of x", "Å", .refinement), Statistic("sigma_y", "Standard error of y", "Å", .refinement),

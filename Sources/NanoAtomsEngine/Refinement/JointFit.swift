@@ -78,11 +78,12 @@ package enum JointFitLimits {
 /// in its own window against the map minus every other atom (so overlaps are modelled), all
 /// atoms at once from the same model (deterministic, and parallel over atoms). Standard errors
 /// come from the last step's normal equations with the noise variance of the residual, inflated
-/// by the residual's neighbour correlation.
+/// by the residual's neighbour correlation. An atom with `pinnedAmplitudes[i]` keeps its
+/// starting amplitude: only its position and U are fitted (and their errors are given it).
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
                              startingModel: Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
-                             threads: Int) -> JointFit {
+                             pinnedAmplitudes: [Bool]? = nil, threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
@@ -93,6 +94,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     let interactionRadius = JointFitLimits.interactionRadius(windowRadius: windowRadius, profile: profile)
     var normal = [[Double]](repeating: [], count: n)     // the last step's JᵀJ, per atom
     var rss = [Double](repeating: 0, count: n), voxelsUsed = [Int](repeating: 0, count: n)
+    var measured = [Bool](repeating: false, count: n)   // whether `normal`, `rss` and `voxelsUsed` hold this fit's
     var sweeps = 0, lastShift = Double.infinity
     // The model is rendered once, then kept current atom by atom: an atom that changed is taken
     // away with its old parameters and added with its new ones (the whole model again when most
@@ -118,13 +120,15 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         var next = (pos, amp, u)
         var shifts = [Double](repeating: 0, count: n)
         let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: max(1, stepping.count)))
-        defer { out.value.deallocate() }
+        // Every step is initialised below; each holds an array, released here.
+        defer { out.value.deinitialize(count: stepping.count); out.value.deallocate() }
         let mv = UncheckedSendable(M), sv = UncheckedSendable(model)
         Parallel.forRanges(stepping.count, threads: threads, minimumChunk: 16) { range in
             for q in range {
                 let i = stepping[q]
                 (out.value + q).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
-                                                        background: background, profile: profile, reach: reach, windowRadius: windowRadius))
+                                                        background: background, profile: profile, reach: reach, windowRadius: windowRadius,
+                                                        pinnedAmplitude: pinnedAmplitudes?[i] ?? false))
             }
         }
         var changed: [Int] = [], significant: [Int] = []
@@ -133,7 +137,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
             let offset = s.position - positions[i]
             if offset.length > JointFitLimits.maximumMove { s.position = positions[i] + offset * (JointFitLimits.maximumMove / offset.length) }
             next.0[i] = s.position; next.1[i] = s.amplitude; next.2[i] = s.displacement
-            normal[i] = s.normal; rss[i] = s.rss; voxelsUsed[i] = s.voxels
+            normal[i] = s.normal; rss[i] = s.rss; voxelsUsed[i] = s.voxels; measured[i] = true
             shifts[i] = (s.position - current.0[i]).length
             if next.0[i] != current.0[i] || next.1[i] != current.1[i] || next.2[i] != current.2[i] { changed.append(i) }
             let tolerance = JointFitLimits.negligibleChange
@@ -163,6 +167,22 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         }
         lastShift = n > 0 ? (shifts.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
     }
+    // A continued fit steps only the atoms near its edits; the others' normal equations (for
+    // their standard errors) and residuals (for the noise) are taken once here, at the end.
+    let unmeasured = measured.indices.filter { !measured[$0] }
+    if !unmeasured.isEmpty {
+        let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: unmeasured.count))
+        defer { out.value.deinitialize(count: unmeasured.count); out.value.deallocate() }
+        let mv = UncheckedSendable(M), sv = UncheckedSendable(model), state = (pos, amp, u)
+        Parallel.forRanges(unmeasured.count, threads: threads, minimumChunk: 16) { range in
+            for q in range {
+                let i = unmeasured[q]
+                (out.value + q).initialize(to: atomStep(state.0[i], state.1[i], state.2[i], map: mv.value, model: sv.value, background: background,
+                                                        profile: profile, reach: reach, windowRadius: windowRadius))
+            }
+        }
+        for (q, i) in unmeasured.enumerated() { normal[i] = out.value[q].normal; rss[i] = out.value[q].rss; voxelsUsed[i] = out.value[q].voxels }
+    }
     var residual = M
     for v in 0..<M.count { residual.values[v] = M.values[v] - Float(background) - model.values[v] }
     let dof = max(1, voxelsUsed.reduce(0, +) - 5 * n)
@@ -170,18 +190,35 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     let factor = correlationInflation(residual, pos, reach: reach)
     var pe = [Vector3](repeating: Vector3(.nan, .nan, .nan), count: n), ae = [Double](repeating: .nan, count: n), ue = ae, se = ae
     for i in 0..<n where normal[i].count == 25 {
-        var diag = [Double](repeating: .nan, count: 5)
-        for j in 0..<5 {
-            var e = [Double](repeating: 0, count: 5); e[j] = 1
-            if let x = solveLinearSystem(normal[i], e, n: 5) { diag[j] = x[j] }
-        }
-        let s = diag.map { $0 > 0 ? ($0 * noiseVariance * factor).squareRoot() : .nan }
-        pe[i] = Vector3(s[0], s[1], s[2]); ae[i] = s[3]; ue[i] = s[4]
+        let s = standardErrors(normal[i], scale: noiseVariance * factor)
+        ae[i] = s[3]
+        // A held amplitude is not a parameter: the position and U are known given it.
+        let held = pinnedAmplitudes?[i] == true ? standardErrors(holdingAmplitude(normal[i]), scale: noiseVariance * factor) : s
+        pe[i] = Vector3(held[0], held[1], held[2]); ue[i] = held[4]
         if normal[i][18] > 0 { se[i] = (noiseVariance * factor / normal[i][18]).squareRoot() }
     }
     return JointFit(positions: pos, amplitudes: amp, displacements: u, positionErrors: pe, amplitudeErrors: ae, amplitudeSignificanceErrors: se,
                     displacementErrors: ue, background: background, noiseSD: noiseVariance.squareRoot(),
                     correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, residual: residual)
+}
+
+/// The standard errors of (x, y, z, A, U) from normal equations JᵀJ (5 × 5, row-major): the
+/// square roots of the inverse's diagonal times `scale` (the noise variance); NaN where singular.
+func standardErrors(_ normal: [Double], scale: Double) -> [Double] {
+    (0..<5).map { j -> Double in
+        var e = [Double](repeating: 0, count: 5); e[j] = 1
+        guard let x = solveLinearSystem(normal, e, n: 5), x[j] > 0 else { return .nan }
+        return (x[j] * scale).squareRoot()
+    }
+}
+
+/// Normal equations with the amplitude (index 3) taken out: its row and column zero, its
+/// diagonal one, so that the other parameters are solved for with it held.
+func holdingAmplitude(_ normal: [Double]) -> [Double] {
+    var m = normal
+    for x in 0..<5 where x != 3 { m[x * 5 + 3] = 0; m[3 * 5 + x] = 0 }
+    m[18] = 1
+    return m
 }
 
 /// One atom's damped Gauss–Newton step and its normal equations.
@@ -256,7 +293,7 @@ func correlationInflation(_ residual: Volume, _ positions: [Vector3], reach: Int
 /// too (its own term computed here exactly as the renderer does). With S nil the model is this
 /// atom alone: a single atom fitted to M (a residual map) as if nothing else were there.
 func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Volume?, background: Double,
-              profile: AtomProfile, reach: Int, windowRadius: Double) -> AtomStep {
+              profile: AtomProfile, reach: Int, windowRadius: Double, pinnedAmplitude: Bool = false) -> AtomStep {
     let alone = S == nil
     let modelled = S?.values ?? []
     let c = M.voxelCoordinate(of: p)
@@ -324,6 +361,7 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     // Levenberg damping: a step that the data barely constrain stays small.
     var damped = jtj
     for x in 0..<5 { damped[x * 5 + x] *= 1.1; damped[x * 5 + x] += 1e-12 }
+    if pinnedAmplitude { damped = holdingAmplitude(damped); jtr[3] = 0 }
     guard voxels >= 10, let step = solveLinearSystem(damped, jtr, n: 5) else {
         return AtomStep(position: p, amplitude: a, displacement: u, normal: [], rss: rss, voxels: voxels)
     }

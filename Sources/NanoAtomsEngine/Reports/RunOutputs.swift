@@ -112,6 +112,8 @@ package enum RunOutputs {
             ("noise_sd", .finite(f.noiseSD)), ("noise_correlation_factor", .finite(f.correlationFactor)),
             ("core_amplitude", .finite(f.coreAmplitude)), ("rms_shift", .finite(f.rmsShift)),
             ("lattice_sites_tested", .number(Double(f.latticeSitesTested))), ("lattice_sites_kept", .number(Double(f.latticeSitesKept))),
+            ("whole_atoms", .number(Double(f.wholeAtoms))),
+            ("uiso", .string("uiso is the refined whole width, u_total (the PDB B-factor is 8π² u_refined); the per-atom Gaussian fit's is uiso_gaussian")),
             ("edits", .array(f.edits.map { e in
                 .object([("kind", .string(e.kind.rawValue)), ("x", .number(e.position.x)), ("y", .number(e.position.y)),
                          ("z", .number(e.position.z)), ("reason", .string(e.reason))])

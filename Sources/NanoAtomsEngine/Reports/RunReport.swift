@@ -176,8 +176,8 @@ package enum RunReport {
         }
         if let f = r.refinement {
             page += "<h2>Refinement against the map</h2>\n<p>" + escapeXML(String(format:
-                "Every atom's position, amplitude and isotropic U fitted jointly (overlaps modelled): %d sweeps%@, RMS move %.3f Å from the validated positions, noise SD %.4g per voxel (standard errors ×%.1f in variance for its correlation between voxels). Occupancies are relative to the core atoms' median amplitude.",
-                f.sweeps, f.converged ? "" : ", not settled", f.rmsShift, f.noiseSD, f.correlationFactor)) + "</p>\n"
+                "Every atom's position, amplitude and isotropic U fitted jointly (overlaps modelled): %d sweeps%@, RMS move %.3f Å from the validated positions, noise SD %.4g per voxel (standard errors ×%.1f in variance for its correlation between voxels). Occupancies are relative to the core atoms' median amplitude; the %d atoms whose occupancy is within %.0f standard errors of one were then fitted as whole atoms (amplitude held), which gives their positions and U.",
+                f.sweeps, f.converged ? "" : ", not settled", f.rmsShift, f.noiseSD, f.correlationFactor, f.wholeAtoms, RefinementRules.wholeAtomSignificance)) + "</p>\n"
             if let h = f.halfMaps {
                 page += "<p>" + escapeXML(String(format:
                     "Half maps: the model refitted to each; median distance between an atom's two positions %.3f Å, so about %.3f Å of error in the full map, against a median standard error of %.3f Å (ratio %.2f).",

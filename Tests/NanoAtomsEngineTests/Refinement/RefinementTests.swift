@@ -53,6 +53,11 @@ struct RefinementTests {
         // Occupancies are relative to the core atoms: about one.
         let occupancy = try atoms.values(of: Statistic.named("occupancy")!)
         #expect(abs(median(occupancy) - 1) < 0.15)
+        // A refined model's statistics report the refined width as Uiso, the Gaussian fit's beside it.
+        let st = try computeStatistics(of: refined)
+        #expect(st.atoms[column: "uiso"]! == atoms[column: "u_total"]!)
+        #expect(st.atoms[column: "uiso_gaussian"]!.filter(\.isFinite).count > atoms.count * 9 / 10)
+        #expect(try computeStatistics(of: plain).atoms[column: "uiso_gaussian"] == nil)
     }
 
     @Test("an atom doubled is merged and an atom placed in empty space is removed, each with its reason")
@@ -107,6 +112,57 @@ struct RefinementTests {
         #expect(refined.atoms.positions.contains { ($0 - plain.atoms.positions[gone]).length < 0.5 })
         // Nothing else is invented on a clean map.
         #expect(added.count == 1)
+        // Every atom has its standard errors, also those far from the edit, which the fit
+        // after it did not step.
+        for name in ["sigma_position", "sigma_u", "sigma_occupancy"] {
+            let sigma = try refined.atoms.values(of: Statistic.named(name)!)
+            #expect(sigma.allSatisfy { $0.isFinite && $0 > 0 }, "\(name): \(sigma.filter { !$0.isFinite }.count) not finite")
+        }
+    }
+
+    /// Spearman's rank correlation (ties share their mean rank).
+    static func rankCorrelation(_ a: [Double], _ b: [Double]) -> Double {
+        func ranks(_ v: [Double]) -> [Double] {
+            let order = v.indices.sorted { v[$0] < v[$1] }
+            var r = [Double](repeating: 0, count: v.count), k = 0
+            while k < order.count {
+                var m = k
+                while m + 1 < order.count && v[order[m + 1]] == v[order[k]] { m += 1 }
+                for q in k...m { r[order[q]] = Double(k + m) / 2 }
+                k = m + 1
+            }
+            return r
+        }
+        let x = ranks(a), y = ranks(b), mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+        let sxy = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        return sxy / (x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +) * y.map { ($0 - my) * ($0 - my) }.reduce(0, +)).squareRoot()
+    }
+
+    @Test("atoms fitted as whole atoms (amplitude held) rank U closer to the truth than with the amplitude free; their errors stay calibrated")
+    func wholeAtoms() throws {
+        var s = ParticleSpec(element: Self.pt)
+        s.atomCount = 309; s.snr = 4; s.seed = 25
+        let p = TestParticle.make(s)
+        let profile = AtomProfile.peng(Self.pt, voxelSize: p.map.voxelSize)
+        let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
+        let free = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
+        let core = coreAmplitude(free, radius: Self.pt.latticeConstant / 2 * (1 + 1 / 2.0.squareRoot()))
+        let whole = free.amplitudes.indices.map { abs(free.amplitudes[$0] - core) < 3 * free.amplitudeErrors[$0] && abs(free.amplitudes[$0] - core) <= 0.5 * core }
+        // At SNR 4 one atom's amplitude and width trade against each other: most atoms, not all,
+        // are within half an atom of the core's.
+        #expect(whole.filter { $0 }.count >= 309 * 8 / 10)
+        let held = fitAtomsJointly(free.positions, map: p.map, profile: profile, windowRadius: window,
+                                   startingAmplitudes: whole.indices.map { whole[$0] ? core : free.amplitudes[$0] },
+                                   startingDisplacements: free.displacements, pinnedAmplitudes: whole, threads: 2)
+        #expect(whole.indices.allSatisfy { !whole[$0] || held.amplitudes[$0] == core })
+        let truth = p.displacements.map(\.isotropicEquivalent)
+        let before = Self.rankCorrelation(free.displacements, truth), after = Self.rankCorrelation(held.displacements, truth)
+        #expect(after > before + 0.05, "Spearman(U, truth): free \(before), held \(after)")
+        // With the amplitude known, U is known better, and its error says so truthfully.
+        #expect(median(held.displacementErrors) < 0.8 * median(free.displacementErrors))
+        let z = held.displacements.indices.map { (held.displacements[$0] - truth[$0]) / held.displacementErrors[$0] }
+        let rmsZ = (z.map { $0 * $0 }.reduce(0, +) / Double(z.count)).squareRoot()
+        #expect((0.6...1.4).contains(rmsZ), "RMS of (U − true)/σ: \(rmsZ)")
     }
 
     @Test("a fit continued after an edit, stepping only the atoms near it, ends where a fresh fit of every atom does")
