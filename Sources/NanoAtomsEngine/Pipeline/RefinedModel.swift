@@ -22,7 +22,8 @@ public struct RefinementEdit: Sendable, Equatable {
 public struct Refinement: Sendable {
     /// Sweeps of the joint fit (in the last round of edits).
     public let sweeps: Int
-    /// Whether the positions settled (RMS change in the last sweep under 0.002 Å).
+    /// Whether the positions settled (the last sweep moved them by under 0.002 Å RMS, or under
+    /// 0.05 of their standard errors).
     public let converged: Bool
     /// The noise SD per voxel, from the residual.
     public let noiseSD: Double
@@ -263,11 +264,11 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
     let moved = zip(keep, fit.positions).filter { $0.0 >= 0 }.map { (model.atoms.positions[$0.0] - $0.1).length }
     let rms = moved.isEmpty ? 0 : (moved.map { $0 * $0 }.reduce(0, +) / Double(moved.count)).squareRoot()
     var flags = model.flags
-    if fit.lastShift > JointFitLimits.convergedShift {
+    if !fit.converged {
         flags.append(QualityFlag(.refinement, String(format: "the joint fit had not settled after %d sweeps (last RMS move %.3f Å): positions and widths are approximate", fit.sweeps, fit.lastShift),
                                  remedy: "compare with the unrefined model (--paper, or build without refine)"))
     }
-    let refinement = Refinement(sweeps: fit.sweeps, converged: fit.lastShift <= JointFitLimits.convergedShift, noiseSD: fit.noiseSD,
+    let refinement = Refinement(sweeps: fit.sweeps, converged: fit.converged, noiseSD: fit.noiseSD,
                                 correlationFactor: fit.correlationFactor, coreAmplitude: core, rmsShift: rms, edits: edits,
                                 latticeSitesTested: latticeSitesTested, latticeSitesKept: latticeSitesKept,
                                 wholeAtoms: whole.filter { $0 }.count)
@@ -301,18 +302,25 @@ func residualPeaks(_ fit: JointFit, keeping kept: [Int], profile: AtomProfile, b
                    threads: Int) -> [ResidualPeak] {
     let positions = kept.map { fit.positions[$0] }
     guard positions.count >= 4 else { return [] }
-    let F = denoise(fit.residual, profile: profile, threads: threads)
-    // The robust SD of the filtered residual over the particle's box.
+    let R = fit.residual
+    // The particle's box, one bond beyond the outermost atoms (a missing surface atom lies there).
     var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: Int.min)
     for p in positions {
-        let c = F.voxelCoordinate(of: p)
+        let c = R.voxelCoordinate(of: p)
         let v = SIMD3<Int>(Int(c.x.rounded()), Int(c.y.rounded()), Int(c.z.rounded()))
         lo = pointwiseMin(lo, v); hi = pointwiseMax(hi, v)
     }
-    // One bond beyond the outermost atoms: a missing surface atom lies there.
-    let margin = Int((bond / F.voxelSize).rounded(.up))
-    lo = pointwiseMax(lo &- margin, SIMD3(repeating: 1)); hi = pointwiseMin(hi &+ margin, SIMD3(F.nx - 2, F.ny - 2, F.nz - 2))
+    let margin = Int((bond / R.voxelSize).rounded(.up))
+    lo = pointwiseMax(lo &- margin, SIMD3(repeating: 1)); hi = pointwiseMin(hi &+ margin, SIMD3(R.nx - 2, R.ny - 2, R.nz - 2))
     guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return [] }
+    // The residual correlated with the simulated atom (the denoising filter, unnormalised: the
+    // peaks are judged against the filtered values' own robust spread) over the box and the
+    // voxels around it, from the residual within the atom's reach of it.
+    let reach = Int((profile.cutoff / R.voxelSize).rounded(.up))
+    let F = correlateWithAtom(R, profile: profile, lo: lo &- 1, hi: hi &+ 1,
+                              inputBox: VoxelBox(lo: lo &- 1 &- reach, hi: hi &+ 1 &+ reach), threads: threads)
+    let fx = F.dims.x, fxy = F.dims.x * F.dims.y
+    func value(_ i: Int, _ j: Int, _ k: Int) -> Float { F.values[(i - F.lo.x) + fx * (j - F.lo.y) + fxy * (k - F.lo.z)] }
     // The robust SD from at most about 50,000 voxels spread over the box (two sorts of them).
     let boxVoxels = (hi.x - lo.x + 1) * (hi.y - lo.y + 1) * (hi.z - lo.z + 1)
     let stride = max(1, boxVoxels / 50_000) | 1
@@ -320,7 +328,7 @@ func residualPeaks(_ fit: JointFit, keeping kept: [Int], profile: AtomProfile, b
     sample.reserveCapacity(boxVoxels / stride + 1)
     var counter = 0
     for k in lo.z...hi.z { for j in lo.y...hi.y { for i in lo.x...hi.x {
-        if counter % stride == 0 { sample.append(Double(F.values[F.index(i, j, k)])) }
+        if counter % stride == 0 { sample.append(Double(value(i, j, k))) }
         counter += 1
     } } }
     let centre = median(sample)
@@ -329,15 +337,15 @@ func residualPeaks(_ fit: JointFit, keeping kept: [Int], profile: AtomProfile, b
     let grid = NeighborGrid(points: positions, maximumRadius: max(coordinationRadius, RefinementRules.additionSpacing * bond))
     var peaks: [ResidualPeak] = []
     for k in lo.z...hi.z { for j in lo.y...hi.y { for i in lo.x...hi.x {
-        let v = F.values[F.index(i, j, k)]
+        let v = value(i, j, k)
         let z = (Double(v) - centre) / sd
         guard z > RefinementRules.significantResidualPeak else { continue }
         var isMaximum = true
         for dk in -1...1 { for dj in -1...1 { for di in -1...1 where di != 0 || dj != 0 || dk != 0 {
-            if F.values[F.index(i + di, j + dj, k + dk)] > v { isMaximum = false }
+            if value(i + di, j + dj, k + dk) > v { isMaximum = false }
         } } }
         guard isMaximum else { continue }
-        let p = F.position(i, j, k)
+        let p = R.position(i, j, k)
         var nearest = Double.infinity, bonded = 0
         grid.forEachNeighbor(of: p, within: max(coordinationRadius, RefinementRules.additionSpacing * bond)) { _, d2 in
             nearest = min(nearest, d2)

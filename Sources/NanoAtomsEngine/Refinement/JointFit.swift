@@ -29,6 +29,13 @@ package struct JointFit: Sendable {
     package var sweeps: Int
     /// See `sweeps`.
     package var lastShift: Double
+    /// The RMS over the atoms of the last sweep's move over the position's standard error.
+    package var lastRelativeShift: Double = .infinity
+    /// Whether the positions settled: the last sweep moved them by under `convergedShift`, or
+    /// by under `convergedRelativeShift` of their standard errors.
+    package var converged: Bool {
+        lastShift <= JointFitLimits.convergedShift || lastRelativeShift <= JointFitLimits.convergedRelativeShift
+    }
     /// The residual map M − background − model.
     package var residual: Volume
 }
@@ -41,6 +48,12 @@ package enum JointFitLimits {
     /// A sweep whose RMS move over the atoms is under this (Å) ends the fit: a few atoms in the
     /// noise keep wandering by a few hundredths, which `maximumMove` bounds.
     package static let convergedShift = 0.002
+    /// A sweep whose RMS move is under this fraction of the positions' standard errors also
+    /// ends the fit: on a noisy map the positions are known to a few tenths of an ångström,
+    /// and hundredths more of settling change nothing a reader can see.
+    /// On the shared maps at 0.05 every score was as good as or better than at full settling
+    /// (hard map: RMSD 0.332 → 0.327 Å, CN exact 0.359 → 0.379), in 5 sweeps instead of 15.
+    package static let convergedRelativeShift = 0.05
     /// Share of each atom's Gauss–Newton step taken in a sweep: all atoms step at once, and
     /// two overlapping atoms that each took their whole step would overshoot together.
     package static let stepFraction = 0.6
@@ -107,9 +120,15 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     // change from it re-steps them all.
     var lastBackground = startingBackground ?? .nan
     let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
-    while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift {
+    var lastRelativeShift = Double.infinity, factor = Double.nan
+    var relative = [Double](repeating: 0, count: n)     // each atom's last move over its standard error
+    while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift
+            && lastRelativeShift > JointFitLimits.convergedRelativeShift {
         sweeps += 1
         background = meanResidual(M, model, pos, reach: reach)
+        // The noise's correlation, for the standard errors that judge convergence: taken again
+        // after the first step, when a fresh fit's starting misfit has left the residual.
+        if sweeps <= 2 { factor = correlationInflation(M, minus: model, background: background, pos, reach: reach) }
         let typicalPeak = unitPeak * (amp.isEmpty ? 1 : amp.sorted()[amp.count / 2])
         if !(abs(background - lastBackground) <= JointFitLimits.negligibleChange * typicalPeak) {
             active = [Bool](repeating: true, count: n)     // every atom's target moved
@@ -166,6 +185,21 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
             }
         }
         lastShift = n > 0 ? (shifts.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
+        // The same against the standard errors, from this sweep's normal equations and noise.
+        var sweepRSS = 0.0, sweepVoxels = 0
+        for i in stepping { sweepRSS += rss[i]; sweepVoxels += voxelsUsed[i] }
+        let variance = sweepRSS / Double(max(1, sweepVoxels - 5 * stepping.count)) * factor
+        relative = [Double](repeating: 0, count: n)
+        for i in stepping where shifts[i] > 0 || u[i] != current.2[i] {
+            guard normal[i].count == 25 else { relative[i] = .infinity; continue }
+            let e = standardErrors(pinnedAmplitudes?[i] == true ? holdingAmplitude(normal[i]) : normal[i], scale: variance)
+            let perAxis = ((e[0] * e[0] + e[1] * e[1] + e[2] * e[2]) / 3).squareRoot()
+            // Position and U both: the slower of the two to settle.
+            let moved = perAxis > 0 ? shifts[i] / perAxis : .infinity
+            let widened = e[4] > 0 ? abs(u[i] - current.2[i]) / e[4] : .infinity
+            relative[i] = max(moved, widened)
+        }
+        lastRelativeShift = n > 0 ? (relative.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
     }
     // A continued fit steps only the atoms near its edits; the others' normal equations (for
     // their standard errors) and residuals (for the noise) are taken once here, at the end.
@@ -183,11 +217,22 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         }
         for (q, i) in unmeasured.enumerated() { normal[i] = out.value[q].normal; rss[i] = out.value[q].rss; voxelsUsed[i] = out.value[q].voxels }
     }
-    var residual = M
-    for v in 0..<M.count { residual.values[v] = M.values[v] - Float(background) - model.values[v] }
+    factor = correlationInflation(M, minus: model, background: background, pos, reach: reach)
+    // The residual in the model's own storage (no third map-sized buffer), in parallel.
+    var residual = model
+    model = Volume(nx: 1, ny: 1, nz: 1, voxelSize: M.voxelSize)
+    let b = Float(background)
+    residual.values.withUnsafeMutableBufferPointer { r in
+        let rv = UncheckedSendable(r.baseAddress!)
+        M.values.withUnsafeBufferPointer { m in
+            let mv = UncheckedSendable(m.baseAddress!)
+            Parallel.forRanges(m.count, threads: threads, minimumChunk: 1 << 16) { range in
+                for v in range { rv.value[v] = mv.value[v] - b - rv.value[v] }
+            }
+        }
+    }
     let dof = max(1, voxelsUsed.reduce(0, +) - 5 * n)
     let noiseVariance = rss.reduce(0, +) / Double(dof)
-    let factor = correlationInflation(residual, pos, reach: reach)
     var pe = [Vector3](repeating: Vector3(.nan, .nan, .nan), count: n), ae = [Double](repeating: .nan, count: n), ue = ae, se = ae
     for i in 0..<n where normal[i].count == 25 {
         let s = standardErrors(normal[i], scale: noiseVariance * factor)
@@ -199,7 +244,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     }
     return JointFit(positions: pos, amplitudes: amp, displacements: u, positionErrors: pe, amplitudeErrors: ae, amplitudeSignificanceErrors: se,
                     displacementErrors: ue, background: background, noiseSD: noiseVariance.squareRoot(),
-                    correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, residual: residual)
+                    correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, lastRelativeShift: lastRelativeShift, residual: residual)
 }
 
 /// The standard errors of (x, y, z, A, U) from normal equations JᵀJ (5 × 5, row-major): the
@@ -265,20 +310,24 @@ func meanResidual(_ M: Volume, _ model: Volume, _ positions: [Vector3], reach: I
 /// The factor by which correlated noise inflates a fitted parameter's variance, from the
 /// residual's correlation between neighbouring voxels along x: noise smoothed by a Gaussian of
 /// σ voxels has lag-one correlation exp(−1/4σ²), and about (2√π σ)³ voxels per independent one.
-func correlationInflation(_ residual: Volume, _ positions: [Vector3], reach: Int) -> Double {
+func correlationInflation(_ M: Volume, minus model: Volume, background: Double, _ positions: [Vector3], reach: Int) -> Double {
+    let b = Float(background)
     var sxx = 0.0, sxy = 0.0
-    for p in positions {
-        let c = residual.voxelCoordinate(of: p)
+    // The noise's correlation is the map's: about 500 atoms' windows (a few hundred thousand
+    // voxel pairs) measure it as well as all of them.
+    let stride = max(1, positions.count / 512)
+    for p in Swift.stride(from: 0, to: positions.count, by: stride).map({ positions[$0] }) {
+        let c = M.voxelCoordinate(of: p)
         let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
-        let k0 = max(0, ck - reach), k1 = min(residual.nz - 1, ck + reach)
-        let j0 = max(0, cj - reach), j1 = min(residual.ny - 1, cj + reach)
-        let i0 = max(0, ci - reach), i1 = min(residual.nx - 2, ci + reach)
+        let k0 = max(0, ck - reach), k1 = min(M.nz - 1, ck + reach)
+        let j0 = max(0, cj - reach), j1 = min(M.ny - 1, cj + reach)
+        let i0 = max(0, ci - reach), i1 = min(M.nx - 2, ci + reach)
         guard k0 <= k1, j0 <= j1, i0 <= i1 else { continue }
         for k in k0...k1 { for j in j0...j1 {
-            let row = residual.index(0, j, k)
+            let row = M.index(0, j, k)
             for i in i0...i1 {
-                let a = Double(residual.values[row + i]), b = Double(residual.values[row + i + 1])
-                sxx += a * a; sxy += a * b
+                let r0 = Double(M.values[row + i] - b - model.values[row + i]), r1 = Double(M.values[row + i + 1] - b - model.values[row + i + 1])
+                sxx += r0 * r0; sxy += r0 * r1
             }
         } }
     }
