@@ -118,8 +118,8 @@ struct BuildingOptions: ParsableArguments {
     var threshold: Double?
     @Flag(help: "The paper's method as published: the 2-SD rule, no recovery of weak atoms, detached atoms kept, no refinement.")
     var paper = false
-    @Flag(help: "Refine the validated model against the map: positions, occupancies and displacements fitted jointly, with standard errors.")
-    var refine = false
+    @Flag(inversion: .prefixedNo, help: "Refine the validated model against the map (on by default; off with --no-refine or --paper): positions, occupancies and displacements fitted jointly, with standard errors.")
+    var refine = true
     @Option(help: "Threads for the large steps.")
     var threads: Int?
 
@@ -153,6 +153,7 @@ func report(_ run: ParticleRun, out: String) {
           "removed \(r.removedCount(.lowCorrelation)) by correlation, \(r.removedCount(.lowCoordination)) by CN, \(r.removedCount(.detached)) detached)")
     print(String(format: "threshold: %.4f (Otsu %.4f), correlation %.4f", r.search.threshold, r.search.otsu, r.search.correlation))
     print(RunReport.maskSentence(r))
+    print(RunReport.refinementSentence(r))
     print(String(format: "lattice: ā = %.4f Å (%@), CN radius %.3f Å", st.lattice.meanLatticeConstant, st.lattice.method.rawValue, st.coordinationRadius))
     printTable1(st)
     let pdb = RunOutputs.pdbProblem(st.atoms)

@@ -144,7 +144,7 @@ public struct MissingStatistic: Error, Sendable, CustomStringConvertible {
         case .map: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it is measured in a map; give stats a map (stats atoms map=VOLUME, or --map)"
         case .building: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it comes from building the model in a map here"
         case .positions: return "the table has no '\(statistic.key)' (\(statistic.axisLabel))"
-        case .refinement: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it comes from refining the model (refine, or --refine)"
+        case .refinement: return "the table has no '\(statistic.key)' (\(statistic.axisLabel)): it comes from refining the model (refine, build and run do it unless refine=false, --no-refine or --paper)"
         }
     }
 }

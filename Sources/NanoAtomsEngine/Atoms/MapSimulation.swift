@@ -43,6 +43,24 @@ public enum MapSimulation {
         }
     }
 
+    /// ``render(positions:displacements:scales:profile:grid:threads:)`` into `map`'s own storage,
+    /// on its grid: the same values, without a new map-sized buffer (whose fresh pages the
+    /// kernel would zero again on every call of a fit's sweep).
+    package static func render(positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
+                               profile: AtomProfile, into map: inout Volume, threads: Int = Parallel.availableCores) {
+        precondition(displacements.isEmpty || displacements.count == positions.count)
+        precondition(scales.isEmpty || scales.count == positions.count)
+        let grid = RenderGrid(map)
+        map.values.withUnsafeMutableBufferPointer { buffer in
+            let base = UncheckedSendable(buffer.baseAddress!)
+            Parallel.forRanges(buffer.count, threads: threads, minimumChunk: 1 << 16) { range in
+                (base.value + range.lowerBound).update(repeating: 0, count: range.count)
+            }
+            accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid,
+                       into: buffer.baseAddress!, threads: threads)
+        }
+    }
+
     /// A map's grid without its values.
     private struct RenderGrid {
         let nx, ny, nz: Int

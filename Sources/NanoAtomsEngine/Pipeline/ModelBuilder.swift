@@ -37,7 +37,8 @@ public struct ModelBuildingOptions: Sendable {
     /// paper; see ``removeDetachedClusters(_:radius:)``).
     public var removeDetached = true
     /// Whether the validated model is refined against the map (``refineModel(_:options:cancellation:)``;
-    /// not in the paper). Off until its accuracy is measured as the default.
+    /// not in the paper). Off in these options, which start from the paper's steps; `run`,
+    /// `build` and study files turn it on (``StudyMapOptions/refine``), unless told not to.
     public var refine = false
     /// A fixed threshold on the denoised map C; nil (or a value that is not finite) searches for
     /// the best (the paper).

@@ -42,6 +42,10 @@ public struct Refinement: Sendable {
     public var latticeSitesKept = 0
     /// Atoms fitted as whole atoms (amplitude held at the core atoms'; column `whole_atom`).
     public var wholeAtoms = 0
+    /// The validated model's mean lattice constant and CN radius (Å), before the lattice was
+    /// fitted again to the refined positions (the refined model's `lattice`, which its
+    /// statistics use).
+    public var validationLattice: (meanLatticeConstant: Double, coordinationRadius: Double) = (.nan, .nan)
     /// The half maps' agreement, when two were given (``compareHalfMaps(_:halves:cancellation:)``).
     public var halfMaps: HalfMapComparison? = nil
 }
@@ -268,14 +272,21 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
         flags.append(QualityFlag(.refinement, String(format: "the joint fit had not settled after %d sweeps (last RMS move %.3f Å): positions and widths are approximate", fit.sweeps, fit.lastShift),
                                  remedy: "compare with the unrefined model (--paper, or build without refine)"))
     }
-    let refinement = Refinement(sweeps: fit.sweeps, converged: fit.converged, noiseSD: fit.noiseSD,
+    // The lattice of the refined positions: the table's ā, CN radius, sites and strain are then
+    // those of the atoms it lists (validation's CN rule used the validated positions' lattice;
+    // both are in summary.json).
+    let lattice = try timer.measure("refined_lattice", checking: cancellation) {
+        LatticeFit.fit(fit.positions, bulkLatticeConstant: element.latticeConstant, threads: options.threads)
+    }
+    var refinement = Refinement(sweeps: fit.sweeps, converged: fit.converged, noiseSD: fit.noiseSD,
                                 correlationFactor: fit.correlationFactor, coreAmplitude: core, rmsShift: rms, edits: edits,
                                 latticeSitesTested: latticeSitesTested, latticeSitesKept: latticeSitesKept,
                                 wholeAtoms: whole.filter { $0 }.count)
+    refinement.validationLattice = (model.lattice.meanLatticeConstant, model.lattice.coordinationRadius)
     return ValidatedModel(detected: model.detected, options: options, candidateCorrelations: model.candidateCorrelations,
-                          lattice: model.lattice, removals: model.removals,
+                          lattice: lattice, removals: model.removals,
                           detection: AtomDetection(positions: fit.positions, regions: detection.regions, wasSplit: detection.wasSplit),
-                          atoms: atoms, reusable: ReusableResults(positions: fit.positions), timings: timer, flags: flags,
+                          atoms: atoms, reusable: ReusableResults(positions: fit.positions, lattice: lattice), timings: timer, flags: flags,
                           refinement: refinement)
 }
 

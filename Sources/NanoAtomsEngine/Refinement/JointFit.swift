@@ -141,13 +141,17 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: max(1, stepping.count)))
         // Every step is initialised below; each holds an array, released here.
         defer { out.value.deinitialize(count: stepping.count); out.value.deallocate() }
-        let mv = UncheckedSendable(M), sv = UncheckedSendable(model)
-        Parallel.forRanges(stepping.count, threads: threads, minimumChunk: 16) { range in
-            for q in range {
-                let i = stepping[q]
-                (out.value + q).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
-                                                        background: background, profile: profile, reach: reach, windowRadius: windowRadius,
-                                                        pinnedAmplitude: pinnedAmplitudes?[i] ?? false))
+        do {
+            // Scoped, so that no reference to the model outlives the steps: its update below
+            // is then in place, not a copy of the whole map.
+            let mv = UncheckedSendable(M), sv = UncheckedSendable(model)
+            Parallel.forRanges(stepping.count, threads: threads, minimumChunk: 16) { range in
+                for q in range {
+                    let i = stepping[q]
+                    (out.value + q).initialize(to: atomStep(current.0[i], current.1[i], current.2[i], map: mv.value, model: sv.value,
+                                                            background: background, profile: profile, reach: reach, windowRadius: windowRadius,
+                                                            pinnedAmplitude: pinnedAmplitudes?[i] ?? false))
+                }
             }
         }
         var changed: [Int] = [], significant: [Int] = []
@@ -166,8 +170,8 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         }
         (pos, amp, u) = next
         if 2 * changed.count > n {
-            model = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
-                                         profile: profile, grid: M, threads: threads)
+            MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+                                 profile: profile, into: &model, threads: threads)
         } else {
             MapSimulation.add(positions: changed.map { current.0[$0] }, displacements: changed.map { .isotropic(current.2[$0]) },
                               scales: changed.map { -current.1[$0] }, profile: profile, to: &model, threads: threads)

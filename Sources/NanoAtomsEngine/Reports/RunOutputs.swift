@@ -113,6 +113,9 @@ package enum RunOutputs {
             ("core_amplitude", .finite(f.coreAmplitude)), ("rms_shift", .finite(f.rmsShift)),
             ("lattice_sites_tested", .number(Double(f.latticeSitesTested))), ("lattice_sites_kept", .number(Double(f.latticeSitesKept))),
             ("whole_atoms", .number(Double(f.wholeAtoms))),
+            ("validation_lattice", .object([("mean_lattice_constant", .finite(f.validationLattice.meanLatticeConstant)),
+                                            ("coordination_radius", .finite(f.validationLattice.coordinationRadius)),
+                                            ("note", .string("the lattice of the validated positions, whose CN radius validation's CN rule used; the statistics use the lattice refitted to the refined positions (summary.json lattice)"))])),
             ("uiso", .string("uiso is the refined whole width, u_total (the PDB B-factor is 8π² u_refined); the per-atom Gaussian fit's is uiso_gaussian")),
             ("edits", .array(f.edits.map { e in
                 .object([("kind", .string(e.kind.rawValue)), ("x", .number(e.position.x)), ("y", .number(e.position.y)),

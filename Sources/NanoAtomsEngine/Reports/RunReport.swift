@@ -78,6 +78,18 @@ package enum RunReport {
         return "<table>\n<tr>\(cells(header, "th"))</tr>\n" + rows.map { "<tr>\(cells($0, "td"))</tr>\n" }.joined() + "</table>\n"
     }
 
+    /// One sentence on what refinement did to `r`, or on its absence (the unrefined model and
+    /// how to get the refined one).
+    package static func refinementSentence(_ r: ValidatedModel) -> String {
+        guard let f = r.refinement else {
+            return "Not refined (--no-refine, build refine=false, or the paper's method)."
+        }
+        let count = { (k: RefinementEdit.Kind) in f.edits.filter { $0.kind == k }.count }
+        return String(format: "Refined against the map: %d added, %d removed, %d merged; %d of %d atoms fitted as whole atoms; RMS move %.3f Å; last fit %d sweep(s)%@.",
+                      count(.added), count(.removed), count(.merged), f.wholeAtoms, r.atoms.count, f.rmsShift, f.sweeps,
+                      f.converged ? "" : ", not settled")
+    }
+
     /// One sentence on the mask: its size and how it was found.
     package static func maskSentence(_ r: ValidatedModel) -> String { maskSentence(r.mask, location: r.location) }
 

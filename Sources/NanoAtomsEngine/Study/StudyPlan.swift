@@ -5,8 +5,8 @@ import Foundation
 public struct StudyMapOptions: Sendable, Equatable {
     /// The particle's element.
     public var element: Element? = nil
-    /// Refine each model against its map.
-    public var refine = false
+    /// Refine each model against its map (on by default; the paper's method never refines).
+    public var refine = true
     /// The paper's method as published (`--paper`).
     public var paper = false
     /// A mask sphere of this diameter (Å); nil for the automatic mask.

@@ -158,8 +158,11 @@ let refineCommand = CommandDeclaration(
         Each atom gets standard errors of x, y, z, U and the occupancy from the fit, with the
         noise taken from the residual and inflated for its correlation between voxels; on
         simulated maps the true errors match them (RMS of error/σ about 1).
-        This step is not in the paper; it is off by default (build refine=true, run --refine)
-        until it beats the unrefined model on every map (see docs/method.md).
+        Whole atoms (occupancy within 3 standard errors and half an atom of one) are then
+        fitted again with the amplitude held, which pins down U; the table keeps the free
+        occupancy. This step is not in the paper; build and run do it by default because it
+        beats the unrefined model on every shared map (docs/method.md): build refine=false or
+        run --no-refine leave it out, paper=true and --paper too.
         Look at: atoms.occupancy (about 1 for a full atom), atoms.sigma_position, and the edits
         in 'show atoms'.
         """,
@@ -176,7 +179,7 @@ let refineCommand = CommandDeclaration(
 
 let halfMapsCommand = CommandDeclaration(
     name: "halfmaps",
-    parameters: [.required("atoms", [.atoms], "a refined model (from refine, or build refine=true)"),
+    parameters: [.required("atoms", [.atoms], "a refined model (from refine, or build)"),
                  .required("part1", [.volume], "the first half map, as loaded"),
                  .required("part2", [.volume], "the second half map")],
     returns: .atoms,
@@ -194,7 +197,7 @@ let halfMapsCommand = CommandDeclaration(
     run: { args, interp in
         let a = try args.atoms("atoms")
         guard let model = a.validated, model.refinement != nil, model.atoms.positions == a.atoms.positions else {
-            throw LanguageError("halfmaps: needs a refined model (atoms = refine atoms, or build map refine=true)")
+            throw LanguageError("halfmaps: needs a refined model (atoms = refine atoms, or build map)")
         }
         let p1 = try args.volume("part1"), p2 = try args.volume("part2")
         guard p1.stage == nil, p2.stage == nil else { throw LanguageError("halfmaps: give the half maps as loaded, not masked or denoised") }
@@ -208,23 +211,25 @@ let buildCommand = CommandDeclaration(
     name: "build",
     parameters: [.required("map", [.volume], "a raw map"),
                  .option("paper", [.bool], default: .bool(false), "the paper's method as published: 2-SD rule, no recovery"),
-                 .option("refine", [.bool], default: .bool(false), "refine the validated model against the map (see 'explain refine')")],
+                 .option("refine", [.bool], default: .bool(true), "refine the validated model against the map (see 'explain refine'); refine=false stops at validate")],
     returns: .atoms,
-    summary: "the whole model building in one step: mask, denoise, binarize, detect, split, recover, validate",
+    summary: "the whole model building in one step: mask, denoise, binarize, detect, split, recover, validate, refine",
     teaching: """
-        build runs every model-building step in the paper's order with the defaults: the same as
-        mask, denoise, binarize, detect, split, recover and validate one after the other, in one
-        call. Use it in batch scripts; use the single steps to learn, or to look at one of them.
-        paper=true gives the method exactly as published (the 2-SD outlier rule, no recovery).
-        Look at: the summary line (components, split, recovered, removed).
+        build runs every model-building step in the paper's order with the defaults, then
+        refines the model against the map: the same as mask, denoise, binarize, detect, split,
+        recover, validate and refine one after the other, in one call. Use it in batch scripts;
+        use the single steps to learn, or to look at one of them. refine=false stops at
+        validate; paper=true gives the method exactly as published (the 2-SD outlier rule, no
+        recovery, no refinement).
+        Look at: the summary line (components, split, recovered, removed, and what refinement did).
         """,
     example: "atoms = build map",
     run: { args, interp in
         let v = try args.volume("map")
         guard v.role == .raw else { throw LanguageError("build: needs the raw map") }
         var o = try interp.modelOptions(for: v, args)
-        if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false }
-        else if try args.bool("refine") { o.refine = true }
+        if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false; o.refine = false }
+        else { o.refine = try args.bool("refine") }
         return .atoms(AtomsValue(.validated(try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)), source: v.source))
     })
 

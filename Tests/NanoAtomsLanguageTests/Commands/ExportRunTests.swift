@@ -46,8 +46,9 @@ struct ExportRunTests {
             export built "\(dir)/exported"
             """) == nil, "\(s.last)")
         // What `nanoatoms run np.mrc --element Pt --out run` does.
-        var o = ModelBuildingOptions(element: Element.named("Pt")!)
-        o.threads = s.interpreter.options.threads
+        var defaults = StudyMapOptions()
+        defaults.element = Element.named("Pt")!
+        let o = defaults.buildingOptions(threads: s.interpreter.options.threads)
         try ParticleRun(map: try MRCFormat.read(path: dir + "/np.mrc"), options: o).write(to: dir + "/run", mapName: "np.mrc")
         let exported = try Self.files(in: dir + "/exported"), run = try Self.files(in: dir + "/run")
         #expect(Set(exported.keys) == Set(run.keys) && exported.count >= 15)

@@ -44,7 +44,7 @@ struct HalfMapsCommandTests {
         let expected = try #require(engine.refinement?.halfMaps?.medianDifference)
         #expect(abs(shown - expected) < 0.0005, "\(line) against \(expected)")
         // Misuse.
-        #expect(s.run("plain = build m\nx = halfmaps plain p1 p2")?.message == "halfmaps: needs a refined model (atoms = refine atoms, or build map refine=true)")
+        #expect(s.run("plain = build m refine=false\nx = halfmaps plain p1 p2")?.message == "halfmaps: needs a refined model (atoms = refine atoms, or build map)")
         #expect(s.run("q = mask m\nx = halfmaps atoms q p2")?.message == "halfmaps: give the half maps as loaded, not masked or denoised")
         let small = Volume(nx: 20, ny: 20, nz: 20, voxelSize: clean.voxelSize)
         try MRCFormat.write(small, to: folder + "/small.mrc")

@@ -20,7 +20,7 @@ struct StepByStepTests {
 
     @Test("the same atoms, threshold curve, removals and statistics", arguments: maps)
     func agreeAtomForAtom(_ simulate: String) throws {
-        try compare(simulate: simulate, steps: "detect b | split | recover | validate", build: "build map")
+        try compare(simulate: simulate, steps: "detect b | split | recover | validate", build: "build map refine=false")
     }
 
     @Test("the paper's method step by step equals build paper=true")
@@ -28,9 +28,9 @@ struct StepByStepTests {
         try compare(simulate: Self.maps[1], steps: "detect b | split | validate rule=\"paper\" detached=false", build: "build map paper=true")
     }
 
-    @Test("refinement step by step equals build refine=true")
-    func refined() throws {
-        try compare(simulate: Self.maps[0], steps: "detect b | split | recover | validate | refine", build: "build map refine=true")
+    @Test("build refines by default: step by step with refine equals build", arguments: Array(maps.prefix(2)))
+    func refined(_ simulate: String) throws {
+        try compare(simulate: simulate, steps: "detect b | split | recover | validate | refine", build: "build map")
     }
 
     func compare(simulate: String, steps: String, build: String) throws {
