@@ -88,8 +88,18 @@ public enum MapSimulation {
             else if case .isotropic(let v) = displacements[a] { u = max(0, v) }
             else { u = max(0, SymmetricEigen(displacements[a].tensor).values[0]) }
             let reach = 4 * (profile.widestVariance + u).squareRoot()
-            maximumReach = max(maximumReach, reach)
             let c = grid.voxelCoordinate(of: p)
+            // An atom that is not a number anywhere (position, width or scale), or absurdly far
+            // off the grid, draws nothing: its window is empty.
+            var finite = true
+            if case .isotropic(let v) = (displacements.isEmpty ? Displacement.none : displacements[a]) { finite = v.isFinite }
+            if !scales.isEmpty && !scales[a].isFinite { finite = false }
+            let limit = Double(1 << 40)
+            guard finite, reach.isFinite, abs(c.x) < limit, abs(c.y) < limit, abs(c.z) < limit else {
+                windows.append(Window(lo: SIMD3(repeating: 1), hi: .zero))
+                continue
+            }
+            maximumReach = max(maximumReach, reach)
             let lo = SIMD3<Int>(Int(((c.x - reach / h)).rounded(.up)), Int(((c.y - reach / h)).rounded(.up)), Int(((c.z - reach / h)).rounded(.up)))
             let hi = SIMD3<Int>(Int(((c.x + reach / h)).rounded(.down)), Int(((c.y + reach / h)).rounded(.down)), Int(((c.z + reach / h)).rounded(.down)))
             windows.append(Window(lo: pointwiseMax(lo, .zero), hi: pointwiseMin(hi, SIMD3(nx - 1, ny - 1, nz - 1))))
@@ -117,6 +127,7 @@ public enum MapSimulation {
                     // 4·10⁻⁶ of its peak, and the narrow terms cost a fraction of the widest.
                     for k in profile.weights.indices {
                         let v = profile.variances[k] + u
+                        guard v > 0 else { continue }     // no Gaussian (a caller's bound failed): nothing to draw
                         let amp = scale * profile.weights[k] * pow(2 * Double.pi * v, -1.5)
                         let r = min(termReachInSigmas * v.squareRoot(), maximumReach) / h
                         let x0 = max(w.lo.x, Int((c.x - r).rounded(.up))), x1 = min(w.hi.x, Int((c.x + r).rounded(.down)))

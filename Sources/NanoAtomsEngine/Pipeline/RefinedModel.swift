@@ -223,10 +223,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
         // core's, so that the width is not traded against the amplitude (the two are strongly
         // correlated in one atom's fit). Their free occupancy is what the table reports.
         let free = fit
-        let whole = fit.amplitudes.indices.map { i in
-            let off = abs(fit.amplitudes[i] - core)
-            return off < RefinementRules.wholeAtomSignificance * fit.amplitudeErrors[i] && off <= RefinementRules.wholeAtomTolerance * core
-        }
+        let whole = wholeAtoms(fit, core: core)
         if whole.contains(true) {
             fit = fitAtomsJointly(fit.positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
                                   startingAmplitudes: fit.amplitudes.indices.map { whole[$0] ? core : fit.amplitudes[$0] },
@@ -288,6 +285,15 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                           detection: AtomDetection(positions: fit.positions, regions: detection.regions, wasSplit: detection.wasSplit),
                           atoms: atoms, reusable: ReusableResults(positions: fit.positions, lattice: lattice), timings: timer, flags: flags,
                           refinement: refinement)
+}
+
+/// Which atoms of a free fit are whole atoms: their amplitude within `wholeAtomSignificance`
+/// standard errors and `wholeAtomTolerance` of the core atoms' amplitude `core`.
+func wholeAtoms(_ fit: JointFit, core: Double) -> [Bool] {
+    fit.amplitudes.indices.map { i in
+        let off = abs(fit.amplitudes[i] - core)
+        return off < RefinementRules.wholeAtomSignificance * fit.amplitudeErrors[i] && off <= RefinementRules.wholeAtomTolerance * core
+    }
 }
 
 /// The median amplitude of the atoms with 12 neighbours within `radius` (all atoms when none has).

@@ -29,7 +29,8 @@ package struct JointFit: Sendable {
     package var sweeps: Int
     /// See `sweeps`.
     package var lastShift: Double
-    /// The RMS over the atoms of the last sweep's move over the position's standard error.
+    /// The RMS over the atoms of the last sweep's move over its standard error (per atom the
+    /// larger of the position's, per axis, and U's).
     package var lastRelativeShift: Double = .infinity
     /// Whether the positions settled: the last sweep moved them by under `convergedShift`, or
     /// by under `convergedRelativeShift` of their standard errors.
@@ -415,7 +416,9 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     var damped = jtj
     for x in 0..<5 { damped[x * 5 + x] *= 1.1; damped[x * 5 + x] += 1e-12 }
     if pinnedAmplitude { damped = holdingAmplitude(damped); jtr[3] = 0 }
-    guard voxels >= 10, let step = solveLinearSystem(damped, jtr, n: 5) else {
+    // No step where the window is too small, the system singular, or the map's values make it
+    // not finite (a hostile map): the atom stays as it is.
+    guard voxels >= 10, let step = solveLinearSystem(damped, jtr, n: 5), step.allSatisfy(\.isFinite), jtj.allSatisfy(\.isFinite) else {
         return AtomStep(position: p, amplitude: a, displacement: u, normal: [], rss: rss, voxels: voxels)
     }
     let f = JointFitLimits.stepFraction
@@ -423,8 +426,10 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     let length = move.length
     if length > JointFitLimits.maximumStep { move = move * (JointFitLimits.maximumStep / length) }
     let newA = max(0.05 * a, a + f * step[3])
-    let range = JointFitLimits.displacementRange
-    let newU = min(max(u + max(-0.1, min(0.1, f * step[4])), range.lowerBound), range.upperBound)
+    // Below zero only so far that every term of the atom stays a Gaussian (half its narrowest
+    // variance: on a fine grid the narrowest Peng term is a few thousandths of an Å²).
+    let lowest = max(JointFitLimits.displacementRange.lowerBound, -0.5 * (profile.variances.min() ?? 0))
+    let newU = min(max(u + max(-0.1, min(0.1, f * step[4])), lowest), JointFitLimits.displacementRange.upperBound)
     return AtomStep(position: p + move, amplitude: newA, displacement: newU, normal: jtj, rss: rss, voxels: voxels)
 }
 

@@ -58,6 +58,12 @@ struct RefinementTests {
         #expect(st.atoms[column: "uiso"]! == atoms[column: "u_total"]!)
         #expect(st.atoms[column: "uiso_gaussian"]!.filter(\.isFinite).count > atoms.count * 9 / 10)
         #expect(try computeStatistics(of: plain).atoms[column: "uiso_gaussian"] == nil)
+        // The refined model's lattice is its own positions'; validation's is kept beside it.
+        #expect(refined.lattice.fittedPositions == atoms.positions)
+        #expect(f.validationLattice.meanLatticeConstant == plain.lattice.meanLatticeConstant)
+        #expect(abs(refined.lattice.meanLatticeConstant / truth.latticeConstant - 1) < 0.003,
+                "ā \(refined.lattice.meanLatticeConstant), true \(truth.latticeConstant)")
+        #expect(st.coordinationRadius == refined.lattice.coordinationRadius)
     }
 
     @Test("an atom doubled is merged and an atom placed in empty space is removed, each with its reason")
@@ -147,7 +153,7 @@ struct RefinementTests {
         let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
         let free = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
         let core = coreAmplitude(free, radius: Self.pt.latticeConstant / 2 * (1 + 1 / 2.0.squareRoot()))
-        let whole = free.amplitudes.indices.map { abs(free.amplitudes[$0] - core) < 3 * free.amplitudeErrors[$0] && abs(free.amplitudes[$0] - core) <= 0.5 * core }
+        let whole = NanoAtomsEngine.wholeAtoms(free, core: core)
         // At SNR 4 one atom's amplitude and width trade against each other: most atoms, not all,
         // are within half an atom of the core's.
         #expect(whole.filter { $0 }.count >= 309 * 8 / 10)
@@ -163,6 +169,30 @@ struct RefinementTests {
         let z = held.displacements.indices.map { (held.displacements[$0] - truth[$0]) / held.displacementErrors[$0] }
         let rmsZ = (z.map { $0 * $0 }.reduce(0, +) / Double(z.count)).squareRoot()
         #expect((0.6...1.4).contains(rmsZ), "RMS of (U − true)/σ: \(rmsZ)")
+    }
+
+    @Test("on a fine grid an atom's width never falls below its narrowest term (fuzz crasher: a 0.1 Å map trapped the renderer)")
+    func widthStaysAGaussian() {
+        // The map holds an atom far sharper than the simulated one, so every step asks for a
+        // smaller U; the narrowest Peng term on a 0.1 Å grid is a few thousandths of an Å².
+        let profile = AtomProfile.peng(Self.pt, voxelSize: 0.1)
+        // The premise: the narrowest term is narrower than U's general lower bound.
+        #expect(profile.variances.min()! < -JointFitLimits.displacementRange.lowerBound)
+        let sharp = AtomProfile(weights: [1], variances: [0.001])
+        let grid = Volume(nx: 41, ny: 41, nz: 41, voxelSize: 0.1)
+        let centre = Vector3(2, 2, 2)
+        let map = MapSimulation.render(positions: [centre], profile: sharp, grid: grid, threads: 1)
+        var u = 0.05
+        for _ in 0..<40 {
+            let s = atomStep(centre, 1, u, map: map, model: nil, background: 0, profile: profile, reach: 12, windowRadius: 1.2)
+            u = s.displacement
+        }
+        #expect(u.isFinite && profile.variances.allSatisfy { $0 + u > 0 }, "U \(u), narrowest term \(profile.variances.min()!)")
+        // And the renderer draws nothing, rather than trapping, for what is not an atom.
+        let odd = MapSimulation.render(positions: [Vector3(.nan, 1, 1), centre, centre, Vector3(1e300, 0, 0)],
+                                       displacements: [.isotropic(0), .isotropic(-1), .isotropic(.nan), .isotropic(0)],
+                                       scales: [1, 1, 1, 1], profile: profile, grid: grid, threads: 1)
+        #expect(odd.values.allSatisfy { $0.isFinite })
     }
 
     @Test("a fit continued after an edit, stepping only the atoms near it, ends where a fresh fit of every atom does")
