@@ -20,7 +20,7 @@ public struct RefinementEdit: Sendable, Equatable {
 
 /// What refinement did: the fit's sweeps and noise, and its edits.
 public struct Refinement: Sendable {
-    /// Sweeps of the joint fit (in the last round of edits).
+    /// Sweeps of the last joint fit (the whole-atom refit, or the last round of edits).
     public let sweeps: Int
     /// Whether the positions settled (the last sweep moved them by under 0.002 Å RMS, or under
     /// 0.05 of their standard errors).
