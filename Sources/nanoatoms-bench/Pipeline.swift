@@ -17,7 +17,7 @@ func timedRun(map path: String, element: Element, threads: Int, out: String) thr
     options.threads = threads
     let run = try ParticleRun(map: consume map, options: options)
     timings.append(run.timings)
-    try run.write(to: out, mapName: (path as NSString).lastPathComponent, timings: &timings)
+    try run.write(to: out, mapName: PathComponents.last(of: path), timings: &timings)
     return timings
 }
 

@@ -218,7 +218,7 @@ struct RunCommand: ParsableCommand {
             let inputs = ConcurrentResult { try files.map { try Provenance.Input(role: $0.0, path: $0.1) } }
             // No cancellation flag: a one-shot run goes to the end.
             let run = try ParticleRun(map: consume volume, options: options, halves: halves)
-            try run.write(to: out, mapName: (map as NSString).lastPathComponent, provenance: Provenance(inputs: try inputs.value()))
+            try run.write(to: out, mapName: PathComponents.last(of: map), provenance: Provenance(inputs: try inputs.value()))
             report(run, out: out)
         }
     }

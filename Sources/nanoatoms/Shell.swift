@@ -65,7 +65,7 @@ final class Shell {
             else { shellCancellation.request() }
         }
         let history = Shell.historyPath
-        try? FileManager.default.createDirectory(atPath: (history as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: PathComponents.folder(of: history), withIntermediateDirectories: true)
         // append_history only appends to a file that exists. (If it cannot be made, the
         // session still runs; its lines are just not kept.)
         if !FileManager.default.fileExists(atPath: history) { _ = FileManager.default.createFile(atPath: history, contents: nil) }

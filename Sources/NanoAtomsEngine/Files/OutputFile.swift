@@ -36,7 +36,7 @@ struct OutputTarget {
                 let n = readlink(target, &buffer, buffer.count - 1)
                 guard n > 0 else { throw EngineError("cannot write: an unreadable symbolic link", file: path) }
                 let destination = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                target = destination.hasPrefix("/") ? destination : (target as NSString).deletingLastPathComponent.appendingPath(destination)
+                target = destination.hasPrefix("/") ? destination : PathComponents.folder(of: target).appendingPath(destination)
                 continue
             }
             guard st.st_mode & S_IFMT == S_IFREG else {
@@ -49,7 +49,7 @@ struct OutputTarget {
             break
         }
         self.path = target
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = PathComponents.folder(of: target)
         self.folder = folder.isEmpty ? "." : folder
         var st = stat()
         if stat(self.folder, &st) == 0 {
@@ -65,7 +65,7 @@ struct OutputTarget {
     /// The folder and the file name with every link in the folder resolved, for telling
     /// whether two outputs not yet written are the same file.
     var canonical: String {
-        let name = (path as NSString).lastPathComponent
+        let name = PathComponents.last(of: path)
         guard folderExists, let real = realpath(folder, nil) else { return URL(fileURLWithPath: path).standardizedFileURL.path }
         defer { free(real) }
         return String(cString: real).appendingPath(name)
@@ -87,7 +87,7 @@ func makeFolders(_ folder: String) throws -> [String] {
     var st = stat()
     while !f.isEmpty, f != "/", f != ".", stat(f, &st) != 0 {
         missing.append(f)
-        f = (f as NSString).deletingLastPathComponent
+        f = PathComponents.folder(of: f)
     }
     var made: [String] = []
     for m in missing.reversed() {

@@ -17,8 +17,8 @@ import Glibc
 /// refused, never swapped out. No input of this process may lie inside it.
 package func writeRunFolder(_ directory: String, files: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
     let target = try checkRunFolder(directory, allowed: allowed)
-    let name = (target as NSString).lastPathComponent
-    let parent = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
+    let name = PathComponents.last(of: target)
+    let parent = PathComponents.folder(of: target).isEmpty ? "." : PathComponents.folder(of: target)
     var st = stat()
     var made: [String] = []
     if stat(parent, &st) != 0 { made = try makeFolders(parent) }
@@ -39,7 +39,7 @@ package func checkRunFolder(_ directory: String, allowed: Set<String>) throws ->
         target = String(cString: real)
         free(real)
     }
-    let name = (target as NSString).lastPathComponent
+    let name = PathComponents.last(of: target)
     guard name != "." && name != ".." && name != "/" else {
         throw EngineError("give the run a folder of its own (a run replaces its folder whole)", file: directory)
     }
@@ -64,9 +64,9 @@ private func stageAndCommit(_ directory: String, target: String, name: String, p
         }
         for f in files {
             let path = stage.appendingPath(f.path)
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = PathComponents.folder(of: path)
             if stat(folder, &st) != 0 && mkdir(folder, 0o777) != 0 {
-                throw EngineError("cannot create the folder \((f.path as NSString).deletingLastPathComponent) (\(String(cString: strerror(errno))))", file: directory)
+                throw EngineError("cannot create the folder \(PathComponents.folder(of: f.path)) (\(String(cString: strerror(errno))))", file: directory)
             }
             try f.bytes.withUnsafeBytes { try writeNewFile($0, at: path, reportAs: directory.appendingPath(f.path)) }
         }

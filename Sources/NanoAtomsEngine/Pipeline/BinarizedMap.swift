@@ -6,8 +6,9 @@ public struct BinarizedMap: Sendable {
     public let options: ModelBuildingOptions
     /// The threshold search (a single trial when `options.threshold` fixed the threshold).
     public let search: ThresholdSearchResult
-    /// Scores simulated maps against C above Otsu's threshold; the weak-atom search reuses it.
-    package let scorer: SimulatedMapCorrelation
+    /// Scores simulated maps against C above Otsu's threshold; the weak-atom search reuses it
+    /// (nil once released with the denoised map).
+    package private(set) var scorer: SimulatedMapCorrelation?
     /// What should not be trusted so far: the map, the mask, the threshold search.
     public let flags: [QualityFlag]
     /// Time taken so far, step by step.
@@ -15,6 +16,12 @@ public struct BinarizedMap: Sendable {
 
     /// The chosen threshold on C.
     public var threshold: Float { search.threshold }
+
+    /// This stage without the denoised map and the scorer's matched filter (two map-sized
+    /// buffers), for a model that no step will read them from again.
+    func releasingMaps() -> BinarizedMap {
+        BinarizedMap(denoised: denoised.releasingMap(), options: options, search: search, scorer: nil, flags: flags, timings: timings)
+    }
 }
 
 /// Chooses the threshold on C: Otsu's threshold, then the correlation-maximising search of the

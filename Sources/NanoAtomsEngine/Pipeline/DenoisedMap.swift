@@ -6,13 +6,25 @@ public struct DenoisedMap: Sendable {
     public let options: ModelBuildingOptions
     /// The simulated atom, with the B-factor of `options` (the later stages use the same).
     public let profile: AtomProfile
-    /// The denoised map C, on the masked map's grid.
-    public let map: Volume
+    /// The denoised map C, on the masked map's grid (a single zero voxel once released:
+    /// see `mapReleased`).
+    public private(set) var map: Volume
+    /// Whether `map` was released to save memory (``ValidatedModel/releasingIntermediateMaps()``):
+    /// no later stage may then be run again from this one.
+    public private(set) var mapReleased = false
     /// Time taken so far, step by step.
     public let timings: StepTimings
 
     /// What should not be trusted so far.
     public var flags: [QualityFlag] { masked.flags }
+
+    /// This stage without its map C (a map-sized buffer), for a model that no step will read it from again.
+    func releasingMap() -> DenoisedMap {
+        var copy = self
+        copy.map = Volume(nx: 1, ny: 1, nz: 1, voxelSize: map.voxelSize)
+        copy.mapReleased = true
+        return copy
+    }
 }
 
 /// Denoises the masked map: its correlation with the element's simulated atom

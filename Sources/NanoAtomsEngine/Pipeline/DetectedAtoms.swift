@@ -30,6 +30,12 @@ public struct DetectedAtoms: Sendable {
         return atoms
     }
 
+    /// This stage without the denoised map and the scorer (``BinarizedMap/releasingMaps()``).
+    func releasingMaps() -> DetectedAtoms {
+        DetectedAtoms(binarized: binarized.releasingMaps(), options: options, detection: detection, componentCount: componentCount,
+                      splitComponents: splitComponents, recoveredAtoms: recoveredAtoms, removals: removals, timings: timings)
+    }
+
     /// This stage with `detection` as its candidates (after a step changed them).
     func with(_ detection: AtomDetection, split: Int? = nil, recovered: Int? = nil, removals: [Removal]? = nil,
               options: ModelBuildingOptions? = nil, timings: StepTimings) -> DetectedAtoms {
@@ -71,9 +77,10 @@ public func recoverWeakAtoms(in detected: DetectedAtoms, options given: ModelBui
     let options = given ?? detected.options
     var timer = detected.timings
     let b = detected.binarized
+    precondition(!b.denoised.mapReleased, "recoverWeakAtoms: the denoised map of this model was released")
     let (atoms, n) = try timer.measure("recover", checking: cancellation) { () -> (AtomDetection, Int) in
         guard options.recoverWeakAtoms else { return (detected.detection, 0) }
-        return recoverWeakAtoms(detected.detection, denoised: b.denoised.map, scorer: b.scorer, lowerThreshold: b.search.otsu,
+        return recoverWeakAtoms(detected.detection, denoised: b.denoised.map, scorer: b.scorer!, lowerThreshold: b.search.otsu,
                                 element: options.element, radius: options.atomRadius)
     }
     return detected.with(atoms, recovered: detected.recoveredAtoms + n, options: options, timings: timer)

@@ -107,15 +107,18 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 }
 
 /// ``buildModel(from:options:)`` that stops with ``Interrupted`` between two of its steps
-/// once `cancellation` is requested (Ctrl-C in the shell).
+/// once `cancellation` is requested (Ctrl-C in the shell). With `keepingIntermediateMaps`
+/// false the model drops the maps only earlier steps read (``ValidatedModel/releasingIntermediateMaps(keepingSimulated:)``)
+/// before refinement: a run that only reports its model needs half the memory.
 public func buildModel(from map: consuming Volume, options: ModelBuildingOptions,
-                       cancellation: Cancellation?) throws(Interrupted) -> ValidatedModel {
+                       cancellation: Cancellation?, keepingIntermediateMaps: Bool = true) throws(Interrupted) -> ValidatedModel {
     let masked = try maskParticle(consume map, options: options, cancellation: cancellation)
     let denoised = try denoiseMap(masked, cancellation: cancellation)
     let binarized = try binarizeMap(denoised, cancellation: cancellation)
     let detected = try detectAtoms(in: binarized, cancellation: cancellation)
     let split = try splitMergedAtoms(in: detected, cancellation: cancellation)
     let candidates = try recoverWeakAtoms(in: split, cancellation: cancellation)
-    let validated = try validateModel(candidates, cancellation: cancellation)
+    var validated = try validateModel(candidates, cancellation: cancellation)
+    if !keepingIntermediateMaps { validated = validated.releasingIntermediateMaps(keepingSimulated: !options.refine) }
     return try refineModel(validated, cancellation: cancellation)
 }

@@ -13,7 +13,7 @@ public struct ParticleRun: Sendable {
     /// ``checkHalfMaps(_:_:names:)``), and computes its statistics with the same threads.
     public init(map: consuming Volume, options: ModelBuildingOptions, halves: (Volume, Volume)? = nil,
                 cancellation: Cancellation? = nil) throws(Interrupted) {
-        var model = try buildModel(from: consume map, options: options, cancellation: cancellation)
+        var model = try buildModel(from: consume map, options: options, cancellation: cancellation, keepingIntermediateMaps: false)
         if let halves { model = try compareHalfMaps(model, halves: halves, cancellation: cancellation) }
         try self.init(model: model, cancellation: cancellation)
     }

@@ -115,7 +115,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
     let M = model.raw, profile = model.profile, element = options.element
     let bond = element.latticeConstant / 2.squareRoot()
     var latticeSitesTested = 0, latticeSitesKept = 0
-    let result = try timer.measure("refine", checking: cancellation) { () -> (JointFit, JointFit, [Bool], [Int], [RefinementEdit], Double) in
+    let result = try timer.measure("refine", checking: cancellation) { () -> (JointFit, (amplitudes: [Double], errors: [Double]), [Bool], [Int], [RefinementEdit], Double) in
         var keep = Array(model.atoms.positions.indices)
         var positions = model.atoms.positions
         var edits: [RefinementEdit] = []
@@ -199,10 +199,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             // second copy of the map).
             var start = fit.residual
             fit.residual = Volume(nx: 1, ny: 1, nz: 1, voxelSize: 1)
-            let b = Float(fit.background)
-            start.values.withUnsafeMutableBufferPointer { r in
-                M.values.withUnsafeBufferPointer { m in for v in 0..<m.count { r[v] = m[v] - b - r[v] } }
-            }
+            modelFromResidual(&start, map: M, background: fit.background, threads: options.threads)
             MapSimulation.add(positions: removed.map { fit.positions[$0] }, displacements: removed.map { .isotropic(fit.displacements[$0]) },
                               scales: removed.map { -fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
             MapSimulation.add(positions: newcomers, displacements: newcomers.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
@@ -217,17 +214,26 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             }
             fit = fitAtomsJointly(positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
                                   startingAmplitudes: amplitudes, startingDisplacements: displacements,
-                                  startingModel: start, startingBackground: fit.background, initiallyActive: active, threads: options.threads)
+                                  startingModel: consume start, startingBackground: fit.background, initiallyActive: active, threads: options.threads)
         }
         // Atoms the map shows as whole atoms are fitted as whole atoms: amplitude held at the
         // core's, so that the width is not traded against the amplitude (the two are strongly
         // correlated in one atom's fit). Their free occupancy is what the table reports.
-        let free = fit
+        let free = (amplitudes: fit.amplitudes, errors: fit.amplitudeErrors)
         let whole = wholeAtoms(fit, core: core)
         if whole.contains(true) {
+            // The refit goes on from the free fit's model (turned back from its residual in
+            // place), with each whole atom's amplitude changed to the core's.
+            var start = fit.residual
+            fit.residual = Volume(nx: 1, ny: 1, nz: 1, voxelSize: 1)
+            modelFromResidual(&start, map: M, background: fit.background, threads: options.threads)
+            let held = whole.indices.filter { whole[$0] }
+            MapSimulation.add(positions: held.map { fit.positions[$0] }, displacements: held.map { .isotropic(fit.displacements[$0]) },
+                              scales: held.map { core - fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
             fit = fitAtomsJointly(fit.positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
                                   startingAmplitudes: fit.amplitudes.indices.map { whole[$0] ? core : fit.amplitudes[$0] },
-                                  startingDisplacements: fit.displacements, pinnedAmplitudes: whole, threads: options.threads)
+                                  startingDisplacements: fit.displacements, startingModel: consume start, pinnedAmplitudes: whole,
+                                  threads: options.threads)
         }
         return (fit, free, whole, keep, edits, core)
     }
@@ -261,7 +267,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
     atoms.setColumn("sigma_z", fit.positionErrors.map(\.z))
     atoms.setColumn("sigma_position", fit.positionErrors.map { ($0.x * $0.x + $0.y * $0.y + $0.z * $0.z).squareRoot() })
     atoms.setColumn("sigma_u", fit.displacementErrors)
-    atoms.setColumn("sigma_occupancy", free.amplitudeErrors.map { $0 / core })
+    atoms.setColumn("sigma_occupancy", free.errors.map { $0 / core })
     let moved = zip(keep, fit.positions).filter { $0.0 >= 0 }.map { (model.atoms.positions[$0.0] - $0.1).length }
     let rms = moved.isEmpty ? 0 : (moved.map { $0 * $0 }.reduce(0, +) / Double(moved.count)).squareRoot()
     var flags = model.flags
@@ -285,6 +291,20 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                           detection: AtomDetection(positions: fit.positions, regions: detection.regions, wasSplit: detection.wasSplit),
                           atoms: atoms, reusable: ReusableResults(positions: fit.positions, lattice: lattice), timings: timer, flags: flags,
                           refinement: refinement)
+}
+
+/// Turns a fit's residual r = M − b − model back into its model, in place (no second map-sized buffer).
+func modelFromResidual(_ residual: inout Volume, map M: Volume, background: Double, threads: Int) {
+    let b = Float(background)
+    residual.values.withUnsafeMutableBufferPointer { r in
+        let rv = UncheckedSendable(r.baseAddress!)
+        M.values.withUnsafeBufferPointer { m in
+            let mv = UncheckedSendable(m.baseAddress!)
+            Parallel.forRanges(m.count, threads: threads, minimumChunk: 1 << 16) { range in
+                for v in range { rv.value[v] = mv.value[v] - b - rv.value[v] }
+            }
+        }
+    }
 }
 
 /// Which atoms of a free fit are whole atoms: their amplitude within `wholeAtomSignificance`

@@ -56,8 +56,8 @@ public struct ValidatedModel: Sendable {
     public var background: MapBackground { detected.binarized.denoised.masked.background }
     /// The masked raw map M.
     public var raw: Volume { detected.binarized.denoised.masked.map }
-    /// The denoised map C.
-    public var denoised: Volume { detected.binarized.denoised.map }
+    /// The denoised map C; nil once released (``releasingIntermediateMaps()``).
+    public var denoised: Volume? { detected.binarized.denoised.mapReleased ? nil : detected.binarized.denoised.map }
     /// The threshold search.
     public var search: ThresholdSearchResult { detected.binarized.search }
     /// Components at the chosen threshold.
@@ -73,7 +73,23 @@ public struct ValidatedModel: Sendable {
     public func removedCount(_ rule: Removal.Rule) -> Int { removals.filter { $0.rule == rule }.count }
 
     /// The validated atoms as candidates of a further step (split, recover or validate again).
-    public var asCandidates: DetectedAtoms { detected.with(detection, removals: removals, timings: timings) }
+    public var asCandidates: DetectedAtoms {
+        precondition(!detected.binarized.denoised.mapReleased, "asCandidates: this model's intermediate maps were released")
+        return detected.with(detection, removals: removals, timings: timings)
+    }
+
+    /// This model without the maps only its earlier steps read: the denoised map C, the
+    /// threshold search's matched filter and validation's simulated map (three map-sized
+    /// buffers; the masked map M stays). A run that goes on to refine and report, and never
+    /// back to an earlier step, frees them for refinement (at 288³, 0.29 GB of 0.68 GB).
+    /// `keepingSimulated` keeps validation's simulated map, which the statistics of these very
+    /// positions reuse (an unrefined model's).
+    package func releasingIntermediateMaps(keepingSimulated: Bool = false) -> ValidatedModel {
+        ValidatedModel(detected: detected.releasingMaps(), options: options, candidateCorrelations: candidateCorrelations,
+                       lattice: lattice, removals: removals, detection: detection, atoms: atoms,
+                       reusable: keepingSimulated ? reusable : ReusableResults(positions: reusable.positions, lattice: reusable.lattice, profile: reusable.profile),
+                       timings: timings, flags: flags, refinement: refinement)
+    }
 }
 
 /// Below this fraction of the model's atoms seen as atom-like peaks (``ParticleLocation``) the

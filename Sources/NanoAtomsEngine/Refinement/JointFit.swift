@@ -96,7 +96,7 @@ package enum JointFitLimits {
 /// starting amplitude: only its position and U are fitted (and their errors are given it).
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
-                             startingModel: Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
+                             startingModel: consuming Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
                              pinnedAmplitudes: [Bool]? = nil, threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
@@ -114,7 +114,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     // away with its old parameters and added with its new ones (the whole model again when most
     // atoms changed). Only the atoms that changed, or have a neighbour that did, step again:
     // the rest would step by nothing.
-    var model = startingModel ?? MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+    var model = (consume startingModel) ?? MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
                                                       profile: profile, grid: M, threads: threads)
     var active = initiallyActive ?? [Bool](repeating: true, count: n)
     // A continued fit's atoms were stepped against the previous fit's background: only a

@@ -149,12 +149,12 @@ public struct StudyPlan: Sendable {
     /// The plan in `text`, whose file is at `file` (absolute); errors name it `name`.
     public static func parse(_ text: String, file: String, name: String) throws -> StudyPlan {
         let tables = try StudyFile.parse(text, name: name)
-        let folder = (file as NSString).deletingLastPathComponent
+        let folder = PathComponents.folder(of: file)
         func fail(_ entry: StudyFileEntry?, _ line: Int, _ message: String) -> EngineError {
             EngineError("\(entry?.line ?? line):\(entry?.column ?? 1): \(message)", file: name)
         }
         var top = StudyMapOptions()
-        var title = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        var title = (PathComponents.last(of: file) as NSString).deletingPathExtension
         var particles: [StudyParticle] = [], series: [StudySeries] = [], tasks: [StudyTask] = []
         var names: [String: Int] = [:]
         for table in tables {

@@ -122,7 +122,7 @@ extension StudyTask {
                 let run = try ParticleRun(map: map, options: options.buildingOptions(threads: threads), cancellation: cancellation)
                 statistics = run.statistics
                 flags = run.flags
-                let mapName = (input as NSString).lastPathComponent
+                let mapName = PathComponents.last(of: input)
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
                 let provenance = Provenance(inputs: [.init(role: "map", path: input, bytes: bytes, checksum: record.checksum)])
                 write = { r in try run.write(to: folder, mapName: mapName, provenance: provenance, extraFiles: [(StudyTaskRecord.fileName, r.encoded())],

@@ -32,7 +32,7 @@ let loadCommand = CommandDeclaration(
             return .atoms(AtomsValue(atoms: atoms, source: path))
         }
         let volume = try MRCFormat.read(path: path, voxelSize: try args.positive("apix"))
-        return .volume(VolumeValue(volume: volume, source: (path as NSString).lastPathComponent))
+        return .volume(VolumeValue(volume: volume, source: PathComponents.last(of: path)))
     })
 
 /// `open`, ChimeraX's word for the same thing.

@@ -88,8 +88,8 @@ func columnValues(_ atoms: AtomSet, _ column: String, option: String) throws -> 
 
 /// A ChimeraX script with the files it opens beside it, written as one set.
 func exportChimeraX(_ atoms: AtomSet, path: String, args: Arguments) throws {
-    let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    let folder = (path as NSString).deletingLastPathComponent
+    let base = (PathComponents.last(of: path) as NSString).deletingPathExtension
+    let folder = PathComponents.folder(of: path)
     func beside(_ ext: String) -> String { folder.isEmpty ? base + "." + ext : (folder as NSString).appendingPathComponent(base + "." + ext) }
     let colour = try args.string("colour") ?? Statistic.cn.key
     if atoms[column: colour] == nil {

@@ -208,7 +208,7 @@ let basenameCommand = CommandDeclaration(
     example: "export tab (path \"results\" (text (basename f) \".csv\"))",
     run: { args, _ in
         let p = try args.string("path")!
-        return .string(((p as NSString).lastPathComponent as NSString).deletingPathExtension)
+        return .string((PathComponents.last(of: p) as NSString).deletingPathExtension)
     })
 
 let argCommand = CommandDeclaration(
