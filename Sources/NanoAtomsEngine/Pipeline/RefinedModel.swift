@@ -199,7 +199,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             // second copy of the map).
             var start = fit.residual
             fit.residual = Volume(nx: 1, ny: 1, nz: 1, voxelSize: 1)
-            modelFromResidual(&start, map: M, background: fit.background, threads: options.threads)
+            exchangeModelAndResidual(&start, map: M, background: fit.background, threads: options.threads)
             MapSimulation.add(positions: removed.map { fit.positions[$0] }, displacements: removed.map { .isotropic(fit.displacements[$0]) },
                               scales: removed.map { -fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
             MapSimulation.add(positions: newcomers, displacements: newcomers.map { _ in .isotropic(JointFitLimits.startingDisplacement) },
@@ -226,7 +226,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             // place), with each whole atom's amplitude changed to the core's.
             var start = fit.residual
             fit.residual = Volume(nx: 1, ny: 1, nz: 1, voxelSize: 1)
-            modelFromResidual(&start, map: M, background: fit.background, threads: options.threads)
+            exchangeModelAndResidual(&start, map: M, background: fit.background, threads: options.threads)
             let held = whole.indices.filter { whole[$0] }
             MapSimulation.add(positions: held.map { fit.positions[$0] }, displacements: held.map { .isotropic(fit.displacements[$0]) },
                               scales: held.map { core - fit.amplitudes[$0] }, profile: profile, to: &start, threads: options.threads)
@@ -291,20 +291,6 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
                           detection: AtomDetection(positions: fit.positions, regions: detection.regions, wasSplit: detection.wasSplit),
                           atoms: atoms, reusable: ReusableResults(positions: fit.positions, lattice: lattice), timings: timer, flags: flags,
                           refinement: refinement)
-}
-
-/// Turns a fit's residual r = M − b − model back into its model, in place (no second map-sized buffer).
-func modelFromResidual(_ residual: inout Volume, map M: Volume, background: Double, threads: Int) {
-    let b = Float(background)
-    residual.values.withUnsafeMutableBufferPointer { r in
-        let rv = UncheckedSendable(r.baseAddress!)
-        M.values.withUnsafeBufferPointer { m in
-            let mv = UncheckedSendable(m.baseAddress!)
-            Parallel.forRanges(m.count, threads: threads, minimumChunk: 1 << 16) { range in
-                for v in range { rv.value[v] = mv.value[v] - b - rv.value[v] }
-            }
-        }
-    }
 }
 
 /// Which atoms of a free fit are whole atoms: their amplitude within `wholeAtomSignificance`

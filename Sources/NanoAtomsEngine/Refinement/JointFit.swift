@@ -226,16 +226,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     // The residual in the model's own storage (no third map-sized buffer), in parallel.
     var residual = model
     model = Volume(nx: 1, ny: 1, nz: 1, voxelSize: M.voxelSize)
-    let b = Float(background)
-    residual.values.withUnsafeMutableBufferPointer { r in
-        let rv = UncheckedSendable(r.baseAddress!)
-        M.values.withUnsafeBufferPointer { m in
-            let mv = UncheckedSendable(m.baseAddress!)
-            Parallel.forRanges(m.count, threads: threads, minimumChunk: 1 << 16) { range in
-                for v in range { rv.value[v] = mv.value[v] - b - rv.value[v] }
-            }
-        }
-    }
+    exchangeModelAndResidual(&residual, map: M, background: background, threads: threads)
     let dof = max(1, voxelsUsed.reduce(0, +) - 5 * n)
     let noiseVariance = rss.reduce(0, +) / Double(dof)
     var pe = [Vector3](repeating: Vector3(.nan, .nan, .nan), count: n), ae = [Double](repeating: .nan, count: n), ue = ae, se = ae
@@ -433,3 +424,18 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     return AtomStep(position: p + move, amplitude: newA, displacement: newU, normal: jtj, rss: rss, voxels: voxels)
 }
 
+
+/// Replaces `volume` by M − b − `volume`, in place and in parallel (no second map-sized buffer):
+/// a model becomes its residual, and a residual its model again.
+func exchangeModelAndResidual(_ volume: inout Volume, map M: Volume, background: Double, threads: Int) {
+    let b = Float(background)
+    volume.values.withUnsafeMutableBufferPointer { r in
+        let rv = UncheckedSendable(r.baseAddress!)
+        M.values.withUnsafeBufferPointer { m in
+            let mv = UncheckedSendable(m.baseAddress!)
+            Parallel.forRanges(m.count, threads: threads, minimumChunk: 1 << 16) { range in
+                for v in range { rv.value[v] = mv.value[v] - b - rv.value[v] }
+            }
+        }
+    }
+}
