@@ -9,7 +9,7 @@ public struct DenoisedMap: Sendable {
     /// The denoised map C, on the masked map's grid (a single zero voxel once released:
     /// see `mapReleased`).
     public private(set) var map: Volume
-    /// Whether `map` was released to save memory (``ValidatedModel/releasingIntermediateMaps()``):
+    /// Whether `map` was released to save memory (``ValidatedModel/releasingIntermediateMaps(keepingSimulated:)``):
     /// no later stage may then be run again from this one.
     public private(set) var mapReleased = false
     /// Time taken so far, step by step.

@@ -109,7 +109,8 @@ public func buildModel(from map: consuming Volume, options: ModelBuildingOptions
 /// ``buildModel(from:options:)`` that stops with ``Interrupted`` between two of its steps
 /// once `cancellation` is requested (Ctrl-C in the shell). With `keepingIntermediateMaps`
 /// false the model drops the maps only earlier steps read (``ValidatedModel/releasingIntermediateMaps(keepingSimulated:)``)
-/// before refinement: a run that only reports its model needs half the memory.
+/// before refinement: at 288³ a refined run's peak falls from 677 to 592 MB, and refinement
+/// itself runs in 250 MB instead of 530.
 public func buildModel(from map: consuming Volume, options: ModelBuildingOptions,
                        cancellation: Cancellation?, keepingIntermediateMaps: Bool = true) throws(Interrupted) -> ValidatedModel {
     let masked = try maskParticle(consume map, options: options, cancellation: cancellation)
