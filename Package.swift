@@ -16,8 +16,9 @@ let package = Package(
     targets: [
         // The science: maps, atoms, model building, analysis, reports. No terminal, no language.
         .target(name: "NanoAtomsEngine", dependencies: ["CKernels"]),
-        // Two inner loops in C with vector instructions chosen at run time: the separable
-        // filter's row sum (AVX2 and FMA) and the component sweep's neighbour merge (SSE4.1).
+        // Three inner loops in C with vector instructions chosen at run time: the separable
+        // filter's row sum and the joint fit's per-atom normal equations (AVX2 and FMA), and the
+        // component sweep's neighbour merge (SSE4.1).
         .target(name: "CKernels"),
         // The command language and its interpreter; calls the engine, computes nothing itself.
         .target(name: "NanoAtomsLanguage", dependencies: ["NanoAtomsEngine"]),

@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 
 /// The result of fitting every atom jointly to a map: per atom its position, amplitude and
 /// isotropic displacement with standard errors, and what the fit says of the noise.
@@ -262,6 +263,13 @@ func holdingAmplitude(_ normal: [Double]) -> [Double] {
     return m
 }
 
+/// Which path the fit's inner loop takes (``atomStep``): the C kernel's vector one where the
+/// CPU has AVX2 and FMA (tests compare it with the portable one).
+package enum AtomWindowKernel {
+    /// Whether this CPU runs the vector path.
+    package static let vectorAvailable = nanoatoms_has_avx2_fma() != 0
+}
+
 /// One atom's damped Gauss–Newton step and its normal equations.
 struct AtomStep {
     var position: Vector3
@@ -338,16 +346,12 @@ func correlationInflation(_ M: Volume, minus model: Volume, background: Double, 
 /// too (its own term computed here exactly as the renderer does). With S nil the model is this
 /// atom alone: a single atom fitted to M (a residual map) as if nothing else were there.
 func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Volume?, background: Double,
-              profile: AtomProfile, reach: Int, windowRadius: Double, pinnedAmplitude: Bool = false) -> AtomStep {
-    let alone = S == nil
-    let modelled = S?.values ?? []
+              profile: AtomProfile, reach: Int, windowRadius: Double, pinnedAmplitude: Bool = false,
+              vectorKernel: Bool = AtomWindowKernel.vectorAvailable) -> AtomStep {
     let c = M.voxelCoordinate(of: p)
     let ci = Int(c.x.rounded()), cj = Int(c.y.rounded()), ck = Int(c.z.rounded())
     let terms = profile.weights.count
-    // JᵀJ and Jᵀr for θ = (x, y, z, A, U), in registers: no allocation per voxel.
-    var n0 = SIMD8<Double>(), n1 = n0, n2 = n0, n3 = n0, n4 = n0, jr = n0
-    var rss = 0.0, voxels = 0
-    let r2max = windowRadius * windowRadius
+    var sums = nanoatoms_atom_sums()
     var coefficient = [Double](repeating: 0, count: terms), variance = coefficient
     for t in 0..<terms {
         variance[t] = profile.variances[t] + u
@@ -358,7 +362,8 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     let i0 = max(0, ci - reach), i1 = min(M.nx - 1, ci + reach)
     if k0 <= k1 && j0 <= j1 && i0 <= i1 {
         // Each term is separable: exp(−d²/2v) = ex·ey·ez, so the exponentials are taken once per
-        // axis and term (a few dozen per atom), and a voxel costs multiplications only.
+        // axis and term (a few dozen per atom), and a voxel costs multiplications only (in the
+        // C kernel, four voxels at a time where the CPU can).
         let h = M.voxelSize, origin = M.origin
         let wx = i1 - i0 + 1, wy = j1 - j0 + 1, wz = k1 - k0 + 1
         var dx = [Double](repeating: 0, count: wx), dy = [Double](repeating: 0, count: wy), dz = [Double](repeating: 0, count: wz)
@@ -373,36 +378,32 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
             for k in 0..<wz { ez[q * wz + k] = coefficient[q] * exp(f * dz[k] * dz[k]) }
         }
         let inverse = variance.map { 1 / $0 }
-        for k in 0..<wz { for j in 0..<wy {
-            let ryz = dy[j] * dy[j] + dz[k] * dz[k]
-            if ryz > r2max { continue }
-            // Only the voxels of this row inside the window's sphere.
-            let half = (r2max - ryz).squareRoot()
-            let row = M.index(0, j0 + j, k0 + k)
-            for i in 0..<wx where abs(dx[i]) <= half {
-                let d2 = dx[i] * dx[i] + ryz
-                var t = 0.0, dtdr = 0.0, dtdu = 0.0
-                for q in 0..<terms {
-                    let e = ez[q * wz + k] * ey[q * wy + j] * ex[q * wx + i]
-                    let iv = inverse[q]
-                    t += e
-                    dtdr += e * iv
-                    dtdu += e * iv * (0.5 * d2 * iv - 1.5)
-                }
-                let v = row + i0 + i
-                // The map minus the background and every other atom, less this atom's model.
-                let r = Double(M.values[v]) - background - (alone ? a * t : Double(modelled[v]))
-                let g = SIMD8<Double>(a * dtdr * dx[i], a * dtdr * dy[j], a * dtdr * dz[k], t, a * dtdu, 0, 0, 0)
-                jr += g * r
-                n0 += g * g[0]; n1 += g * g[1]; n2 += g * g[2]; n3 += g * g[3]; n4 += g * g[4]
-                rss += r * r
-                voxels += 1
+        M.values.withUnsafeBufferPointer { map in
+            (S?.values ?? []).withUnsafeBufferPointer { model in
+                dx.withUnsafeBufferPointer { dx in dy.withUnsafeBufferPointer { dy in dz.withUnsafeBufferPointer { dz in
+                    ex.withUnsafeBufferPointer { ex in ey.withUnsafeBufferPointer { ey in ez.withUnsafeBufferPointer { ez in
+                        inverse.withUnsafeBufferPointer { inverse in
+                            var window = nanoatoms_atom_window(
+                                map: map.baseAddress, model: S == nil ? nil : model.baseAddress, nx: M.nx, nxy: M.nx * M.ny,
+                                i0: i0, j0: j0, k0: k0, wx: wx, wy: wy, wz: wz,
+                                dx: dx.baseAddress, dy: dy.baseAddress, dz: dz.baseAddress,
+                                ex: ex.baseAddress, ey: ey.baseAddress, ez: ez.baseAddress, inverse: inverse.baseAddress,
+                                terms: terms, radiusSquared: windowRadius * windowRadius, background: background, amplitude: a)
+                            nanoatoms_atom_sums_compute(&window, vectorKernel ? 1 : 0, &sums)
+                        }
+                    } } }
+                } } }
             }
-        } }
+        }
     }
+    let rss = sums.rss, voxels = sums.voxels
     var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
-    for (x, row) in [n0, n1, n2, n3, n4].enumerated() { for y in 0..<5 { jtj[x * 5 + y] = row[y] } }
-    for x in 0..<5 { jtr[x] = jr[x] }
+    withUnsafeBytes(of: sums.jtj) { upper in
+        let t = upper.bindMemory(to: Double.self)
+        var q = 0
+        for x in 0..<5 { for y in x..<5 { jtj[x * 5 + y] = t[q]; jtj[y * 5 + x] = t[q]; q += 1 } }
+    }
+    withUnsafeBytes(of: sums.jtr) { j in for x in 0..<5 { jtr[x] = j.load(fromByteOffset: 8 * x, as: Double.self) } }
     // Levenberg damping: a step that the data barely constrain stays small.
     var damped = jtj
     for x in 0..<5 { damped[x * 5 + x] *= 1.1; damped[x * 5 + x] += 1e-12 }
