@@ -18,7 +18,8 @@ import Glibc
 package func writeRunFolder(_ directory: String, files: [(path: String, bytes: [UInt8])], allowed: Set<String>) throws {
     let target = try checkRunFolder(directory, allowed: allowed)
     let name = PathComponents.last(of: target)
-    let parent = PathComponents.folder(of: target).isEmpty ? "." : PathComponents.folder(of: target)
+    let folder = PathComponents.folder(of: target)
+    let parent = folder.isEmpty ? "." : folder
     var st = stat()
     var made: [String] = []
     if stat(parent, &st) != 0 { made = try makeFolders(parent) }

@@ -22,7 +22,7 @@ struct FitKernelTests {
         let profile = AtomProfile.peng(Self.pt, voxelSize: map.voxelSize)
         let windowRadius = 1.3
         let reach = Int((windowRadius / map.voxelSize).rounded(.up))
-        // The model map is the noisy map itself shifted in value: any values exercise the kernel.
+        // The model map is the noisy map halved: any values exercise the kernel.
         var model = map
         for i in model.values.indices { model.values[i] = 0.5 * model.values[i] }
         // Start each atom off its true centre so the step is not zero.
