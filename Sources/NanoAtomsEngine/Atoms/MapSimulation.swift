@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 
 /// Rendering density maps from atoms.
 public enum MapSimulation {
@@ -18,12 +19,20 @@ public enum MapSimulation {
         positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
         profile: AtomProfile, grid: Volume, threads: Int = Parallel.availableCores
     ) -> Volume {
+        render(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid, threads: threads,
+               vectorKernel: AtomWindowKernel.vectorAvailable)
+    }
+
+    /// ``render(positions:displacements:scales:profile:grid:threads:)`` with the row kernel's
+    /// vector path on or off (tests hold the two to the same map).
+    package static func render(positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
+                               profile: AtomProfile, grid: Volume, threads: Int, vectorKernel: Bool) -> Volume {
         precondition(displacements.isEmpty || displacements.count == positions.count)
         precondition(scales.isEmpty || scales.count == positions.count)
         let values = LargeArrays.make(count: grid.count) { (buffer: UnsafeMutableBufferPointer<Float>) in
             buffer.initialize(repeating: 0)
             accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: RenderGrid(grid),
-                       into: buffer.baseAddress!, threads: threads)
+                       into: buffer.baseAddress!, threads: threads, vector: vectorKernel)
         }
         return Volume(nx: grid.nx, ny: grid.ny, nz: grid.nz, voxelSize: grid.voxelSize, origin: grid.origin, values: values)
     }
@@ -73,7 +82,8 @@ public enum MapSimulation {
     /// The rendering itself: adds every atom's density to `buffer`, a map on `grid`. Threads own
     /// slabs of z, so no two write one voxel.
     private static func accumulate(positions: [Vector3], displacements: [Displacement], scales: [Double], profile: AtomProfile,
-                                   grid: RenderGrid, into buffer: UnsafeMutablePointer<Float>, threads: Int) {
+                                   grid: RenderGrid, into buffer: UnsafeMutablePointer<Float>, threads: Int,
+                                   vector: Bool = AtomWindowKernel.vectorAvailable) {
         let nx = grid.nx, ny = grid.ny, nz = grid.nz, h = grid.voxelSize
         // Windows in voxels, and z-ranges so that each slab of z only visits its own atoms.
         struct Window { var lo: SIMD3<Int>; var hi: SIMD3<Int> }
@@ -107,13 +117,22 @@ public enum MapSimulation {
         let slabs = max(1, min(nz, threads * 4))
         let slabSize = (nz + slabs - 1) / slabs
         let dst = UncheckedSendable(buffer)
+        // Atoms in Z-order of their windows (blocks of four voxels): each atom's rows are then
+        // mostly still in cache from the atom before it. The work is bound by the map's
+        // memory, not by the arithmetic. (The sum at a voxel is then in another order than the
+        // caller's; the order is fixed by the positions, so the result is deterministic.)
+        let order = SpatialOrder.zOrder(windows.map { $0.lo / 4 })
         Parallel.forEach(chunks: slabs, threads: threads) { s in
             let z0 = s * slabSize, z1 = min(nz, z0 + slabSize) - 1
             if z0 > z1 { return }
-            // 1D factors of the current term, reused from atom to atom.
-            let longest = 2 * Int((maximumReach / h).rounded(.up)) + 3 + 8   // + 8: a padded block
-            var gx = [Float](repeating: 0, count: longest), gy = gx, gz = gx
-            for a in positions.indices {
+            // 1D factors of every term, reused from atom to atom: term q's x factors at
+            // q·stride (eight zeros past the longest box, for the kernel's blocks), its y and
+            // z ones packed by the atom's box (at q·wy and q·wz).
+            let longest = 2 * Int((maximumReach / h).rounded(.up)) + 3
+            let stride = (longest + 7) / 8 * 8 + 8
+            let terms = profile.weights.count
+            var gx = [Float](repeating: 0, count: terms * stride), gy = [Float](repeating: 0, count: terms * longest), gz = gy
+            for a in order {
                 let w = windows[a]
                 let klo = max(w.lo.z, z0), khi = min(w.hi.z, z1)
                 if klo > khi || w.lo.x > w.hi.x || w.lo.y > w.hi.y { continue }
@@ -124,41 +143,34 @@ public enum MapSimulation {
                 case .isotropic(let u):
                     // Separable: each term is a product of three 1D Gaussians, sampled within
                     // its own 5σ (at most the atom's window): beyond it a term is below
-                    // 4·10⁻⁶ of its peak, and the narrow terms cost a fraction of the widest.
-                    for k in profile.weights.indices {
+                    // 4·10⁻⁶ of its peak (its factors there are zero, and the kernel skips a
+                    // row or plane it does not reach), and the narrow terms cost a fraction of
+                    // the widest.
+                    let wx = w.hi.x - w.lo.x + 1, wy = w.hi.y - w.lo.y + 1, wz = khi - klo + 1
+                    for k in 0..<terms {
                         let v = profile.variances[k] + u
-                        guard v > 0 else { continue }     // no Gaussian (a caller's bound failed): nothing to draw
                         let amp = scale * profile.weights[k] * pow(2 * Double.pi * v, -1.5)
-                        let r = min(termReachInSigmas * v.squareRoot(), maximumReach) / h
-                        let x0 = max(w.lo.x, Int((c.x - r).rounded(.up))), x1 = min(w.hi.x, Int((c.x + r).rounded(.down)))
-                        let y0 = max(w.lo.y, Int((c.y - r).rounded(.up))), y1 = min(w.hi.y, Int((c.y + r).rounded(.down)))
-                        let z0t = max(klo, Int((c.z - r).rounded(.up))), z1t = min(khi, Int((c.z + r).rounded(.down)))
-                        if x0 > x1 || y0 > y1 || z0t > z1t { continue }
+                        let r = v > 0 ? min(termReachInSigmas * v.squareRoot(), maximumReach) / h : -1
                         let f = -h * h / (2 * v)
-                        for i in x0...x1 { gx[i - x0] = Float(exp(f * (Double(i) - c.x) * (Double(i) - c.x))) }
-                        for j in y0...y1 { gy[j - y0] = Float(amp * exp(f * (Double(j) - c.y) * (Double(j) - c.y))) }
-                        for kk in z0t...z1t { gz[kk - z0t] = Float(exp(f * (Double(kk) - c.z) * (Double(kk) - c.z))) }
-                        let nxw = x1 - x0 + 1
-                        // Rows of 9 to 21 values: in blocks of eight, the last block padded
-                        // with zero factors (adding 0 changes nothing) when the row has room,
-                        // so that no value is added one at a time.
-                        let blocks = x0 + (nxw + 7) / 8 * 8 <= nx ? (nxw + 7) / 8 : nxw / 8
-                        for i in nxw..<max(nxw, 8 * blocks) { gx[i] = 0 }
-                        gx.withUnsafeBufferPointer { gxb in
-                            let g = UnsafeRawPointer(gxb.baseAddress!)
-                            for kk in z0t...z1t {
-                                let fz = gz[kk - z0t]
-                                for j in y0...y1 {
-                                    let fyz = fz * gy[j - y0]
-                                    let row = dst.value + (nx * (j + ny * kk) + x0)
-                                    let raw = UnsafeMutableRawPointer(row)
-                                    for b in 0..<blocks {
-                                        let v = raw.loadUnaligned(fromByteOffset: 32 * b, as: SIMD8<Float>.self)
-                                            + fyz * g.loadUnaligned(fromByteOffset: 32 * b, as: SIMD8<Float>.self)
-                                        raw.storeBytes(of: v, toByteOffset: 32 * b, as: SIMD8<Float>.self)
-                                    }
-                                    for i in (8 * blocks)..<max(8 * blocks, nxw) { row[i] += fyz * g.load(fromByteOffset: 4 * i, as: Float.self) }
-                                }
+                        // No Gaussian (v ≤ 0: a caller's bound failed): all factors zero, nothing drawn.
+                        func fill(_ g: inout [Float], _ base: Int, _ lo: Int, _ count: Int, _ centre: Double, _ factor: Double) {
+                            for q in 0..<count {
+                                let d = Double(lo + q) - centre
+                                g[base + q] = abs(d) <= r ? Float(factor * exp(f * d * d)) : 0
+                            }
+                        }
+                        fill(&gx, k * stride, w.lo.x, wx, c.x, 1)
+                        for q in wx..<stride { gx[k * stride + q] = 0 }   // the kernel's padded last block adds 0
+                        fill(&gy, k * wy, w.lo.y, wy, c.y, amp)
+                        fill(&gz, k * wz, klo, wz, c.z, 1)
+                    }
+                    gx.withUnsafeBufferPointer { gxb in
+                        gy.withUnsafeBufferPointer { gyb in
+                            gz.withUnsafeBufferPointer { gzb in
+                                var job = nanoatoms_atom_render(map: dst.value, nx: nx, nxy: nx * ny, i0: w.lo.x, j0: w.lo.y, k0: klo,
+                                                                wx: wx, wy: wy, wz: wz, sx: stride, room: nx - w.lo.x,
+                                                                gx: gxb.baseAddress, gy: gyb.baseAddress, gz: gzb.baseAddress, terms: terms)
+                                nanoatoms_render_atom(&job, vector ? 1 : 0)
                             }
                         }
                     }

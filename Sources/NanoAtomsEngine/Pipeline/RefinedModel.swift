@@ -195,6 +195,7 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             let amplitudes = kept.map { fit.amplitudes[$0] } + newcomers.map { _ in core }
             let displacements = kept.map { fit.displacements[$0] } + newcomers.map { _ in JointFitLimits.startingDisplacement }
             let removed = drop.sorted()
+            let measurements = fit.measurements.subset(kept).appendingUnmeasured(newcomers.count)
             // The residual is taken out of the fit and turned into the model in place (no
             // second copy of the map).
             var start = fit.residual
@@ -214,7 +215,8 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
             }
             fit = fitAtomsJointly(positions, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
                                   startingAmplitudes: amplitudes, startingDisplacements: displacements,
-                                  startingModel: consume start, startingBackground: fit.background, initiallyActive: active, threads: options.threads)
+                                  startingModel: consume start, startingBackground: fit.background, initiallyActive: active,
+                                  startingMeasurements: measurements, threads: options.threads)
         }
         // Atoms the map shows as whole atoms are fitted as whole atoms: amplitude held at the
         // core's, so that the width is not traded against the amplitude (the two are strongly

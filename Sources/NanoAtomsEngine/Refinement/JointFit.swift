@@ -40,6 +40,31 @@ package struct JointFit: Sendable {
     }
     /// The residual map M − background − model.
     package var residual: Volume
+    /// Each atom's normal equations (JᵀJ, 5 × 5 row-major; empty where none was taken), residual
+    /// sum of squares and voxels, as of its last step: a continued fit takes them over for the
+    /// atoms it does not step (``FitMeasurements``).
+    package var measurements = FitMeasurements()
+}
+
+/// Per atom, what its last step measured: normal equations, residual sum of squares, voxels.
+package struct FitMeasurements: Sendable {
+    /// JᵀJ per atom (25 values, row-major), or empty.
+    package var normal: [[Double]] = []
+    /// Σ r² over the atom's window.
+    package var rss: [Double] = []
+    /// Voxels in the atom's window.
+    package var voxels: [Int] = []
+
+    /// The measurements of the atoms at `indices`, in that order.
+    package func subset(_ indices: [Int]) -> FitMeasurements {
+        FitMeasurements(normal: indices.map { normal[$0] }, rss: indices.map { rss[$0] }, voxels: indices.map { voxels[$0] })
+    }
+
+    /// These measurements followed by `count` atoms' that have none.
+    package func appendingUnmeasured(_ count: Int) -> FitMeasurements {
+        FitMeasurements(normal: normal + [[Double]](repeating: [], count: count), rss: rss + [Double](repeating: 0, count: count),
+                        voxels: voxels + [Int](repeating: 0, count: count))
+    }
 }
 
 /// Limits of the fit, with where they come from.
@@ -98,7 +123,7 @@ package enum JointFitLimits {
 package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: AtomProfile, windowRadius: Double,
                              startingAmplitudes: [Double]? = nil, startingDisplacements: [Double]? = nil,
                              startingModel: consuming Volume? = nil, startingBackground: Double? = nil, initiallyActive: [Bool]? = nil,
-                             pinnedAmplitudes: [Bool]? = nil, threads: Int) -> JointFit {
+                             startingMeasurements: FitMeasurements? = nil, pinnedAmplitudes: [Bool]? = nil, threads: Int) -> JointFit {
     let n = positions.count
     var pos = positions
     var amp = startingAmplitudes ?? initialAmplitudes(positions, map: M, profile: profile)
@@ -110,6 +135,16 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     var normal = [[Double]](repeating: [], count: n)     // the last step's JᵀJ, per atom
     var rss = [Double](repeating: 0, count: n), voxelsUsed = [Int](repeating: 0, count: n)
     var measured = [Bool](repeating: false, count: n)   // whether `normal`, `rss` and `voxelsUsed` hold this fit's
+    // A continued fit takes over the previous fit's measurements of the atoms it will not step
+    // (those far from every edit): taken at their last step there, in windows that no edit
+    // reaches, they differ from a new measurement only by that last step and by the
+    // background's change (under `negligibleChange`, or every atom steps). On 21,659 atoms this
+    // saves a pass over every window per continued fit (0.13 s each).
+    if let m = startingMeasurements, let active = initiallyActive, m.normal.count == n, m.rss.count == n, m.voxels.count == n {
+        for i in 0..<n where !active[i] && m.normal[i].count == 25 {
+            normal[i] = m.normal[i]; rss[i] = m.rss[i]; voxelsUsed[i] = m.voxels[i]; measured[i] = true
+        }
+    }
     var sweeps = 0, lastShift = Double.infinity
     // The model is rendered once, then kept current atom by atom: an atom that changed is taken
     // away with its old parameters and added with its new ones (the whole model again when most
@@ -124,6 +159,10 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     let unitPeak = zip(profile.weights, profile.variances).reduce(0.0) { $0 + $1.0 * pow(2 * Double.pi * $1.1, -1.5) }
     var lastRelativeShift = Double.infinity, factor = Double.nan
     var relative = [Double](repeating: 0, count: n)     // each atom's last move over its standard error
+    // Atoms step in Z-order of their starting positions (cells of four voxels): a window's map
+    // and model are then mostly in cache from the atom before (steps are independent, so the
+    // order changes nothing else).
+    let visitingOrder = SpatialOrder.zOrder(positions, cell: 4 * h)
     while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift
             && lastRelativeShift > JointFitLimits.convergedRelativeShift {
         sweeps += 1
@@ -136,7 +175,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
             active = [Bool](repeating: true, count: n)     // every atom's target moved
         }
         lastBackground = background
-        let stepping = active.indices.filter { active[$0] }
+        let stepping = visitingOrder.filter { active[$0] }
         let current = (pos, amp, u)
         var next = (pos, amp, u)
         var shifts = [Double](repeating: 0, count: n)
@@ -208,8 +247,9 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         lastRelativeShift = n > 0 ? (relative.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
     }
     // A continued fit steps only the atoms near its edits; the others' normal equations (for
-    // their standard errors) and residuals (for the noise) are taken once here, at the end.
-    let unmeasured = measured.indices.filter { !measured[$0] }
+    // their standard errors) and residuals (for the noise), unless taken over from the previous
+    // fit, are taken once here, at the end.
+    let unmeasured = visitingOrder.filter { !measured[$0] }
     if !unmeasured.isEmpty {
         let out = UncheckedSendable(UnsafeMutablePointer<AtomStep>.allocate(capacity: unmeasured.count))
         defer { out.value.deinitialize(count: unmeasured.count); out.value.deallocate() }
@@ -241,17 +281,14 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     }
     return JointFit(positions: pos, amplitudes: amp, displacements: u, positionErrors: pe, amplitudeErrors: ae, amplitudeSignificanceErrors: se,
                     displacementErrors: ue, background: background, noiseSD: noiseVariance.squareRoot(),
-                    correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, lastRelativeShift: lastRelativeShift, residual: residual)
+                    correlationFactor: factor, sweeps: sweeps, lastShift: lastShift, lastRelativeShift: lastRelativeShift, residual: residual,
+                    measurements: FitMeasurements(normal: normal, rss: rss, voxels: voxelsUsed))
 }
 
 /// The standard errors of (x, y, z, A, U) from normal equations JᵀJ (5 × 5, row-major): the
 /// square roots of the inverse's diagonal times `scale` (the noise variance); NaN where singular.
 func standardErrors(_ normal: [Double], scale: Double) -> [Double] {
-    (0..<5).map { j -> Double in
-        var e = [Double](repeating: 0, count: 5); e[j] = 1
-        guard let x = solveLinearSystem(normal, e, n: 5), x[j] > 0 else { return .nan }
-        return (x[j] * scale).squareRoot()
-    }
+    inverseDiagonal(normal, n: 5).map { $0 > 0 ? ($0 * scale).squareRoot() : .nan }
 }
 
 /// Normal equations with the amplitude (index 3) taken out: its row and column zero, its

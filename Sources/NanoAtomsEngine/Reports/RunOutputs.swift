@@ -249,9 +249,37 @@ package enum RunOutputs {
     static func write(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String, to directory: String,
                       provenance: Provenance, extraFiles: [(path: String, bytes: [UInt8])] = [], allowed: Set<String> = fileNames,
                       timings: inout StepTimings) throws {
+        // The model files and the report are made at once, on two cores (each is a pure
+        // function of the result; on 21,659 atoms each takes about half a second).
+        typealias Files = [(path: String, bytes: [UInt8])]
+        let parts = UncheckedSendable(UnsafeMutablePointer<Result<Files, any Error>>.allocate(capacity: 2))
+        let spent = UncheckedSendable(UnsafeMutablePointer<UInt64>.allocate(capacity: 2))
+        defer { parts.value.deinitialize(count: 2); parts.value.deallocate(); spent.value.deallocate() }
+        let shared = UncheckedSendable((result, statistics, mapName, provenance))
+        Parallel.forEach(chunks: 2, threads: Parallel.availableCores) { part in
+            let (result, statistics, mapName, provenance) = shared.value
+            let start = DispatchTime.now().uptimeNanoseconds
+            (parts.value + part).initialize(to: Result { () throws -> Files in
+                part == 0 ? try modelFiles(result, statistics: statistics, mapName: mapName, provenance: provenance)
+                          : reportFiles(result, statistics: statistics, mapName: mapName, provenance: provenance)
+            })
+            spent.value[part] = DispatchTime.now().uptimeNanoseconds - start
+        }
+        let files = try parts.value[0].get() + parts.value[1].get()
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        try writeRunFolder(directory, files: files + extraFiles, allowed: allowed)
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        // Each step's own time (they overlap): the export's includes writing the folder.
+        timings.record("export", seconds: Double(spent.value[0] + t3 - t2) * 1e-9)
+        timings.record("report", seconds: Double(spent.value[1]) * 1e-9)
+    }
+
+    /// The model's files: mmCIF, PDB (where the model fits its columns), atoms.csv, the
+    /// ChimeraX attribute file and script, and summary.json.
+    private static func modelFiles(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String,
+                                   provenance: Provenance) throws -> [(path: String, bytes: [UInt8])] {
         let atoms = statistics.atoms
         var files: [(path: String, bytes: [UInt8])] = []
-        let t0 = DispatchTime.now().uptimeNanoseconds
         let records = pdbRecords(atoms)
         files.append(("model.cif", Array(try MMCIFFormat.text(element: atoms.element, records: records, box: result.raw.boxSize).utf8)))
         if (try? PDBFormat.checkFits(records)) != nil {
@@ -266,14 +294,15 @@ package enum RunOutputs {
             attributes: "model.defattr", atoms: atoms, colour: Statistic.cn.key,
             map: provenance.inputs.first { $0.role == "map" }.map { ($0.path, mapLevel(result), mapLevelMeaning) }).utf8)))
         files.append(("summary.json", Array((summary(result, statistics: statistics, mapName: mapName, provenance: provenance).serialized() + "\n").utf8)))
-        let t1 = DispatchTime.now().uptimeNanoseconds
+        return files
+    }
+
+    /// The report: its figures (plots/*.svg) and report.html.
+    private static func reportFiles(_ result: ValidatedModel, statistics: ParticleStatistics, mapName: String,
+                                    provenance: Provenance) -> [(path: String, bytes: [UInt8])] {
         let figures = RunReport.figures(result, statistics: statistics)
-        for f in figures { files.append(("plots/\(f.name).svg", Array(f.canvas.document.utf8))) }
+        var files: [(path: String, bytes: [UInt8])] = figures.map { ("plots/\($0.name).svg", Array($0.canvas.document.utf8)) }
         files.append(("report.html", Array(RunReport.html(result, statistics: statistics, mapName: mapName, figures: figures, provenance: provenance).utf8)))
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        try writeRunFolder(directory, files: files + extraFiles, allowed: allowed)
-        let t3 = DispatchTime.now().uptimeNanoseconds
-        timings.record("export", seconds: Double(t1 - t0 + t3 - t2) * 1e-9)
-        timings.record("report", seconds: Double(t2 - t1) * 1e-9)
+        return files
     }
 }

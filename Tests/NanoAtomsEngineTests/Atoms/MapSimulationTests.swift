@@ -69,6 +69,31 @@ struct MapSimulationTests {
         #expect(worst < 1e-5)
     }
 
+    @Test("the row kernel's vector and portable paths render the same map, rows ending at the box's face included")
+    func rowKernelPaths() {
+        // Rows of 13 voxels (shorter than a window: the vector path's last block has no room
+        // and is added voxel by voxel) and of 37; atoms across every face, widths and scales of
+        // their own, a zero scale and a negative one.
+        let profile = AtomProfile.peng(Element.named("Pt")!, voxelSize: 0.35)
+        for grid in [Volume(nx: 13, ny: 30, nz: 11, voxelSize: 0.35), Volume(nx: 37, ny: 21, nz: 25, voxelSize: 0.35)] {
+            let atoms = (0..<40).map { n -> Vector3 in
+                let t = Double(n)
+                return Vector3((0.37 * t).truncatingRemainder(dividingBy: 1) * grid.boxSize.x * 1.1 - 0.3,
+                               (0.61 * t).truncatingRemainder(dividingBy: 1) * grid.boxSize.y,
+                               (0.83 * t).truncatingRemainder(dividingBy: 1) * grid.boxSize.z * 1.1 - 0.3)
+            }
+            let u = atoms.indices.map { Displacement.isotropic(0.01 * Double($0 % 7)) }
+            let scales = atoms.indices.map { $0 == 3 ? 0 : $0 == 5 ? -0.5 : 0.6 + 0.03 * Double($0) }
+            let vector = MapSimulation.render(positions: atoms, displacements: u, scales: scales, profile: profile, grid: grid,
+                                              threads: 2, vectorKernel: true)
+            let portable = MapSimulation.render(positions: atoms, displacements: u, scales: scales, profile: profile, grid: grid,
+                                                threads: 2, vectorKernel: false)
+            let peak = portable.values.map { abs($0) }.max()!
+            #expect(peak > 0)
+            #expect(zip(vector.values, portable.values).allSatisfy { abs($0 - $1) <= 1e-6 * peak })
+        }
+    }
+
     @Test("one thread and two threads render the same map")
     func threads() {
         let pts = (0..<30).map { Vector3(3 + 0.2 * Double($0), 6 + sin(Double($0)), 5 + cos(Double($0))) }
