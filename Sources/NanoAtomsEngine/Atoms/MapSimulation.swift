@@ -31,8 +31,8 @@ public enum MapSimulation {
         precondition(scales.isEmpty || scales.count == positions.count)
         let values = LargeArrays.make(count: grid.count) { (buffer: UnsafeMutableBufferPointer<Float>) in
             buffer.initialize(repeating: 0)
-            accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: RenderGrid(grid),
-                       into: buffer.baseAddress!, threads: threads, vector: vectorKernel)
+            _ = accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: RenderGrid(grid),
+                           into: buffer.baseAddress!, threads: threads, vector: vectorKernel)
         }
         return Volume(nx: grid.nx, ny: grid.ny, nz: grid.nz, voxelSize: grid.voxelSize, origin: grid.origin, values: values)
     }
@@ -40,13 +40,16 @@ public enum MapSimulation {
     /// Adds the atoms at `positions` (rendered as ``render(positions:displacements:scales:profile:grid:threads:)``
     /// would) to `map`: with negated `scales`, takes them away. Refinement updates its model so,
     /// atom by atom, instead of rendering every atom again.
+    ///
+    /// - Returns: the box of voxels the atoms reach (nil when none does).
+    @discardableResult
     package static func add(positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
-                            profile: AtomProfile, to map: inout Volume, threads: Int = Parallel.availableCores) {
+                            profile: AtomProfile, to map: inout Volume, threads: Int = Parallel.availableCores) -> VoxelBox? {
         precondition(displacements.isEmpty || displacements.count == positions.count)
         precondition(scales.isEmpty || scales.count == positions.count)
-        guard !positions.isEmpty else { return }
+        guard !positions.isEmpty else { return nil }
         let grid = RenderGrid(map)
-        map.values.withUnsafeMutableBufferPointer { buffer in
+        return map.values.withUnsafeMutableBufferPointer { buffer in
             accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid,
                        into: buffer.baseAddress!, threads: threads)
         }
@@ -55,18 +58,36 @@ public enum MapSimulation {
     /// ``render(positions:displacements:scales:profile:grid:threads:)`` into `map`'s own storage,
     /// on its grid: the same values, without a new map-sized buffer (whose fresh pages the
     /// kernel would zero again on every call of a fit's sweep).
+    ///
+    /// - Parameter clearing: where `map` may be non-zero (it must be zero outside): only this
+    ///   box is cleared first. Nil clears the whole map. A fit passes the box its model's atoms
+    ///   reached, so that a small particle in a large box costs its own box, not the map's.
+    /// - Returns: the box of voxels the atoms reach (nil when none does): outside it the map
+    ///   is now zero.
+    @discardableResult
     package static func render(positions: [Vector3], displacements: [Displacement] = [], scales: [Double] = [],
-                               profile: AtomProfile, into map: inout Volume, threads: Int = Parallel.availableCores) {
+                               profile: AtomProfile, into map: inout Volume, clearing: VoxelBox? = nil,
+                               threads: Int = Parallel.availableCores) -> VoxelBox? {
         precondition(displacements.isEmpty || displacements.count == positions.count)
         precondition(scales.isEmpty || scales.count == positions.count)
         let grid = RenderGrid(map)
-        map.values.withUnsafeMutableBufferPointer { buffer in
+        let (nx, ny) = (map.nx, map.ny)
+        let box = clearing.map { VoxelBox(lo: pointwiseMax($0.lo, .zero), hi: pointwiseMin($0.hi, map.dimensions &- 1)) } ?? VoxelBox(wholeOf: map)
+        return map.values.withUnsafeMutableBufferPointer { buffer in
             let base = UncheckedSendable(buffer.baseAddress!)
-            Parallel.forRanges(buffer.count, threads: threads, minimumChunk: 1 << 16) { range in
-                (base.value + range.lowerBound).update(repeating: 0, count: range.count)
+            if box.lo == .zero && box.dims == SIMD3(nx, ny, buffer.count / max(1, nx * ny)) {
+                Parallel.forRanges(buffer.count, threads: threads, minimumChunk: 1 << 16) { range in
+                    (base.value + range.lowerBound).update(repeating: 0, count: range.count)
+                }
+            } else if box.count > 0 {
+                Parallel.forRanges(box.dims.z, threads: threads, minimumChunk: 1) { planes in
+                    for k in planes { for j in 0..<box.dims.y {
+                        (base.value + (box.lo.x + nx * (box.lo.y + j + ny * (box.lo.z + k)))).update(repeating: 0, count: box.dims.x)
+                    } }
+                }
             }
-            accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid,
-                       into: buffer.baseAddress!, threads: threads)
+            return accumulate(positions: positions, displacements: displacements, scales: scales, profile: profile, grid: grid,
+                              into: buffer.baseAddress!, threads: threads)
         }
     }
 
@@ -83,7 +104,7 @@ public enum MapSimulation {
     /// slabs of z, so no two write one voxel.
     private static func accumulate(positions: [Vector3], displacements: [Displacement], scales: [Double], profile: AtomProfile,
                                    grid: RenderGrid, into buffer: UnsafeMutablePointer<Float>, threads: Int,
-                                   vector: Bool = AtomWindowKernel.vectorAvailable) {
+                                   vector: Bool = AtomWindowKernel.vectorAvailable) -> VoxelBox? {
         let nx = grid.nx, ny = grid.ny, nz = grid.nz, h = grid.voxelSize
         // Windows in voxels, and z-ranges so that each slab of z only visits its own atoms.
         struct Window { var lo: SIMD3<Int>; var hi: SIMD3<Int> }
@@ -198,6 +219,12 @@ public enum MapSimulation {
                 }
             }
         }
+        // The box the atoms reached.
+        var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: Int.min)
+        for w in windows where w.lo.x <= w.hi.x && w.lo.y <= w.hi.y && w.lo.z <= w.hi.z {
+            lo = pointwiseMin(lo, w.lo); hi = pointwiseMax(hi, w.hi)
+        }
+        return lo.x <= hi.x ? VoxelBox(lo: lo, hi: hi) : nil
     }
 
     /// The map of `atoms` on `grid`'s grid, each atom rendered with its own element's Peng

@@ -108,18 +108,7 @@ public struct ParticleMask: Sendable, Equatable {
 
     /// The element of rank `k` (0-based) of `values`, by quickselect; reorders `values`.
     static func quickselect(_ values: UnsafeMutableBufferPointer<Float>, rank k: Int) -> Float {
-        var lo = 0, hi = values.count - 1
-        while lo < hi {
-            let pivot = values[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while values[j] > pivot { j -= 1 }
-                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { hi = j } else if k >= i { lo = i } else { break }
-        }
-        return values[k]
+        Selection.element(ofRank: k, in: values)
     }
 
     /// The mask's weight at distance `r` Å from its centre: 1 inside, a cosine fall-off to 0.

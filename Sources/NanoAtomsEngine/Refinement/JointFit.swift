@@ -153,6 +153,10 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     var model = (consume startingModel) ?? MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
                                                       profile: profile, grid: M, threads: threads)
     var active = initiallyActive ?? [Bool](repeating: true, count: n)
+    // Where the model may be non-zero: unknown (nil) for a model given or just rendered, then
+    // the box of every atom's window since the last whole render (a full re-render clears only
+    // it: a small particle in a large map does not pay for the whole map in every sweep).
+    var support: VoxelBox? = nil
     // A continued fit's atoms were stepped against the previous fit's background: only a
     // change from it re-steps them all.
     var lastBackground = startingBackground ?? .nan
@@ -211,13 +215,15 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         }
         (pos, amp, u) = next
         if 2 * changed.count > n {
-            MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
-                                 profile: profile, into: &model, threads: threads)
+            // Only where the model can be non-zero is cleared (nil, the whole map, while unknown).
+            support = MapSimulation.render(positions: pos, displacements: u.map { .isotropic($0) }, scales: amp,
+                                           profile: profile, into: &model, clearing: support, threads: threads)
         } else {
             MapSimulation.add(positions: changed.map { current.0[$0] }, displacements: changed.map { .isotropic(current.2[$0]) },
                               scales: changed.map { -current.1[$0] }, profile: profile, to: &model, threads: threads)
-            MapSimulation.add(positions: changed.map { pos[$0] }, displacements: changed.map { .isotropic(u[$0]) },
-                              scales: changed.map { amp[$0] }, profile: profile, to: &model, threads: threads)
+            let reached = MapSimulation.add(positions: changed.map { pos[$0] }, displacements: changed.map { .isotropic(u[$0]) },
+                                            scales: changed.map { amp[$0] }, profile: profile, to: &model, threads: threads)
+            if let s = support, let r = reached { support = VoxelBox(lo: pointwiseMin(s.lo, r.lo), hi: pointwiseMax(s.hi, r.hi)) }
         }
         // Next sweep: the atoms that changed, and those whose window their density reaches.
         active = [Bool](repeating: false, count: n)

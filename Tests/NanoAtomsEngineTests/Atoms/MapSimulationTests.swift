@@ -94,6 +94,26 @@ struct MapSimulationTests {
         }
     }
 
+    @Test("rendering into a map clears only the box its atoms reached, and gives the map a fresh render gives")
+    func renderIntoClearingBox() throws {
+        let profile = AtomProfile.peng(Element.named("Pt")!, voxelSize: 0.3)
+        let before = (0..<12).map { Vector3(4 + 0.3 * Double($0), 5 + sin(Double($0)), 4.5 + cos(Double($0))) }
+        let after = before.map { $0 + Vector3(0.2, -0.1, 0.15) }
+        var map = Volume(sameGridAs: grid)
+        let reached = try #require(MapSimulation.render(positions: before, profile: profile, into: &map, threads: 2))
+        // The box holds every non-zero voxel, and stops short of the map's far faces.
+        for k in 0..<map.nz { for j in 0..<map.ny { for i in 0..<map.nx where map[i, j, k] != 0 {
+            #expect(all(SIMD3(i, j, k) .>= reached.lo) && all(SIMD3(i, j, k) .<= reached.hi))
+        } } }
+        #expect(all(reached.hi .< map.dimensions &- 1))
+        let second = MapSimulation.render(positions: after, profile: profile, into: &map, clearing: reached, threads: 2)
+        #expect(second != nil)
+        #expect(map == MapSimulation.render(positions: after, profile: profile, grid: grid, threads: 2))
+        // No atom on the grid: nothing reached, and the box cleared.
+        #expect(MapSimulation.render(positions: [Vector3(-50, 0, 0)], profile: profile, into: &map, clearing: second, threads: 2) == nil)
+        #expect(map.values.allSatisfy { $0 == 0 })
+    }
+
     @Test("one thread and two threads render the same map")
     func threads() {
         let pts = (0..<30).map { Vector3(3 + 0.2 * Double($0), 6 + sin(Double($0)), 5 + cos(Double($0))) }

@@ -34,3 +34,36 @@ struct LinearAlgebraTests {
         #expect(inverseDiagonal([1, .nan, 0, 1], n: 2).allSatisfy { $0.isNaN })
     }
 }
+
+@Suite("Medians by selection")
+struct MedianTests {
+    @Test("the median by selection is the sorted middle (or the mean of the two middle ones), on odd, even and tied arrays")
+    func agreesWithSorting() {
+        var g = SeededGenerator(seed: 11)
+        for count in [1, 2, 63, 64, 65, 1000, 1001, 5000] {
+            for tied in [false, true] {
+                let values = (0..<count).map { _ in tied ? Double(Int.random(in: 0..<7, using: &g)) : Double.random(in: -5...5, using: &g) }
+                let s = values.sorted()
+                let expected = count % 2 == 1 ? s[count / 2] : 0.5 * (s[count / 2 - 1] + s[count / 2])
+                #expect(median(values) == expected, "count \(count), tied \(tied)")
+            }
+        }
+        #expect(median([]).isNaN)
+        // 3, 1, 2, 10: the middle two are 2 and 3.
+        #expect(median([3, 1, 2, 10] + [Double](repeating: 100, count: 30) + [Double](repeating: -100, count: 30)) == 2.5)
+    }
+
+    @Test("the element of a given rank is where sorting puts it, with the smaller ones before it")
+    func rank() {
+        var g = SeededGenerator(seed: 12)
+        var values = (0..<501).map { _ in Float.random(in: 0...1, using: &g) }
+        let sorted = values.sorted()
+        for k in [0, 17, 250, 500] {
+            values.withUnsafeMutableBufferPointer { b in
+                let x = Selection.element(ofRank: k, in: b)
+                #expect(x == sorted[k])
+                #expect(b[..<k].allSatisfy { $0 <= x } && b[(k + 1)...].allSatisfy { $0 >= x })
+            }
+        }
+    }
+}
