@@ -144,14 +144,20 @@ struct RefinementTests {
         return sxy / (x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +) * y.map { ($0 - my) * ($0 - my) }.reduce(0, +)).squareRoot()
     }
 
+    /// A simulated Pt particle, the profile and window its fits use, and the joint fit of its
+    /// true atoms.
+    static func fittedParticle(atoms: Int, snr: Double, seed: UInt64) -> (SimulatedParticle, AtomProfile, Double, JointFit) {
+        var s = ParticleSpec(element: pt)
+        s.atomCount = atoms; s.snr = snr; s.seed = seed
+        let p = TestParticle.make(s)
+        let profile = AtomProfile.peng(pt, voxelSize: p.map.voxelSize)
+        let window = JointFitLimits.windowFraction * pt.bulkBondLength
+        return (p, profile, window, fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2))
+    }
+
     @Test("atoms fitted as whole atoms (amplitude held) rank U closer to the truth than with the amplitude free; their errors stay calibrated")
     func wholeAtoms() throws {
-        var s = ParticleSpec(element: Self.pt)
-        s.atomCount = 309; s.snr = 4; s.seed = 25
-        let p = TestParticle.make(s)
-        let profile = AtomProfile.peng(Self.pt, voxelSize: p.map.voxelSize)
-        let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
-        let free = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
+        let (p, profile, window, free) = Self.fittedParticle(atoms: 309, snr: 4, seed: 25)
         let core = coreAmplitude(free, radius: Self.pt.latticeConstant / 2 * (1 + 1 / 2.0.squareRoot()))
         let whole = NanoAtomsEngine.wholeAtoms(free, core: core)
         // At SNR 4 one atom's amplitude and width trade against each other: most atoms, not all,
@@ -197,12 +203,7 @@ struct RefinementTests {
 
     @Test("a fit continued after an edit, stepping only the atoms near it, ends where a fresh fit of every atom does")
     func continuedFit() throws {
-        var s = ParticleSpec(element: Self.pt)
-        s.atomCount = 147; s.snr = 6; s.seed = 31
-        let p = TestParticle.make(s)
-        let profile = AtomProfile.peng(Self.pt, voxelSize: p.map.voxelSize)
-        let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
-        let first = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
+        let (p, profile, window, first) = Self.fittedParticle(atoms: 147, snr: 6, seed: 31)
         // Remove the atom nearest the centre (an edit inside the particle).
         let centre = first.positions.reduce(.zero, +) / Double(first.positions.count)
         let gone = try #require(first.positions.indices.min { (first.positions[$0] - centre).length < (first.positions[$1] - centre).length })
@@ -234,12 +235,7 @@ struct RefinementTests {
 
     @Test("a continued fit that takes over the far atoms' measurements gives the standard errors of one that takes them again")
     func continuedFitMeasurements() throws {
-        var s = ParticleSpec(element: Self.pt)
-        s.atomCount = 147; s.snr = 6; s.seed = 32
-        let p = TestParticle.make(s)
-        let profile = AtomProfile.peng(Self.pt, voxelSize: p.map.voxelSize)
-        let window = JointFitLimits.windowFraction * Self.pt.bulkBondLength
-        let first = fitAtomsJointly(p.positions, map: p.map, profile: profile, windowRadius: window, threads: 2)
+        let (p, profile, window, first) = Self.fittedParticle(atoms: 147, snr: 6, seed: 32)
         #expect(first.measurements.normal.count == first.positions.count && first.measurements.normal.allSatisfy { $0.count == 25 })
         let centre = first.positions.reduce(.zero, +) / Double(first.positions.count)
         let gone = try #require(first.positions.indices.min { (first.positions[$0] - centre).length < (first.positions[$1] - centre).length })
