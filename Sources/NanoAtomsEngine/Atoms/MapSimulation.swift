@@ -175,9 +175,9 @@ public enum MapSimulation {
                         let f = -h * h / (2 * v)
                         // No Gaussian (v ≤ 0: a caller's bound failed): all factors zero, nothing drawn.
                         func fill(_ g: inout [Float], _ base: Int, _ lo: Int, _ count: Int, _ centre: Double, _ factor: Double) {
-                            for q in 0..<count {
-                                let d = Double(lo + q) - centre
-                                g[base + q] = abs(d) <= r ? Float(factor * exp(f * d * d)) : 0
+                            g.withUnsafeMutableBufferPointer { b in
+                                GaussianSamples.fill(b.baseAddress! + base, count: count, first: Double(lo) - centre, step: 1,
+                                                     f: f, scale: factor, reach: r)
                             }
                         }
                         fill(&gx, k * stride, w.lo.x, wx, c.x, 1)

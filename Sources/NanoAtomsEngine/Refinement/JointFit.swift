@@ -404,9 +404,9 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
     let j0 = max(0, cj - reach), j1 = min(M.ny - 1, cj + reach)
     let i0 = max(0, ci - reach), i1 = min(M.nx - 1, ci + reach)
     if k0 <= k1 && j0 <= j1 && i0 <= i1 {
-        // Each term is separable: exp(−d²/2v) = ex·ey·ez, so the exponentials are taken once per
-        // axis and term (a few dozen per atom), and a voxel costs multiplications only (in the
-        // C kernel, four voxels at a time where the CPU can).
+        // Each term is separable: exp(−d²/2v) = ex·ey·ez, so the factors are taken once per axis
+        // and term (by recurrence, four exponentials each), and a voxel costs multiplications
+        // only (in the C kernel, four voxels at a time where the CPU can).
         let h = M.voxelSize, origin = M.origin
         let wx = i1 - i0 + 1, wy = j1 - j0 + 1, wz = k1 - k0 + 1
         var dx = [Double](repeating: 0, count: wx), dy = [Double](repeating: 0, count: wy), dz = [Double](repeating: 0, count: wz)
@@ -414,12 +414,14 @@ func atomStep(_ p: Vector3, _ a: Double, _ u: Double, map M: Volume, model S: Vo
         for j in 0..<wy { dy[j] = origin.y + Double(j0 + j) * h - p.y }
         for k in 0..<wz { dz[k] = origin.z + Double(k0 + k) * h - p.z }
         var ex = [Double](repeating: 0, count: terms * wx), ey = [Double](repeating: 0, count: terms * wy), ez = [Double](repeating: 0, count: terms * wz)
-        for q in 0..<terms {
-            let f = -1 / (2 * variance[q])
-            for i in 0..<wx { ex[q * wx + i] = exp(f * dx[i] * dx[i]) }
-            for j in 0..<wy { ey[q * wy + j] = exp(f * dy[j] * dy[j]) }
-            for k in 0..<wz { ez[q * wz + k] = coefficient[q] * exp(f * dz[k] * dz[k]) }
-        }
+        ex.withUnsafeMutableBufferPointer { ex in ey.withUnsafeMutableBufferPointer { ey in ez.withUnsafeMutableBufferPointer { ez in
+            for q in 0..<terms {
+                let f = -1 / (2 * variance[q])
+                GaussianSamples.fill(ex.baseAddress! + q * wx, count: wx, first: dx[0], step: h, f: f, scale: 1)
+                GaussianSamples.fill(ey.baseAddress! + q * wy, count: wy, first: dy[0], step: h, f: f, scale: 1)
+                GaussianSamples.fill(ez.baseAddress! + q * wz, count: wz, first: dz[0], step: h, f: f, scale: coefficient[q])
+            }
+        } } }
         let inverse = variance.map { 1 / $0 }
         M.values.withUnsafeBufferPointer { map in
             (S?.values ?? []).withUnsafeBufferPointer { model in
