@@ -170,7 +170,7 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
     while sweeps < JointFitLimits.maximumSweeps && lastShift > JointFitLimits.convergedShift
             && lastRelativeShift > JointFitLimits.convergedRelativeShift {
         sweeps += 1
-        background = meanResidual(M, model, pos, reach: reach)
+        background = meanResidual(M, model, pos, reach: reach, threads: threads)
         // The noise's correlation, for the standard errors that judge convergence: taken again
         // after the first step, when a fresh fit's starting misfit has left the residual.
         if sweeps <= 2 { factor = correlationInflation(M, minus: model, background: background, pos, reach: reach) }
@@ -241,14 +241,22 @@ package func fitAtomsJointly(_ positions: [Vector3], map M: Volume, profile: Ato
         for i in stepping { sweepRSS += rss[i]; sweepVoxels += voxelsUsed[i] }
         let variance = sweepRSS / Double(max(1, sweepVoxels - 5 * stepping.count)) * factor
         relative = [Double](repeating: 0, count: n)
-        for i in stepping where shifts[i] > 0 || u[i] != current.2[i] {
-            guard normal[i].count == 25 else { relative[i] = .infinity; continue }
-            let e = standardErrors(pinnedAmplitudes?[i] == true ? holdingAmplitude(normal[i]) : normal[i], scale: variance)
-            let perAxis = ((e[0] * e[0] + e[1] * e[1] + e[2] * e[2]) / 3).squareRoot()
-            // Position and U both: the slower of the two to settle.
-            let moved = perAxis > 0 ? shifts[i] / perAxis : .infinity
-            let widened = e[4] > 0 ? abs(u[i] - current.2[i]) / e[4] : .infinity
-            relative[i] = max(moved, widened)
+        let (normalNow, shiftsNow, uNow) = (normal, shifts, u)
+        relative.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedSendable(buffer.baseAddress!)
+            Parallel.forRanges(stepping.count, threads: threads, minimumChunk: 256) { range in
+                for q in range {
+                    let i = stepping[q]
+                    guard shiftsNow[i] > 0 || uNow[i] != current.2[i] else { continue }
+                    guard normalNow[i].count == 25 else { out.value[i] = .infinity; continue }
+                    let e = standardErrors(pinnedAmplitudes?[i] == true ? holdingAmplitude(normalNow[i]) : normalNow[i], scale: variance)
+                    let perAxis = ((e[0] * e[0] + e[1] * e[1] + e[2] * e[2]) / 3).squareRoot()
+                    // Position and U both: the slower of the two to settle.
+                    let moved = perAxis > 0 ? shiftsNow[i] / perAxis : .infinity
+                    let widened = e[4] > 0 ? abs(uNow[i] - current.2[i]) / e[4] : .infinity
+                    out.value[i] = max(moved, widened)
+                }
+            }
         }
         lastRelativeShift = n > 0 ? (relative.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot() : 0
     }
@@ -335,7 +343,7 @@ func initialAmplitudes(_ positions: [Vector3], map M: Volume, profile: AtomProfi
 }
 
 /// The mean of M − model over the voxels near the atoms: the flat background.
-func meanResidual(_ M: Volume, _ model: Volume, _ positions: [Vector3], reach: Int) -> Double {
+func meanResidual(_ M: Volume, _ model: Volume, _ positions: [Vector3], reach: Int, threads: Int = Parallel.availableCores) -> Double {
     guard !positions.isEmpty else { return 0 }
     // The voxels within the atoms' box (the particle's), weighted alike.
     var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: Int.min)
@@ -346,12 +354,27 @@ func meanResidual(_ M: Volume, _ model: Volume, _ positions: [Vector3], reach: I
     }
     lo = pointwiseMax(lo, .zero); hi = pointwiseMin(hi, SIMD3(M.nx - 1, M.ny - 1, M.nz - 1))
     guard lo.x <= hi.x, lo.y <= hi.y, lo.z <= hi.z else { return 0 }
-    var s = 0.0, count = 0
-    for k in lo.z...hi.z { for j in lo.y...hi.y {
-        let row = M.index(0, j, k)
-        for i in lo.x...hi.x { s += Double(M.values[row + i] - model.values[row + i]); count += 1 }
+    // A sum per plane, in parallel, then the planes' sums in order: the same value on any
+    // number of threads.
+    let planes = hi.z - lo.z + 1
+    var sums = [Double](repeating: 0, count: planes)
+    M.values.withUnsafeBufferPointer { m in model.values.withUnsafeBufferPointer { s in
+        sums.withUnsafeMutableBufferPointer { out in
+            let (mp, sp, op) = (UncheckedSendable(m.baseAddress!), UncheckedSendable(s.baseAddress!), UncheckedSendable(out.baseAddress!))
+            Parallel.forRanges(planes, threads: threads, minimumChunk: 4) { range in
+                for q in range {
+                    var t = 0.0
+                    for j in lo.y...hi.y {
+                        let row = M.index(0, j, lo.z + q)
+                        for i in lo.x...hi.x { t += Double(mp.value[row + i] - sp.value[row + i]) }
+                    }
+                    op.value[q] = t
+                }
+            }
+        }
     } }
-    return count > 0 ? s / Double(count) : 0
+    let count = planes * (hi.y - lo.y + 1) * (hi.x - lo.x + 1)
+    return sums.reduce(0, +) / Double(count)
 }
 
 /// The factor by which correlated noise inflates a fitted parameter's variance, from the
