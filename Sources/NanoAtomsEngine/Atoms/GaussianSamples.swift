@@ -12,10 +12,12 @@ package enum GaussianSamples {
     package static func fill<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, count: Int, first: Double, step s: Double,
                                                      f: Double, scale: Double, reach: Double = .infinity) {
         guard count > 0 else { return }
-        // The sample nearest the centre (clamped to the range).
-        let m = max(0, min(count - 1, Int((-first / s).rounded())))
+        // The sample nearest the centre (clamped to the range); none for a step or offset that
+        // is not a number.
+        let t = s > 0 ? -first / s : .nan
+        let m = t.isFinite ? Int(max(0, min(Double(count - 1), t.rounded()))) : 0
         let dm = first + Double(m) * s
-        guard f.isFinite, scale.isFinite, abs(dm) <= reach else {
+        guard t.isFinite, f.isFinite, scale.isFinite, abs(dm) <= reach else {
             // Nothing within reach (or no Gaussian): the direct formula, sample by sample.
             for i in 0..<count {
                 let d = first + Double(i) * s

@@ -30,6 +30,14 @@ struct GaussianSamplesTests {
         #expect(filled(count: 5, first: 0.6, step: 1, f: -0.3, scale: 1, reach: 0.5).allSatisfy { $0 == 0 })
     }
 
+    @Test("an offset or step that is not a number gives what the formula gives, without a trap")
+    func notANumber() {
+        // NaN is beyond every reach: zeros, as the formula with its reach test gives.
+        #expect(filled(count: 4, first: .nan, step: 1, f: -1, scale: 1) == [0, 0, 0, 0])
+        #expect(filled(count: 3, first: -1, step: 0, f: -1, scale: 1) == direct(count: 3, first: -1, step: 0, f: -1, scale: 1, reach: .infinity))
+        #expect(filled(count: 3, first: .infinity, step: 1, f: -1, scale: 1).allSatisfy { $0 == 0 || $0.isNaN })
+    }
+
     @Test("a narrow Gaussian far out underflows to zero, never to NaN; Float output too")
     func underflow() {
         let got = filled(count: 60, first: -30, step: 1, f: -4.6, scale: 1)
