@@ -126,7 +126,16 @@ package struct SymmetricEigen: Sendable {
 /// Solves the small dense system `A x = b` (A given row by row) by Gaussian
 /// elimination with partial pivoting; nil when A is singular or badly conditioned.
 package func solveLinearSystem(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
-    var A = a, x = b
+    guard let solved = solveLinearSystems(a, b, n: n, columns: 1), solved.finite[0] else { return nil }
+    return solved.x
+}
+
+/// Solves A X = B for `m` right-hand sides at once (B n × m, row by row), one elimination with
+/// partial pivoting shared by all: column j gets exactly the operations a solve of that column
+/// alone would. Nil when A is singular or badly conditioned; `finite[j]` says whether column j
+/// of the solution is finite throughout.
+private func solveLinearSystems(_ a: [Double], _ b: [Double], n: Int, columns m: Int) -> (x: [Double], finite: [Bool])? {
+    var A = a, X = b
     var scale = 0.0
     for v in a { scale = max(scale, abs(v)) }
     guard scale > 0, scale.isFinite else { return nil }
@@ -136,61 +145,36 @@ package func solveLinearSystem(_ a: [Double], _ b: [Double], n: Int) -> [Double]
         if abs(A[piv * n + col]) <= 1e-13 * scale { return nil }
         if piv != col {
             for k in 0..<n { A.swapAt(col * n + k, piv * n + k) }
-            x.swapAt(col, piv)
+            for j in 0..<m { X.swapAt(col * m + j, piv * m + j) }
         }
         let d = A[col * n + col]
         for r in (col + 1)..<max(col + 1, n) {
             let f = A[r * n + col] / d
             if f == 0 { continue }
             for k in col..<n { A[r * n + k] -= f * A[col * n + k] }
-            x[r] -= f * x[col]
+            for j in 0..<m { X[r * m + j] -= f * X[col * m + j] }
         }
     }
-    for r in stride(from: n - 1, through: 0, by: -1) {
-        var s = x[r]
-        for k in (r + 1)..<max(r + 1, n) { s -= A[r * n + k] * x[k] }
-        x[r] = s / A[r * n + r]
+    var finite = [Bool](repeating: true, count: m)
+    for j in 0..<m {
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            var s = X[r * m + j]
+            for k in (r + 1)..<max(r + 1, n) { s -= A[r * n + k] * X[k * m + j] }
+            X[r * m + j] = s / A[r * n + r]
+            if !X[r * m + j].isFinite { finite[j] = false }
+        }
     }
-    return x.allSatisfy({ $0.isFinite }) ? x : nil
+    return (X, finite)
 }
 
 /// The diagonal of A⁻¹ (A given row by row, n × n): entry j is what
 /// `solveLinearSystem(a, eⱼ, n: n)?[j]` gives, by the same operations (one elimination shared
-/// by the n right-hand sides, no allocation per column), and NaN where that is nil.
-/// Standard errors need only this diagonal, for every atom in every sweep.
+/// by the n right-hand sides), and NaN where that is nil. Standard errors need only this
+/// diagonal, for every atom in every sweep.
 package func inverseDiagonal(_ a: [Double], n: Int) -> [Double] {
     precondition(a.count == n * n)
-    var scale = 0.0
-    for v in a { scale = max(scale, abs(v)) }
-    guard scale > 0, scale.isFinite else { return [Double](repeating: .nan, count: n) }
-    var A = a
-    var X = [Double](repeating: 0, count: n * n)     // column j: the right-hand side eⱼ, then its solution
-    for j in 0..<n { X[j * n + j] = 1 }
-    for col in 0..<n {
-        var piv = col
-        for r in (col + 1)..<max(col + 1, n) where abs(A[r * n + col]) > abs(A[piv * n + col]) { piv = r }
-        if abs(A[piv * n + col]) <= 1e-13 * scale { return [Double](repeating: .nan, count: n) }
-        if piv != col {
-            for k in 0..<n { A.swapAt(col * n + k, piv * n + k); X.swapAt(col * n + k, piv * n + k) }
-        }
-        let d = A[col * n + col]
-        for r in (col + 1)..<max(col + 1, n) {
-            let f = A[r * n + col] / d
-            if f == 0 { continue }
-            for k in col..<n { A[r * n + k] -= f * A[col * n + k] }
-            for j in 0..<n { X[r * n + j] -= f * X[col * n + j] }
-        }
-    }
-    var diagonal = [Double](repeating: .nan, count: n)
-    for j in 0..<n {
-        var finite = true
-        for r in stride(from: n - 1, through: 0, by: -1) {
-            var s = X[r * n + j]
-            for k in (r + 1)..<max(r + 1, n) { s -= A[r * n + k] * X[k * n + j] }
-            X[r * n + j] = s / A[r * n + r]
-            if !X[r * n + j].isFinite { finite = false }
-        }
-        if finite { diagonal[j] = X[j * n + j] }
-    }
-    return diagonal
+    var identity = [Double](repeating: 0, count: n * n)
+    for j in 0..<n { identity[j * n + j] = 1 }
+    guard let solved = solveLinearSystems(a, identity, n: n, columns: n) else { return [Double](repeating: .nan, count: n) }
+    return (0..<n).map { solved.finite[$0] ? solved.x[$0 * n + $0] : .nan }
 }
