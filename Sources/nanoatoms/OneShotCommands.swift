@@ -120,6 +120,8 @@ struct BuildingOptions: ParsableArguments {
     var paper = false
     @Flag(inversion: .prefixedNo, help: "Refine the validated model against the map (on by default; off with --no-refine or --paper): positions, occupancies and displacements fitted jointly, with standard errors.")
     var refine = true
+    @Flag(help: "Also refine each atom's anisotropic displacement U against the map, the other atoms modelled (columns u11_refined … u23_refined with their standard errors; ANISOU and SIGUIJ records).")
+    var anisotropic = false
     @Option(help: "Threads for the large steps.")
     var threads: Int?
 
@@ -128,6 +130,7 @@ struct BuildingOptions: ParsableArguments {
         try check(threshold, "--threshold", within: -1e6...1e6)
         try check(threads, "--threads", within: Limits.threads)
         if noMask && maskDiameter != nil { throw ValidationError("--no-mask and --mask-diameter exclude each other") }
+        if anisotropic && (!refine || paper) { throw ValidationError("--anisotropic refines the model: it excludes --no-refine and --paper") }
     }
 
     /// The options for `element`: the same translation a study file's options get
@@ -142,6 +145,7 @@ struct BuildingOptions: ParsableArguments {
         o.minimumCoordination = minimumCoordination.map { $0.value }
         o.threshold = threshold
         o.refine = refine
+        o.anisotropic = anisotropic
         return o.buildingOptions(threads: threads ?? Parallel.availableCores)
     }
 }

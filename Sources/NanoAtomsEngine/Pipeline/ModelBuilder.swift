@@ -40,6 +40,10 @@ public struct ModelBuildingOptions: Sendable {
     /// not in the paper). Off in these options, which start from the paper's steps; `run`,
     /// `build` and study files turn it on (``StudyMapOptions/refine``), unless told not to.
     public var refine = false
+    /// Whether refinement also fits each atom's anisotropic displacement U against the map,
+    /// the other atoms modelled (``refineAnisotropicDisplacements(_:map:profile:windowRadius:threads:)``;
+    /// not in the paper, whose anisotropic fit is per atom in the raw map). Only with `refine`.
+    public var anisotropic = false
     /// A fixed threshold on the denoised map C; nil (or a value that is not finite) searches for
     /// the best (the paper).
     public var threshold: Double? = nil

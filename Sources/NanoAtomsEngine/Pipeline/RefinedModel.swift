@@ -270,6 +270,17 @@ public func refineModel(_ model: ValidatedModel, options given: ModelBuildingOpt
     atoms.setColumn("sigma_position", fit.positionErrors.map { ($0.x * $0.x + $0.y * $0.y + $0.z * $0.z).squareRoot() })
     atoms.setColumn("sigma_u", fit.displacementErrors)
     atoms.setColumn("sigma_occupancy", free.errors.map { $0 / core })
+    if options.anisotropic {
+        let tensors = try timer.measure("anisotropic", checking: cancellation) {
+            refineAnisotropicDisplacements(fit, map: M, profile: profile, windowRadius: JointFitLimits.windowFraction * bond,
+                                           threads: options.threads)
+        }
+        for (c, (p, q)) in [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)].enumerated() {
+            let name = Statistic.anisotropicU[c].key
+            atoms.setColumn(name + "_refined", tensors.map { $0.tensor?[p, q] ?? .nan })
+            atoms.setColumn("sigma_" + name, tensors.map { $0.errors[c] })
+        }
+    }
     let moved = zip(keep, fit.positions).filter { $0.0 >= 0 }.map { (model.atoms.positions[$0.0] - $0.1).length }
     let rms = moved.isEmpty ? 0 : (moved.map { $0 * $0 }.reduce(0, +) / Double(moved.count)).squareRoot()
     var flags = model.flags

@@ -7,6 +7,8 @@ public struct StudyMapOptions: Sendable, Equatable {
     public var element: Element? = nil
     /// Refine each model against its map (on by default; the paper's method never refines).
     public var refine = true
+    /// Also refine each atom's anisotropic displacement (off by default; only when refining).
+    public var anisotropic = false
     /// The paper's method as published (`--paper`).
     public var paper = false
     /// A mask sphere of this diameter (Å); nil for the automatic mask.
@@ -39,6 +41,7 @@ public struct StudyMapOptions: Sendable, Equatable {
         if let c = minimumCoordination { o.minimumCoordination = c }
         o.threshold = threshold
         o.refine = refine && !paper
+        o.anisotropic = anisotropic && o.refine
         o.threads = threads
         return o
     }
@@ -48,7 +51,7 @@ public struct StudyMapOptions: Sendable, Equatable {
     public var fingerprint: String {
         func number(_ x: Double?) -> String { x.map { String($0) } ?? "auto" }
         let cn = minimumCoordination.map { $0.map(String.init) ?? "off" } ?? "default"
-        return "element=\((element ?? StudyPlan.defaultElement).symbol) refine=\(refine) paper=\(paper) " +
+        return "element=\((element ?? StudyPlan.defaultElement).symbol) refine=\(refine)\(anisotropic ? " anisotropic=true" : "") paper=\(paper) " +
             "mask=\(noMask ? "none" : maskDiameter.map { "diameter \($0)" } ?? "automatic") " +
             "outlier_rule=\(outlierRule?.rawValue ?? "default") cn_min=\(cn) threshold=\(number(threshold)) apix=\(voxelSize.map { String($0) } ?? "header")"
     }
@@ -132,7 +135,7 @@ public struct StudyPlan: Sendable {
     public static let maximumTasks = 10_000
 
     /// The keys that set options, allowed at the top and in every particle and series.
-    static let optionKeys = ["element", "refine", "paper", "mask_diameter", "no_mask", "outlier_rule", "cn_min", "threshold", "apix"]
+    static let optionKeys = ["element", "refine", "anisotropic", "paper", "mask_diameter", "no_mask", "outlier_rule", "cn_min", "threshold", "apix"]
     /// The keys of each table.
     static let keys: [String: [String]] = [
         "": ["title"] + optionKeys,
@@ -242,6 +245,7 @@ public struct StudyPlan: Sendable {
             }
             o.element = el
         case "refine": o.refine = try flag()
+        case "anisotropic": o.anisotropic = try flag()
         case "paper": o.paper = try flag()
         case "no_mask": o.noMask = try flag()
         case "mask_diameter": o.maskDiameter = try number(Limits.maskDiameter)

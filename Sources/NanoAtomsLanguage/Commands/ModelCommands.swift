@@ -144,7 +144,8 @@ let validateCommand = CommandDeclaration(
 
 let refineCommand = CommandDeclaration(
     name: "refine",
-    parameters: [.required("atoms", [.atoms], "a validated model (from validate or build)")],
+    parameters: [.required("atoms", [.atoms], "a validated model (from validate or build)"),
+                 .option("anisotropic", [.bool], default: .bool(false), "also fit each atom's anisotropic U, the other atoms modelled")],
     returns: .atoms,
     summary: "fit every atom jointly to the map: position, occupancy and U, with standard errors",
     teaching: """
@@ -163,10 +164,15 @@ let refineCommand = CommandDeclaration(
         occupancy. This step is not in the paper; build and run do it by default because it
         beats the unrefined model on every shared map (docs/method.md): build refine=false or
         run --no-refine leave it out, paper=true and --paper too.
+        anisotropic=true then fits each atom's full U tensor (six components) in its window
+        against the map minus every other atom's model: u11_refined … u23_refined with their
+        standard errors, written as ANISOU and SIGUIJ records; u11 … u_min and doi then
+        describe it (the paper's per-atom fit in the raw map, which takes in the neighbours'
+        tails, keeps u_maj_gaussian, u_min_gaussian and doi_gaussian).
         Look at: atoms.occupancy (about 1 for a full atom), atoms.sigma_position, and the edits
         in 'show atoms'.
         """,
-    example: "atoms = refine atoms",
+    example: "atoms = refine atoms anisotropic=true",
     run: { args, interp in
         let a = try args.atoms("atoms")
         guard let model = a.validated, model.atoms.positions == a.atoms.positions else {
@@ -174,6 +180,7 @@ let refineCommand = CommandDeclaration(
         }
         var o = model.options
         o.refine = true
+        o.anisotropic = try args.bool("anisotropic")
         return .atoms(AtomsValue(.validated(try refineModel(model, options: o, cancellation: interp.cancellation)), source: a.source))
     })
 
@@ -211,7 +218,8 @@ let buildCommand = CommandDeclaration(
     name: "build",
     parameters: [.required("map", [.volume], "a raw map"),
                  .option("paper", [.bool], default: .bool(false), "the paper's method as published: 2-SD rule, no recovery"),
-                 .option("refine", [.bool], default: .bool(true), "refine the validated model against the map (see 'explain refine'); refine=false stops at validate")],
+                 .option("refine", [.bool], default: .bool(true), "refine the validated model against the map (see 'explain refine'); refine=false stops at validate"),
+                 .option("anisotropic", [.bool], default: .bool(false), "also refine each atom's anisotropic U (see 'explain refine')")],
     returns: .atoms,
     summary: "the whole model building in one step: mask, denoise, binarize, detect, split, recover, validate, refine",
     teaching: """
@@ -230,6 +238,8 @@ let buildCommand = CommandDeclaration(
         var o = try interp.modelOptions(for: v, args)
         if try args.bool("paper") { o.outlierRule = .paper; o.recoverWeakAtoms = false; o.removeDetached = false; o.refine = false }
         else { o.refine = try args.bool("refine") }
+        o.anisotropic = try args.bool("anisotropic")
+        if o.anisotropic && !o.refine { throw LanguageError("build: anisotropic=true refines the model; it excludes refine=false and paper=true") }
         return .atoms(AtomsValue(.validated(try buildModel(from: v.volume, options: o, cancellation: interp.cancellation)), source: v.source))
     })
 
