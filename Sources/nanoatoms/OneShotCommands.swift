@@ -120,7 +120,7 @@ struct BuildingOptions: ParsableArguments {
     var paper = false
     @Flag(inversion: .prefixedNo, help: "Refine the validated model against the map (on by default; off with --no-refine or --paper): positions, occupancies and displacements fitted jointly, with standard errors.")
     var refine = true
-    @Flag(help: "Also refine each atom's anisotropic displacement U against the map, the other atoms modelled (columns u11_refined … u23_refined with their standard errors; ANISOU and SIGUIJ records).")
+    @Flag(help: "Also refine each atom's anisotropic displacement U against the map, the other atoms modelled (columns u11_refined … u23_refined and sigma_u11 … sigma_u23; ANISOU still holds the paper's per-atom fit).")
     var anisotropic = false
     @Option(help: "Threads for the large steps.")
     var threads: Int?

@@ -165,10 +165,10 @@ let refineCommand = CommandDeclaration(
         beats the unrefined model on every shared map (docs/method.md): build refine=false or
         run --no-refine leave it out, paper=true and --paper too.
         anisotropic=true then fits each atom's full U tensor (six components) in its window
-        against the map minus every other atom's model: u11_refined … u23_refined with their
-        standard errors, written as ANISOU and SIGUIJ records; u11 … u_min and doi then
-        describe it (the paper's per-atom fit in the raw map, which takes in the neighbours'
-        tails, keeps u_maj_gaussian, u_min_gaussian and doi_gaussian).
+        against the map minus every other atom's model: the columns u11_refined … u23_refined
+        (above the simulated atom's own width, like u_refined) and sigma_u11 … sigma_u23.
+        u11 … u23 and doi stay the paper's per-atom fit in the raw map; the PDB's ANISOU
+        records still hold those.
         Look at: atoms.occupancy (about 1 for a full atom), atoms.sigma_position, and the edits
         in 'show atoms'.
         """,
