@@ -17,8 +17,8 @@ package struct AnisotropicDisplacement: Sendable, Equatable {
 
 /// Limits of the anisotropic refinement, with where they come from.
 package enum AnisotropicLimits {
-    /// Levenberg–Marquardt iterations per atom at most: on the shared maps 95 % of the atoms
-    /// settle (relative RSS change under `settled`) within 8.
+    /// Levenberg–Marquardt iterations per atom at most: on a simulated 309-atom particle the
+    /// atoms take 3.1, 6.5 and 11.5 on average (noise-free, SNR 8, SNR 4).
     package static let maximumIterations = 20
     /// The fit has settled when an accepted step lowers the window's RSS by less than this
     /// fraction.
